@@ -52,8 +52,13 @@ func (s Severity) MarshalText() ([]byte, error) {
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler. It accepts everything
-// [ParseSeverity] accepts.
+// [ParseSeverity] accepts, and "unset", which MarshalText writes for
+// SeverityUnset.
 func (s *Severity) UnmarshalText(b []byte) error {
+	if string(b) == "unset" {
+		*s = SeverityUnset
+		return nil
+	}
 	v, err := ParseSeverity(string(b))
 	if err != nil {
 		return err

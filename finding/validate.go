@@ -1,0 +1,326 @@
+package finding
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// FieldError is one problem that [Finding.Validate] found: Field is the
+// field's path, such as "location.region.endLine" or "related[2].path",
+// and Problem says what is wrong with it.
+type FieldError struct {
+	// Field is the path of the bad field, e.g. "flows[0].steps[1].path".
+	Field string
+	// Problem says what is wrong, e.g. "empty" or "invalid UTF-8".
+	Problem string
+}
+
+// Error returns "finding: FIELD: PROBLEM".
+func (e *FieldError) Error() string { return "finding: " + e.Field + ": " + e.Problem }
+
+// Validate checks the invariants of the model (see the package
+// documentation). It returns nil if f is valid, a [*FieldError] if one
+// field is wrong, and the [errors.Join] of one *FieldError per problem if
+// several are, so that errors.As finds the first one either way.
+//
+// It requires a tool name, a rule id, a message, a known category and a
+// valid severity; it checks that every string, map key and map value is
+// valid UTF-8, that paths are normalized (see [NormalizePath]), that lines
+// and columns are not negative and that regions do not end before they
+// start, that CWE ids are positive, ascending and distinct, and that
+// precisions and suppressions use the defined values.
+func (f *Finding) Validate() error {
+	if f == nil {
+		return &FieldError{Field: "finding", Problem: "nil"}
+	}
+	v := &validator{}
+
+	v.required("tool.name", f.Tool.Name)
+	v.text("tool.version", f.Tool.Version)
+	v.text("tool.informationUri", f.Tool.InformationURI)
+
+	v.required("rule.id", f.Rule.ID)
+	v.text("rule.name", f.Rule.Name)
+	v.text("rule.shortDescription", f.Rule.ShortDescription)
+	v.text("rule.fullDescription", f.Rule.FullDescription)
+	v.text("rule.helpText", f.Rule.HelpText)
+	v.text("rule.helpMarkdown", f.Rule.HelpMarkdown)
+	v.text("rule.helpUri", f.Rule.HelpURI)
+	for i, tag := range f.Rule.Tags {
+		v.required(index("rule.tags", i), tag)
+	}
+
+	v.required("message", f.Message)
+
+	switch {
+	case f.Category == "":
+		v.add("category", "unset")
+	case !f.Category.Valid():
+		v.add("category", fmt.Sprintf("unknown %q", string(f.Category)))
+	}
+
+	switch {
+	case f.Severity == SeverityUnset:
+		v.add("severity", "unset")
+	case !f.Severity.Valid():
+		v.add("severity", fmt.Sprintf("invalid (%d)", int(f.Severity)))
+	}
+	v.text("originalSeverity", f.OriginalSeverity)
+
+	switch f.Precision {
+	case PrecisionUnknown, PrecisionLow, PrecisionMedium, PrecisionHigh, PrecisionVeryHigh:
+	default:
+		v.add("precision", fmt.Sprintf("unknown %q", string(f.Precision)))
+	}
+
+	for i, c := range f.CWEs {
+		switch {
+		case c <= 0:
+			v.add("cwes", fmt.Sprintf("%d is not a CWE id", c))
+		case i > 0 && c == f.CWEs[i-1]:
+			v.add("cwes", fmt.Sprintf("%d repeated", c))
+		case i > 0 && c < f.CWEs[i-1]:
+			v.add("cwes", fmt.Sprintf("%d after %d: not ascending", c, f.CWEs[i-1]))
+		}
+	}
+	for i, id := range f.VulnIDs {
+		v.required(index("vulnIds", i), id)
+	}
+
+	v.location("location", &f.Location)
+	for i := range f.Related {
+		v.location(index("related", i), &f.Related[i])
+	}
+	for i, fl := range f.Flows {
+		name := index("flows", i)
+		v.text(name+".message", fl.Message)
+		if len(fl.Steps) == 0 {
+			v.add(name+".steps", "empty")
+		}
+		for j := range fl.Steps {
+			v.location(index(name+".steps", j), &fl.Steps[j])
+		}
+	}
+
+	v.stringMap("fingerprints", f.Fingerprints, true)
+	v.stringMap("properties", f.Properties, false)
+
+	for i, s := range f.Suppressions {
+		name := index("suppressions", i)
+		switch s.Kind {
+		case SuppressionInSource, SuppressionExternal:
+		case "":
+			v.add(name+".kind", "unset")
+		default:
+			v.add(name+".kind", fmt.Sprintf("unknown %q", string(s.Kind)))
+		}
+		switch s.Status {
+		case "", SuppressionAccepted, SuppressionUnderReview, SuppressionRejected:
+		default:
+			v.add(name+".status", fmt.Sprintf("unknown %q", string(s.Status)))
+		}
+		v.text(name+".justification", s.Justification)
+		v.text(name+".source", s.Source)
+	}
+
+	switch len(v.errs) {
+	case 0:
+		return nil
+	case 1:
+		return v.errs[0]
+	}
+	return errors.Join(v.errs...)
+}
+
+// validator collects the problems Validate finds.
+type validator struct {
+	errs []error
+}
+
+func (v *validator) add(field, problem string) {
+	v.errs = append(v.errs, &FieldError{Field: field, Problem: problem})
+}
+
+// text checks that an optional string is valid UTF-8.
+func (v *validator) text(field, s string) {
+	if !utf8.ValidString(s) {
+		v.add(field, "invalid UTF-8")
+	}
+}
+
+// required checks that a string is set and valid UTF-8.
+func (v *validator) required(field, s string) {
+	if s == "" {
+		v.add(field, "empty")
+		return
+	}
+	v.text(field, s)
+}
+
+// stringMap checks the keys and values of a map, in key order. Keys must
+// be set; values too if valuesRequired.
+func (v *validator) stringMap(field string, m map[string]string, valuesRequired bool) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		switch {
+		case k == "":
+			v.add(field, "empty key")
+		case !utf8.ValidString(k):
+			v.add(field, fmt.Sprintf("key %q: invalid UTF-8", k))
+		}
+		name := field + "[" + strconv.Quote(k) + "]"
+		if valuesRequired {
+			v.required(name, m[k])
+		} else {
+			v.text(name, m[k])
+		}
+	}
+}
+
+// location checks a location; field is its path, such as "related[2]".
+func (v *validator) location(field string, l *Location) {
+	if l.Path != "" {
+		v.path(field+".path", l.Path)
+	}
+	v.region(field+".region", l.Region, l.Path != "")
+	v.text(field+".snippet", l.Snippet)
+	v.text(field+".resource", l.Resource)
+	v.text(field+".message", l.Message)
+	if p := l.Package; p != nil {
+		name := field + ".package"
+		v.required(name+".name", p.Name)
+		v.text(name+".version", p.Version)
+		v.text(name+".fixedVersion", p.FixedVersion)
+		v.text(name+".ecosystem", p.Ecosystem)
+		v.text(name+".purl", p.PURL)
+		v.text(name+".image", p.Image)
+		v.text(name+".layer", p.Layer)
+	}
+	if w := l.Web; w != nil {
+		name := field + ".web"
+		v.required(name+".url", w.URL)
+		v.text(name+".method", w.Method)
+		v.text(name+".parameter", w.Parameter)
+		v.text(name+".evidence", w.Evidence)
+	}
+}
+
+// path checks that p, which is not empty, is a normalized path as
+// NormalizePath returns it.
+func (v *validator) path(field, p string) {
+	clean := path.Clean(p)
+	switch {
+	case !utf8.ValidString(p):
+		v.add(field, "invalid UTF-8")
+	case strings.Contains(p, `\`):
+		v.add(field, fmt.Sprintf("%q contains a backslash", p))
+	case strings.HasPrefix(p, "/"):
+		v.add(field, fmt.Sprintf("%q is absolute", p))
+	case isDrive(p):
+		v.add(field, fmt.Sprintf("%q has a drive letter", p))
+	case clean == ".." || strings.HasPrefix(clean, "../"):
+		v.add(field, fmt.Sprintf("%q escapes the scan root", p))
+	case clean == ".":
+		v.add(field, fmt.Sprintf("%q names the scan root itself", p))
+	case clean != p:
+		v.add(field, fmt.Sprintf("%q is not clean (want %q)", p, clean))
+	}
+}
+
+// region checks a region; hasPath says whether its location has a path.
+func (v *validator) region(field string, r Region, hasPath bool) {
+	if r.IsZero() {
+		return
+	}
+	if !hasPath {
+		v.add(field, "set without a path")
+	}
+	neg := false
+	for _, c := range []struct {
+		name string
+		n    int
+	}{
+		{"startLine", r.StartLine}, {"startColumn", r.StartColumn},
+		{"endLine", r.EndLine}, {"endColumn", r.EndColumn},
+	} {
+		if c.n < 0 {
+			v.add(field+"."+c.name, fmt.Sprintf("negative (%d)", c.n))
+			neg = true
+		}
+	}
+	if neg {
+		return
+	}
+	if r.StartLine == 0 {
+		if r.EndLine > 0 {
+			v.add(field+".endLine", "set without startLine")
+		}
+		if r.StartColumn > 0 || r.EndColumn > 0 {
+			v.add(field, "columns set without startLine")
+		}
+		return
+	}
+	if r.EndLine > 0 && r.EndLine < r.StartLine {
+		v.add(field+".endLine", fmt.Sprintf("%d before startLine %d", r.EndLine, r.StartLine))
+		return
+	}
+	sameLine := r.EndLine == 0 || r.EndLine == r.StartLine
+	if sameLine && r.StartColumn > 0 && r.EndColumn > 0 && r.EndColumn < r.StartColumn {
+		v.add(field+".endColumn", fmt.Sprintf("%d before startColumn %d", r.EndColumn, r.StartColumn))
+	}
+}
+
+// index returns "name[i]".
+func index(name string, i int) string { return name + "[" + strconv.Itoa(i) + "]" }
+
+// Clone returns a deep copy of f: it shares no slice, map or pointer with
+// f. Clone of nil is nil.
+func (f *Finding) Clone() *Finding {
+	if f == nil {
+		return nil
+	}
+	c := *f
+	c.Rule.Tags = slices.Clone(f.Rule.Tags)
+	c.CWEs = slices.Clone(f.CWEs)
+	c.VulnIDs = slices.Clone(f.VulnIDs)
+	c.Location = cloneLocation(f.Location)
+	c.Related = cloneLocations(f.Related)
+	if f.Flows != nil {
+		c.Flows = make([]Flow, len(f.Flows))
+		for i, fl := range f.Flows {
+			c.Flows[i] = Flow{Message: fl.Message, Steps: cloneLocations(fl.Steps)}
+		}
+	}
+	c.Fingerprints = maps.Clone(f.Fingerprints)
+	c.Suppressions = slices.Clone(f.Suppressions)
+	c.Properties = maps.Clone(f.Properties)
+	return &c
+}
+
+func cloneLocations(ls []Location) []Location {
+	if ls == nil {
+		return nil
+	}
+	c := make([]Location, len(ls))
+	for i, l := range ls {
+		c[i] = cloneLocation(l)
+	}
+	return c
+}
+
+func cloneLocation(l Location) Location {
+	if l.Package != nil {
+		p := *l.Package
+		l.Package = &p
+	}
+	if l.Web != nil {
+		w := *l.Web
+		l.Web = &w
+	}
+	return l
+}
