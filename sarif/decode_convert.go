@@ -1,0 +1,778 @@
+package sarif
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/scanmux/scanmux/finding"
+)
+
+// ruleInfo is a rule descriptor with what the reader derives from it,
+// computed once per run.
+type ruleInfo struct {
+	x    *xRule
+	rule finding.Rule
+
+	level     string           // defaultConfiguration.level
+	sev       finding.Severity // from properties, or unset
+	origSev   string
+	precision finding.Precision
+	vulnIDs   []string
+	tagCWEs   []int // from tags and properties
+	secretTag bool
+	iacTag    bool
+	vulnTag   bool
+
+	relCWEs []int // from relationships, once resolved
+	relDone bool
+}
+
+func (ri *ruleInfo) init() {
+	x := ri.x
+	r := finding.Rule{ID: x.ID, Name: x.Name, HelpURI: x.HelpURI}
+	if x.ShortDescription != nil {
+		r.ShortDescription = firstNonEmpty(x.ShortDescription.Text, x.ShortDescription.Markdown)
+	}
+	if x.FullDescription != nil {
+		r.FullDescription = firstNonEmpty(x.FullDescription.Text, x.FullDescription.Markdown)
+	}
+	if x.Help != nil {
+		r.HelpText, r.HelpMarkdown = x.Help.Text, x.Help.Markdown
+	}
+	r.Tags = propStrings(x.Properties["tags"])
+	ri.rule = r
+	if x.DefaultConfiguration != nil {
+		ri.level = x.DefaultConfiguration.Level
+	}
+	ri.sev, ri.origSev = propsSeverity(x.Properties, r.Tags)
+	ri.precision = propsPrecision(x.Properties)
+	ri.tagCWEs = appendCWEs(nil, r.Tags, x.Properties)
+	ri.vulnIDs = appendVulnIDs(nil, x.ID)
+	ri.vulnIDs = appendVulnIDs(ri.vulnIDs, r.Tags...)
+	ri.vulnIDs = appendPropVulnIDs(ri.vulnIDs, x.Properties)
+	for _, t := range r.Tags {
+		switch lt := strings.ToLower(t); {
+		case lt == "secret" || lt == "secrets" || strings.HasSuffix(lt, "/secret") || strings.HasSuffix(lt, "/secrets"):
+			ri.secretTag = true
+		case lt == "misconfiguration" || lt == "iac" || lt == "infrastructure-as-code":
+			ri.iacTag = true
+		case lt == "vulnerability":
+			ri.vulnTag = true
+		}
+	}
+}
+
+// cwes returns the rule's CWEs from relationships and tags. miss reports
+// that a relationship needs taxonomies the run has not defined yet.
+func (st *runState) ruleCWEs(ri *ruleInfo) (cwes []int, miss bool) {
+	if !ri.relDone {
+		var rel []int
+		for _, r := range ri.x.Relationships {
+			n, ok, m := st.taxonCWE(&r.Target)
+			if m {
+				return nil, true
+			}
+			if ok {
+				rel = append(rel, n)
+			}
+		}
+		ri.relCWEs, ri.relDone = rel, true
+	}
+	if len(ri.relCWEs) == 0 {
+		return ri.tagCWEs, false
+	}
+	return normCWEs(append(slices.Clone(ri.tagCWEs), ri.relCWEs...)), false
+}
+
+// taxonCWE resolves a taxon reference to a CWE number. ok reports that
+// the reference names a CWE; miss that it needs taxonomies not known yet.
+func (st *runState) taxonCWE(ref *xRef) (cwe int, ok, miss bool) {
+	var comp *xComponent
+	name := ""
+	if tc := ref.ToolComponent; tc != nil {
+		name = tc.Name
+		if tc.Index != nil && *tc.Index >= 0 && *tc.Index < len(st.taxonomies) {
+			comp = &st.taxonomies[*tc.Index]
+		} else if tc.GUID != "" {
+			for i := range st.taxonomies {
+				if strings.EqualFold(st.taxonomies[i].GUID, tc.GUID) {
+					comp = &st.taxonomies[i]
+				}
+			}
+		}
+		if comp == nil && name == "" && !st.taxonomiesSeen && !st.final {
+			return 0, false, true
+		}
+	}
+	if comp != nil && name == "" {
+		name = comp.Name
+	}
+	id := ref.ID
+	if id == "" && ref.Index != nil && comp != nil && *ref.Index >= 0 && *ref.Index < len(comp.Taxa) {
+		id = comp.Taxa[*ref.Index].ID
+	}
+	if id == "" && ref.Index != nil && comp == nil && !st.taxonomiesSeen && !st.final {
+		return 0, false, true
+	}
+	if strings.EqualFold(name, "CWE") || strings.Contains(strings.ToUpper(name), "CWE") {
+		if n, err := strconv.Atoi(strings.TrimLeft(strings.TrimPrefix(strings.ToUpper(id), "CWE-"), "0")); err == nil && n > 0 {
+			return n, true, false
+		}
+	}
+	if name == "" {
+		if m := cweRE.FindStringSubmatch(id); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			return n, n > 0, false
+		}
+	}
+	return 0, false, false
+}
+
+// convert turns one result into a finding. miss reports that the result
+// needs run context that is not known yet (only when the run is not
+// final).
+func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err error) {
+	ri := st.lookupRule(r)
+	f = &finding.Finding{Tool: st.run.Tool}
+	ruleID := r.RuleID
+	if ruleID == "" && r.Rule != nil {
+		ruleID = r.Rule.ID
+	}
+	if ri != nil {
+		f.Rule = ri.rule
+		if ruleID == "" {
+			ruleID = ri.rule.ID
+		}
+	}
+	if ruleID == "" {
+		ruleID = "unknown"
+	}
+	f.Rule.ID = ruleID
+
+	// CWEs.
+	var cwes []int
+	if ri != nil {
+		c, m := st.ruleCWEs(ri)
+		if m {
+			return nil, true, nil
+		}
+		cwes = c
+	}
+	resTags := propStrings(r.Properties["tags"])
+	if len(resTags) > 0 || len(r.Properties) > 0 || len(r.Taxa) > 0 {
+		extra := appendCWEs(nil, resTags, r.Properties)
+		for i := range r.Taxa {
+			n, ok, m := st.taxonCWE(&r.Taxa[i])
+			if m {
+				return nil, true, nil
+			}
+			if ok {
+				extra = append(extra, n)
+			}
+		}
+		if len(extra) > 0 {
+			cwes = normCWEs(append(slices.Clone(cwes), extra...))
+		}
+	}
+	f.CWEs = cwes
+
+	// Vulnerability ids: the rule's first, then the result's.
+	if ri != nil {
+		f.VulnIDs = ri.vulnIDs
+	} else {
+		f.VulnIDs = appendVulnIDs(nil, ruleID)
+	}
+	if len(r.Properties) > 0 {
+		if ids := appendPropVulnIDs(nil, r.Properties); len(ids) > 0 {
+			f.VulnIDs = mergeIDs(f.VulnIDs, ids)
+		}
+	}
+
+	// Severity.
+	f.Severity, f.OriginalSeverity = st.severity(r, ri, resTags)
+
+	// Precision.
+	f.Precision = propsPrecision(r.Properties)
+	if f.Precision == "" && ri != nil {
+		f.Precision = ri.precision
+	}
+
+	// Locations.
+	var loc finding.Location
+	if len(r.Locations) > 0 {
+		l, m, err := st.location(&r.Locations[0], f)
+		if err != nil || m {
+			return nil, m, err
+		}
+		loc = l
+		for i := 1; i < len(r.Locations); i++ {
+			l, m, err := st.location(&r.Locations[i], f)
+			if err != nil || m {
+				return nil, m, err
+			}
+			f.Related = append(f.Related, l)
+		}
+	}
+	if w := r.WebRequest; w != nil && w.Target != "" {
+		web := finding.Web{URL: w.Target, Method: w.Method}
+		if len(w.Parameters) == 1 {
+			for k := range w.Parameters {
+				web.Parameter = k
+			}
+		}
+		if loc.Web != nil && web.URL == "" {
+			web.URL = loc.Web.URL
+		}
+		loc.Web = &web
+	}
+	f.Location = loc
+	for i := range r.RelatedLocations {
+		l, m, err := st.location(&r.RelatedLocations[i], f)
+		if err != nil || m {
+			return nil, m, err
+		}
+		f.Related = append(f.Related, l)
+	}
+	for i := range r.CodeFlows {
+		cf := &r.CodeFlows[i]
+		for j := range cf.ThreadFlows {
+			tf := &cf.ThreadFlows[j]
+			fl := finding.Flow{Message: msgText(tf.Message)}
+			if fl.Message == "" {
+				fl.Message = msgText(cf.Message)
+			}
+			for k := range tf.Locations {
+				tl := &tf.Locations[k]
+				xl := tl.Location
+				if xl == nil && tl.Index != nil && *tl.Index >= 0 {
+					if *tl.Index >= len(st.threadFlowLocations) {
+						if !st.final {
+							return nil, true, nil
+						}
+						continue
+					}
+					xl = st.threadFlowLocations[*tl.Index].Location
+				}
+				if xl == nil {
+					continue
+				}
+				l, m, err := st.location(xl, f)
+				if err != nil || m {
+					return nil, m, err
+				}
+				fl.Steps = append(fl.Steps, l)
+			}
+			if len(fl.Steps) > 0 {
+				f.Flows = append(f.Flows, fl)
+			}
+		}
+	}
+
+	// Category.
+	f.Category = st.category(ri, f)
+	if st.opts.FindingCategory != "" {
+		f.Category = st.opts.FindingCategory
+	}
+
+	// Message.
+	f.Message = st.message(&r.Message, ri, ruleID)
+
+	// Fingerprints.
+	if n := len(r.Fingerprints) + len(r.PartialFingerprints); n > 0 {
+		f.Fingerprints = make(map[string]string, n)
+		for k, v := range r.Fingerprints {
+			f.Fingerprints["sarif.fingerprints/"+k] = v
+		}
+		for k, v := range r.PartialFingerprints {
+			f.Fingerprints[k] = v
+		}
+	}
+
+	// Suppressions.
+	for _, s := range r.Suppressions {
+		sp := finding.Suppression{Justification: s.Justification}
+		switch strings.ToLower(s.Kind) {
+		case "insource":
+			sp.Kind = finding.SuppressionInSource
+		default:
+			sp.Kind = finding.SuppressionExternal
+		}
+		switch strings.ToLower(s.Status) {
+		case "underreview":
+			sp.Status = finding.SuppressionUnderReview
+		case "rejected":
+			sp.Status = finding.SuppressionRejected
+		case "accepted":
+			sp.Status = finding.SuppressionAccepted
+		}
+		f.Suppressions = append(f.Suppressions, sp)
+	}
+
+	// Properties.
+	secret := f.Category == finding.CategorySecret
+	for k, v := range r.Properties {
+		if secret && (k == "offender" || k == "secret" || k == "match" || k == "Secret" || k == "Match") {
+			continue
+		}
+		setProp(f, k, propText(v))
+	}
+	if r.Kind != "" && r.Kind != "fail" {
+		setProp(f, "sarif.kind", r.Kind)
+	}
+	if secret {
+		f.Location.Snippet = ""
+		for i := range f.Related {
+			f.Related[i].Snippet = ""
+		}
+		for i := range f.Flows {
+			for j := range f.Flows[i].Steps {
+				f.Flows[i].Steps[j].Snippet = ""
+			}
+		}
+	}
+	return f, false, nil
+}
+
+func setProp(f *finding.Finding, k, v string) {
+	if f.Properties == nil {
+		f.Properties = make(map[string]string)
+	}
+	f.Properties[k] = v
+}
+
+// location converts a SARIF location. f receives "sarif.uri" for a path
+// that could not be made relative.
+func (st *runState) location(xl *xLocation, f *finding.Finding) (loc finding.Location, miss bool, err error) {
+	if xl.Message != nil {
+		loc.Message = msgText(xl.Message)
+	}
+	if pl := xl.PhysicalLocation; pl != nil {
+		if al := pl.ArtifactLocation; al != nil {
+			uri, base, m := st.resolveURI(al)
+			if m {
+				return loc, true, nil
+			}
+			if uri != "" {
+				pv := st.resolvePath(uri, base)
+				switch {
+				case pv.path != "":
+					loc.Path = pv.path
+				case pv.web != "":
+					loc.Web = &finding.Web{URL: pv.web}
+				case pv.err != nil:
+					if st.opts.StrictPaths {
+						return loc, false, pv.err
+					}
+					st.outsideRoot++
+					setProp(f, "sarif.uri", pv.raw)
+				}
+			}
+		}
+		if rg := pl.Region; rg != nil {
+			loc.Region = region(rg)
+			if rg.Snippet != nil {
+				loc.Snippet = rg.Snippet.Text
+			}
+		}
+	}
+	for i := range xl.LogicalLocations {
+		ll := &xl.LogicalLocations[i]
+		if ll.Name == "" && ll.FullyQualifiedName == "" && ll.Index != nil && *ll.Index >= 0 {
+			if *ll.Index >= len(st.logicalLocations) {
+				if !st.final {
+					return loc, true, nil
+				}
+				continue
+			}
+			ll = &st.logicalLocations[*ll.Index]
+		}
+		name := firstNonEmpty(ll.FullyQualifiedName, ll.Name, ll.DecoratedName)
+		if name == "" {
+			continue
+		}
+		if isWebURL(name) {
+			if loc.Web == nil {
+				loc.Web = &finding.Web{URL: name}
+			}
+		} else if loc.Resource == "" && loc.Path == "" || loc.Resource == "" && isResourceKind(ll.Kind) {
+			loc.Resource = name
+		}
+		break
+	}
+	return loc, false, nil
+}
+
+func isResourceKind(k string) bool {
+	switch k {
+	case "resource", "module", "object", "element", "declaration", "variable", "type":
+		return true
+	}
+	return false
+}
+
+func region(r *xRegion) finding.Region {
+	g := finding.Region{StartLine: max(r.StartLine, 0), StartColumn: max(r.StartColumn, 0),
+		EndLine: max(r.EndLine, 0), EndColumn: max(r.EndColumn, 0)}
+	if g.StartLine == 0 {
+		return finding.Region{}
+	}
+	if g.EndLine != 0 && g.EndLine < g.StartLine {
+		g.EndLine, g.EndColumn = 0, 0
+	}
+	return g
+}
+
+func msgText(m *xMessage) string {
+	if m == nil {
+		return ""
+	}
+	return formatMessage(firstNonEmpty(m.Text, m.Markdown), m.Arguments)
+}
+
+// message returns the result's message text: message.text or markdown, or
+// the rule's messageStrings[message.id], with {n} placeholders filled;
+// else the rule's description; else the rule id.
+func (st *runState) message(m *xMessage, ri *ruleInfo, ruleID string) string {
+	t := firstNonEmpty(m.Text, m.Markdown)
+	if t == "" && m.ID != "" && ri != nil {
+		if ms, ok := ri.x.MessageStrings[m.ID]; ok {
+			t = firstNonEmpty(ms.Text, ms.Markdown)
+		}
+	}
+	if t != "" {
+		t = formatMessage(t, m.Arguments)
+	}
+	if strings.TrimSpace(t) == "" && ri != nil {
+		t = firstNonEmpty(ri.rule.ShortDescription, ri.rule.FullDescription)
+	}
+	if strings.TrimSpace(t) == "" {
+		t = ruleID
+	}
+	return t
+}
+
+// formatMessage fills SARIF {n} placeholders from args; "{{" and "}}"
+// stand for literal braces.
+func formatMessage(t string, args []string) string {
+	if !strings.ContainsAny(t, "{}") {
+		return t
+	}
+	var b strings.Builder
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c == '{' && i+1 < len(t) && t[i+1] == '{':
+			b.WriteByte('{')
+			i++
+		case c == '}' && i+1 < len(t) && t[i+1] == '}':
+			b.WriteByte('}')
+			i++
+		case c == '{':
+			j := strings.IndexByte(t[i:], '}')
+			if j > 1 {
+				if n, err := strconv.Atoi(t[i+1 : i+j]); err == nil && n >= 0 && n < len(args) {
+					b.WriteString(args[n])
+					i += j
+					continue
+				}
+			}
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// severity decides a finding's severity; see Decode.
+func (st *runState) severity(r *xResult, ri *ruleInfo, resTags []string) (finding.Severity, string) {
+	if v, ok := r.Properties["security-severity"]; ok {
+		if s := propText(v); s != "" {
+			if sev, err := finding.ParseSeverity(s); err == nil {
+				return sev, s
+			}
+		}
+	}
+	if ri != nil && ri.sev != finding.SeverityUnset && ri.origSev != "" && ri.x.Properties["security-severity"] != nil {
+		return ri.sev, ri.origSev
+	}
+	if len(r.Properties) > 0 {
+		if sev, orig := propsSeverity(r.Properties, resTags); sev != finding.SeverityUnset {
+			return sev, orig
+		}
+	}
+	if ri != nil && ri.sev != finding.SeverityUnset {
+		return ri.sev, ri.origSev
+	}
+	if r.Level != "" {
+		if sev, err := finding.SeverityFromSARIFLevel(r.Level); err == nil {
+			return sev, r.Level
+		}
+	}
+	if ri != nil && ri.level != "" {
+		if sev, err := finding.SeverityFromSARIFLevel(ri.level); err == nil {
+			return sev, ri.level
+		}
+	}
+	return finding.SeverityMedium, ""
+}
+
+// severityProps are tool-specific property names that hold a severity
+// word or a score, in order of preference.
+var severityProps = []string{
+	"severity", "Severity", "issue_severity", "cvssv3_baseScore", "cvssv3_score",
+	"cvssv2_severity", "cvssv2_score", "risk", "Risk", "qodanaSeverity", "problem.severity",
+}
+
+// propsSeverity finds a severity in properties: security-severity first,
+// then tool-specific properties, then an upper-case severity tag.
+func propsSeverity(p xProps, tags []string) (finding.Severity, string) {
+	if v, ok := p["security-severity"]; ok {
+		if s := propText(v); s != "" {
+			if sev, err := finding.ParseSeverity(s); err == nil {
+				return sev, s
+			}
+		}
+	}
+	for _, k := range severityProps {
+		v, ok := p[k]
+		if !ok {
+			continue
+		}
+		s := propText(v)
+		if k == "problem.severity" && s == "recommendation" {
+			return finding.SeverityLow, s
+		}
+		if sev, err := finding.ParseSeverity(s); err == nil && s != "" {
+			return sev, s
+		}
+	}
+	for _, t := range tags {
+		switch t {
+		case "CRITICAL", "HIGH", "MEDIUM", "LOW":
+			sev, _ := finding.ParseSeverity(t)
+			return sev, t
+		}
+	}
+	return finding.SeverityUnset, ""
+}
+
+func propsPrecision(p xProps) finding.Precision {
+	if v, ok := p["precision"]; ok {
+		switch s := strings.ToLower(propText(v)); s {
+		case "low", "medium", "high", "very-high":
+			return finding.Precision(s)
+		}
+	}
+	for _, k := range []string{"confidence", "issue_confidence", "Confidence"} {
+		if v, ok := p[k]; ok {
+			switch s := strings.ToLower(propText(v)); s {
+			case "low", "medium", "high":
+				return finding.Precision(s)
+			}
+		}
+	}
+	return ""
+}
+
+var (
+	cweRE  = regexp.MustCompile(`(?i)\bcwe[-_: ]?0*([0-9]{1,6})\b`)
+	vulnRE = regexp.MustCompile(`\b(?:CVE-[0-9]{4}-[0-9]{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|GO-[0-9]{4}-[0-9]{4,}|RUSTSEC-[0-9]{4}-[0-9]{4,}|PYSEC-[0-9]{4}-[0-9]+)\b`)
+)
+
+// cweProps are property names whose values name CWEs.
+var cweProps = []string{"cwe", "CWE", "cwe_id", "cweId", "cwes"}
+
+// appendCWEs adds the CWEs named by tags and CWE properties to dst.
+func appendCWEs(dst []int, tags []string, p xProps) []int {
+	n := len(dst)
+	for _, t := range tags {
+		for _, m := range cweRE.FindAllStringSubmatch(t, -1) {
+			if v, err := strconv.Atoi(m[1]); err == nil && v > 0 {
+				dst = append(dst, v)
+			}
+		}
+	}
+	for _, k := range cweProps {
+		v, ok := p[k]
+		if !ok {
+			continue
+		}
+		for _, s := range propStrings(v) {
+			if m := cweRE.FindAllStringSubmatch(s, -1); m != nil {
+				for _, mm := range m {
+					if v, err := strconv.Atoi(mm[1]); err == nil && v > 0 {
+						dst = append(dst, v)
+					}
+				}
+			} else if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && v > 0 {
+				dst = append(dst, v)
+			}
+		}
+	}
+	if len(dst) == n {
+		return dst
+	}
+	return normCWEs(dst)
+}
+
+func normCWEs(c []int) []int {
+	slices.Sort(c)
+	return slices.Clip(slices.Compact(c))
+}
+
+// appendVulnIDs adds the vulnerability ids found in ss to dst, once each.
+func appendVulnIDs(dst []string, ss ...string) []string {
+	for _, s := range ss {
+		if !strings.Contains(s, "-") {
+			continue
+		}
+		for _, id := range vulnRE.FindAllString(s, -1) {
+			if !slices.Contains(dst, id) {
+				dst = append(dst, id)
+			}
+		}
+	}
+	return dst
+}
+
+// appendPropVulnIDs adds ids from properties whose names suggest them.
+func appendPropVulnIDs(dst []string, p xProps) []string {
+	for k, v := range p {
+		lk := strings.ToLower(k)
+		if strings.Contains(lk, "cve") || strings.Contains(lk, "ghsa") || strings.Contains(lk, "alias") ||
+			strings.Contains(lk, "vuln") || lk == "id" || lk == "ids" {
+			dst = appendVulnIDs(dst, propStrings(v)...)
+		}
+	}
+	return dst
+}
+
+func mergeIDs(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, id := range b {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// propText returns a property value as text: strings unquoted, other
+// values as compact JSON.
+func propText(v jsontext.Value) string {
+	if len(v) == 0 {
+		return ""
+	}
+	if v.Kind() == '"' {
+		b, err := jsontext.AppendUnquote(nil, v)
+		if err == nil {
+			return string(b)
+		}
+	}
+	c := v.Clone()
+	if err := c.Compact(); err != nil {
+		return string(v)
+	}
+	return string(c)
+}
+
+// propStrings returns the strings of a property value that is a string or
+// an array of strings (other elements are ignored).
+func propStrings(v jsontext.Value) []string {
+	if len(v) == 0 {
+		return nil
+	}
+	switch v.Kind() {
+	case '"':
+		return []string{propText(v)}
+	case '[':
+		var arr []any
+		if err := json.Unmarshal(v, &arr); err != nil {
+			return nil
+		}
+		var out []string
+		for _, e := range arr {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// toolCategory is the category implied by a tool's name, or "".
+func toolCategory(name, fullName string) finding.Category {
+	n := strings.ToLower(name + " " + fullName)
+	has := func(ss ...string) bool {
+		for _, s := range ss {
+			if strings.Contains(n, s) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("gitleaks", "trufflehog", "detect-secrets", "credscan", "ggshield", "secretlint", "secret"):
+		return finding.CategorySecret
+	case has("checkov", "kics", "tfsec", "defsec", "terrascan", "cfn-lint", "cfn_nag", "hadolint", "dockle",
+		"infrastructure as code", "tflint", "kube-linter", "kubesec", "kubescape", "trivy config", "trivy-config"):
+		return finding.CategoryIaC
+	case has("zap", "nuclei", "nightvision", "burp", "arachni", "nikto", "wapiti", "dast", "stackhawk"):
+		return finding.CategoryDAST
+	case has("grype", "anchore", "snyk container", "clair", "container"):
+		return finding.CategoryContainer
+	case has("dependency-check", "osv-scanner", "govulncheck", "npm audit", "snyk open source", "retire",
+		"pip-audit", "bundler-audit", "dependabot", "dependency"):
+		return finding.CategoryDependency
+	}
+	return ""
+}
+
+var manifests = []string{"go.mod", "go.sum", "package.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
+	"requirements.txt", "Pipfile.lock", "poetry.lock", "pom.xml", "build.gradle", "Gemfile.lock", "Cargo.lock",
+	"composer.lock", "packages.lock.json", "gradle.lockfile", "pubspec.lock", "mix.lock"}
+
+// category infers a finding's category; see Decode.
+func (st *runState) category(ri *ruleInfo, f *finding.Finding) finding.Category {
+	if ri != nil {
+		switch {
+		case ri.secretTag:
+			return finding.CategorySecret
+		case ri.iacTag:
+			return finding.CategoryIaC
+		}
+	}
+	if st.toolCat != "" {
+		return st.toolCat
+	}
+	if strings.Contains(strings.ToLower(st.run.Tool.Name), "trivy") {
+		if ri != nil && ri.vulnTag || len(f.VulnIDs) > 0 {
+			if isManifest(f.Location.Path) {
+				return finding.CategoryDependency
+			}
+			return finding.CategoryContainer
+		}
+		return finding.CategoryIaC
+	}
+	if len(f.VulnIDs) > 0 {
+		return finding.CategoryDependency
+	}
+	if f.Location.Web != nil && f.Location.Path == "" {
+		return finding.CategoryDAST
+	}
+	return finding.CategorySAST
+}
+
+func isManifest(p string) bool {
+	if p == "" {
+		return false
+	}
+	base := p[strings.LastIndexByte(p, '/')+1:]
+	return slices.Contains(manifests, base)
+}

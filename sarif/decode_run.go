@@ -1,0 +1,358 @@
+package sarif
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/scanmux/scanmux/finding"
+)
+
+// pendingResult is a result kept until its run's context is complete.
+type pendingResult struct {
+	index int
+	r     *xResult
+}
+
+// resultError is an error about one result of a run.
+type resultError struct {
+	index int
+	sub   string // JSON path below the result, e.g. ".locations[0]"
+	err   error
+}
+
+func (e *resultError) Error() string { return e.err.Error() }
+func (e *resultError) Unwrap() error { return e.err }
+
+// pathKey identifies an artifact location for the path cache.
+type pathKey struct{ uri, base string }
+
+// pathVal is a resolved artifact location.
+type pathVal struct {
+	path string // repo-relative path, or ""
+	web  string // http(s) URL, or ""
+	raw  string // the URI, when path could not be made relative
+	err  error  // why path is "" when raw is set
+}
+
+// runState is what the reader knows about the run being decoded.
+type runState struct {
+	opts *ReadOptions
+	h    Handler
+	run  *Run
+
+	tool      *xTool
+	toolCat   finding.Category // category implied by the tool name, or ""
+	rules     []*ruleInfo      // driver rules, by index
+	extRules  [][]*ruleInfo    // extension rules, by extension and index
+	ruleByID  map[string]*ruleInfo
+	artifacts []xArtifact
+	bases     map[string]xArtifactLocation
+
+	taxonomies          []xComponent
+	taxonomiesSeen      bool
+	threadFlowLocations []xThreadFlowLocation
+	logicalLocations    []xLogical
+
+	next    int // index of the next result
+	pending []pendingResult
+	final   bool // the run is complete: no more context will come
+
+	paths       map[pathKey]pathVal
+	outsideRoot int // locations whose path could not be made relative
+}
+
+func newRunState(opts *ReadOptions, h Handler) *runState {
+	st := &runState{opts: opts, h: h, run: &Run{}, paths: make(map[pathKey]pathVal)}
+	if opts.Category != "" {
+		st.run.Category = opts.Category
+	}
+	return st
+}
+
+func (st *runState) setTool(t *xTool) error {
+	st.tool = t
+	d := t.Driver
+	st.run.Tool = finding.Tool{
+		Name:           strings.TrimSpace(d.Name),
+		Version:        firstNonEmpty(d.Version, d.SemanticVersion),
+		InformationURI: d.InformationURI,
+	}
+	st.toolCat = toolCategory(st.run.Tool.Name, d.FullName)
+	st.ruleByID = make(map[string]*ruleInfo)
+	add := func(x *xRule) *ruleInfo {
+		ri := &ruleInfo{x: x}
+		ri.init()
+		if ri.rule.ID != "" {
+			if _, dup := st.ruleByID[ri.rule.ID]; !dup {
+				st.ruleByID[ri.rule.ID] = ri
+				st.run.Rules = append(st.run.Rules, ri.rule)
+			}
+		}
+		return ri
+	}
+	st.rules = make([]*ruleInfo, len(d.Rules))
+	for i := range d.Rules {
+		st.rules[i] = add(&d.Rules[i])
+	}
+	st.extRules = make([][]*ruleInfo, len(t.Extensions))
+	for e := range t.Extensions {
+		rs := t.Extensions[e].Rules
+		st.extRules[e] = make([]*ruleInfo, len(rs))
+		for i := range rs {
+			st.extRules[e][i] = add(&rs[i])
+		}
+	}
+	return st.flush()
+}
+
+func (st *runState) setBases(m map[string]xArtifactLocation) {
+	st.bases = m
+	clear(st.paths)
+}
+
+func (st *runState) setTaxonomies(t []xComponent) {
+	st.taxonomies, st.taxonomiesSeen = t, true
+}
+
+func (st *runState) setInvocations(invs []xInvocation) {
+	inv := &st.run.Invocation
+	for i, x := range invs {
+		if x.ExecutionSuccessful != nil && !*x.ExecutionSuccessful {
+			inv.Failed = true
+		}
+		for _, n := range x.ToolExecutionNotifications {
+			lvl := n.Level
+			if lvl == "" {
+				lvl = "warning"
+			}
+			inv.Notifications = append(inv.Notifications, Notification{
+				Level: lvl, Message: formatMessage(firstNonEmpty(n.Message.Text, n.Message.Markdown), n.Message.Arguments),
+			})
+		}
+		if t, err := time.Parse(time.RFC3339Nano, x.StartTimeUTC); err == nil && i == 0 {
+			inv.StartTime = t
+		}
+		if t, err := time.Parse(time.RFC3339Nano, x.EndTimeUTC); err == nil {
+			inv.EndTime = t
+		}
+	}
+}
+
+// add takes the next result of the run: it is converted and handed over
+// now if the run's context allows it, else kept until it does.
+func (st *runState) add(r *xResult) error {
+	idx := st.next
+	st.next++
+	if st.tool == nil || len(st.pending) > 0 {
+		st.pending = append(st.pending, pendingResult{idx, r})
+		return nil
+	}
+	f, miss, err := st.convert(r)
+	if err != nil {
+		return &resultError{index: idx, err: err}
+	}
+	if miss {
+		st.pending = append(st.pending, pendingResult{idx, r})
+		return nil
+	}
+	return st.emit(idx, f)
+}
+
+func (st *runState) emit(idx int, f *finding.Finding) error {
+	if err := st.h(st.run, f); err != nil {
+		return &resultError{index: idx, err: err}
+	}
+	return nil
+}
+
+// flush hands over the kept results, in order, as far as the run's
+// context allows (all of them once the run is final).
+func (st *runState) flush() error {
+	if st.tool == nil {
+		return nil
+	}
+	for len(st.pending) > 0 {
+		p := st.pending[0]
+		f, miss, err := st.convert(p.r)
+		if err != nil {
+			return &resultError{index: p.index, err: err}
+		}
+		if miss && !st.final {
+			return nil
+		}
+		st.pending[0] = pendingResult{}
+		st.pending = st.pending[1:]
+		if err := st.emit(p.index, f); err != nil {
+			return err
+		}
+	}
+	st.pending = nil
+	return nil
+}
+
+// finish completes the run: kept results are handed over, then the run
+// itself.
+func (st *runState) finish() error {
+	st.final = true
+	if err := st.flush(); err != nil {
+		return err
+	}
+	if st.outsideRoot > 0 {
+		what := "no scan root was given"
+		if st.opts.Root != "" {
+			what = "they are outside the scan root " + st.opts.Root
+		}
+		st.run.Invocation.Notifications = append(st.run.Invocation.Notifications, Notification{
+			Level:   "warning",
+			Message: fmt.Sprintf("scanmux: %d locations have absolute paths that cannot be made relative (%s); they were kept without a path", st.outsideRoot, what),
+		})
+	}
+	return st.h(st.run, nil)
+}
+
+// lookupRule finds the rule descriptor of r, or nil.
+func (st *runState) lookupRule(r *xResult) *ruleInfo {
+	if ref := r.Rule; ref != nil {
+		if ref.ToolComponent != nil && ref.ToolComponent.Index != nil {
+			if e := *ref.ToolComponent.Index; e >= 0 && e < len(st.extRules) && ref.Index != nil {
+				if i := *ref.Index; i >= 0 && i < len(st.extRules[e]) {
+					return st.extRules[e][i]
+				}
+			}
+		} else if ref.Index != nil {
+			if i := *ref.Index; i >= 0 && i < len(st.rules) {
+				return st.rules[i]
+			}
+		}
+		if ri := st.ruleByID[ref.ID]; ref.ID != "" && ri != nil {
+			return ri
+		}
+	}
+	if r.RuleIndex != nil {
+		if i := *r.RuleIndex; i >= 0 && i < len(st.rules) {
+			return st.rules[i]
+		}
+	}
+	if r.RuleID != "" {
+		if ri := st.ruleByID[r.RuleID]; ri != nil {
+			return ri
+		}
+		// A hierarchical id "parent/child" may name its parent's descriptor.
+		if i := strings.LastIndexByte(r.RuleID, '/'); i > 0 {
+			return st.ruleByID[r.RuleID[:i]]
+		}
+	}
+	return nil
+}
+
+// resolveURI resolves an artifact location to a URI or path, following
+// artifact indexes and uriBaseIds. miss reports that an artifact the
+// location refers to is not known yet.
+func (st *runState) resolveURI(al *xArtifactLocation) (uri, base string, miss bool) {
+	uri, base = al.URI, al.URIBaseID
+	if uri == "" && al.Index != nil && *al.Index >= 0 {
+		i := *al.Index
+		if i >= len(st.artifacts) {
+			return "", "", !st.final
+		}
+		if a := st.artifacts[i].Location; a != nil {
+			uri, base = a.URI, a.URIBaseID
+		}
+	}
+	return uri, base, false
+}
+
+// location path resolution: see ReadOptions.Root.
+func (st *runState) resolvePath(uri, base string) pathVal {
+	k := pathKey{uri, base}
+	if v, ok := st.paths[k]; ok {
+		return v
+	}
+	v := st.computePath(uri, base)
+	st.paths[k] = v
+	return v
+}
+
+func (st *runState) computePath(uri, base string) pathVal {
+	if isWebURL(uri) {
+		return pathVal{web: uri}
+	}
+	full := uri
+	if !isAbsURI(uri) && base != "" {
+		full = st.joinBase(uri, base, 0)
+	}
+	if !isAbsURI(full) && !hasFileScheme(full) {
+		if u, err := url.PathUnescape(full); err == nil {
+			full = u
+		}
+	}
+	p, err := finding.NormalizePath(st.opts.Root, full)
+	if err != nil {
+		return pathVal{raw: uri, err: err}
+	}
+	return pathVal{path: p}
+}
+
+// joinBase resolves the relative reference rel against the uriBaseId
+// base. An undefined base is the scan root; so is an absolute base when
+// no Root was given.
+func (st *runState) joinBase(rel, base string, depth int) string {
+	b, ok := st.bases[base]
+	if !ok || b.URI == "" || depth > 10 {
+		return rel
+	}
+	if isAbsURI(b.URI) {
+		if st.opts.Root == "" {
+			return rel
+		}
+		return joinURI(b.URI, rel)
+	}
+	joined := joinURI(b.URI, rel)
+	if b.URIBaseID != "" {
+		return st.joinBase(joined, b.URIBaseID, depth+1)
+	}
+	return joined
+}
+
+func joinURI(base, rel string) string {
+	if !hasFileScheme(base) {
+		if u, err := url.PathUnescape(rel); err == nil {
+			rel = u
+		}
+	}
+	if strings.HasSuffix(base, "/") || strings.HasSuffix(base, `\`) {
+		return base + rel
+	}
+	return base + "/" + rel
+}
+
+func hasFileScheme(p string) bool { return len(p) >= 5 && strings.EqualFold(p[:5], "file:") }
+
+func isWebURL(s string) bool {
+	l := len(s)
+	return l > 7 && strings.EqualFold(s[:7], "http://") || l > 8 && strings.EqualFold(s[:8], "https://")
+}
+
+// isAbsURI reports whether s is an absolute path or a file URI.
+func isAbsURI(s string) bool {
+	switch {
+	case s == "":
+		return false
+	case hasFileScheme(s), s[0] == '/', s[0] == '\\':
+		return true
+	case len(s) >= 2 && s[1] == ':' && (s[0]|0x20) >= 'a' && (s[0]|0x20) <= 'z':
+		return true
+	}
+	return false
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
