@@ -35,25 +35,25 @@ func (ri *ruleInfo) init() {
 	x := ri.x
 	r := finding.Rule{ID: x.ID, Name: x.Name, HelpURI: x.HelpURI}
 	if x.ShortDescription != nil {
-		r.ShortDescription = firstNonEmpty(x.ShortDescription.Text, x.ShortDescription.Markdown)
+		r.ShortDescription = rdFirst(x.ShortDescription.Text, x.ShortDescription.Markdown)
 	}
 	if x.FullDescription != nil {
-		r.FullDescription = firstNonEmpty(x.FullDescription.Text, x.FullDescription.Markdown)
+		r.FullDescription = rdFirst(x.FullDescription.Text, x.FullDescription.Markdown)
 	}
 	if x.Help != nil {
 		r.HelpText, r.HelpMarkdown = x.Help.Text, x.Help.Markdown
 	}
-	r.Tags = propStrings(x.Properties["tags"])
+	r.Tags = rdPropStrings(x.Properties["tags"])
 	ri.rule = r
 	if x.DefaultConfiguration != nil {
 		ri.level = x.DefaultConfiguration.Level
 	}
-	ri.sev, ri.origSev = propsSeverity(x.Properties, r.Tags)
-	ri.precision = propsPrecision(x.Properties)
-	ri.tagCWEs = appendCWEs(nil, r.Tags, x.Properties)
-	ri.vulnIDs = appendVulnIDs(nil, x.ID)
-	ri.vulnIDs = appendVulnIDs(ri.vulnIDs, r.Tags...)
-	ri.vulnIDs = appendPropVulnIDs(ri.vulnIDs, x.Properties)
+	ri.sev, ri.origSev = rdPropsSeverity(x.Properties, r.Tags)
+	ri.precision = rdPropsPrecision(x.Properties)
+	ri.tagCWEs = rdAppendCWEs(nil, r.Tags, x.Properties)
+	ri.vulnIDs = rdAppendVulnIDs(nil, x.ID)
+	ri.vulnIDs = rdAppendVulnIDs(ri.vulnIDs, r.Tags...)
+	ri.vulnIDs = rdAppendPropVulnIDs(ri.vulnIDs, x.Properties)
 	for _, t := range r.Tags {
 		switch lt := strings.ToLower(t); {
 		case lt == "secret" || lt == "secrets" || strings.HasSuffix(lt, "/secret") || strings.HasSuffix(lt, "/secrets"):
@@ -85,7 +85,7 @@ func (st *runState) ruleCWEs(ri *ruleInfo) (cwes []int, miss bool) {
 	if len(ri.relCWEs) == 0 {
 		return ri.tagCWEs, false
 	}
-	return normCWEs(append(slices.Clone(ri.tagCWEs), ri.relCWEs...)), false
+	return rdNormCWEs(append(slices.Clone(ri.tagCWEs), ri.relCWEs...)), false
 }
 
 // taxonCWE resolves a taxon reference to a CWE number. ok reports that
@@ -124,7 +124,7 @@ func (st *runState) taxonCWE(ref *xRef) (cwe int, ok, miss bool) {
 		}
 	}
 	if name == "" {
-		if m := cweRE.FindStringSubmatch(id); m != nil {
+		if m := rdCWERE.FindStringSubmatch(id); m != nil {
 			n, _ := strconv.Atoi(m[1])
 			return n, n > 0, false
 		}
@@ -162,9 +162,9 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 		}
 		cwes = c
 	}
-	resTags := propStrings(r.Properties["tags"])
+	resTags := rdPropStrings(r.Properties["tags"])
 	if len(resTags) > 0 || len(r.Properties) > 0 || len(r.Taxa) > 0 {
-		extra := appendCWEs(nil, resTags, r.Properties)
+		extra := rdAppendCWEs(nil, resTags, r.Properties)
 		for i := range r.Taxa {
 			n, ok, m := st.taxonCWE(&r.Taxa[i])
 			if m {
@@ -175,7 +175,7 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 			}
 		}
 		if len(extra) > 0 {
-			cwes = normCWEs(append(slices.Clone(cwes), extra...))
+			cwes = rdNormCWEs(append(slices.Clone(cwes), extra...))
 		}
 	}
 	f.CWEs = cwes
@@ -184,11 +184,11 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 	if ri != nil {
 		f.VulnIDs = ri.vulnIDs
 	} else {
-		f.VulnIDs = appendVulnIDs(nil, ruleID)
+		f.VulnIDs = rdAppendVulnIDs(nil, ruleID)
 	}
 	if len(r.Properties) > 0 {
-		if ids := appendPropVulnIDs(nil, r.Properties); len(ids) > 0 {
-			f.VulnIDs = mergeIDs(f.VulnIDs, ids)
+		if ids := rdAppendPropVulnIDs(nil, r.Properties); len(ids) > 0 {
+			f.VulnIDs = rdMergeIDs(f.VulnIDs, ids)
 		}
 	}
 
@@ -196,7 +196,7 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 	f.Severity, f.OriginalSeverity = st.severity(r, ri, resTags)
 
 	// Precision.
-	f.Precision = propsPrecision(r.Properties)
+	f.Precision = rdPropsPrecision(r.Properties)
 	if f.Precision == "" && ri != nil {
 		f.Precision = ri.precision
 	}
@@ -241,9 +241,9 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 		cf := &r.CodeFlows[i]
 		for j := range cf.ThreadFlows {
 			tf := &cf.ThreadFlows[j]
-			fl := finding.Flow{Message: msgText(tf.Message)}
+			fl := finding.Flow{Message: rdMsgText(tf.Message)}
 			if fl.Message == "" {
-				fl.Message = msgText(cf.Message)
+				fl.Message = rdMsgText(cf.Message)
 			}
 			for k := range tf.Locations {
 				tl := &tf.Locations[k]
@@ -276,6 +276,29 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 	f.Category = st.category(ri, f)
 	if st.opts.FindingCategory != "" {
 		f.Category = st.opts.FindingCategory
+	}
+
+	// Logical locations name infrastructure resources only for the
+	// categories whose locations are resources; elsewhere (functions,
+	// modules) they are dropped when there is a path.
+	switch f.Category {
+	case finding.CategoryIaC, finding.CategoryContainer, finding.CategoryDependency:
+	default:
+		if f.Location.Path != "" {
+			f.Location.Resource = ""
+		}
+		for i := range f.Related {
+			if f.Related[i].Path != "" {
+				f.Related[i].Resource = ""
+			}
+		}
+		for i := range f.Flows {
+			for j := range f.Flows[i].Steps {
+				if f.Flows[i].Steps[j].Path != "" {
+					f.Flows[i].Steps[j].Resource = ""
+				}
+			}
+		}
 	}
 
 	// Message.
@@ -318,10 +341,10 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 		if secret && (k == "offender" || k == "secret" || k == "match" || k == "Secret" || k == "Match") {
 			continue
 		}
-		setProp(f, k, propText(v))
+		rdSetProp(f, k, rdPropText(v))
 	}
 	if r.Kind != "" && r.Kind != "fail" {
-		setProp(f, "sarif.kind", r.Kind)
+		rdSetProp(f, "sarif.kind", r.Kind)
 	}
 	if secret {
 		f.Location.Snippet = ""
@@ -337,7 +360,7 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 	return f, false, nil
 }
 
-func setProp(f *finding.Finding, k, v string) {
+func rdSetProp(f *finding.Finding, k, v string) {
 	if f.Properties == nil {
 		f.Properties = make(map[string]string)
 	}
@@ -348,7 +371,7 @@ func setProp(f *finding.Finding, k, v string) {
 // that could not be made relative.
 func (st *runState) location(xl *xLocation, f *finding.Finding) (loc finding.Location, miss bool, err error) {
 	if xl.Message != nil {
-		loc.Message = msgText(xl.Message)
+		loc.Message = rdMsgText(xl.Message)
 	}
 	if pl := xl.PhysicalLocation; pl != nil {
 		if al := pl.ArtifactLocation; al != nil {
@@ -368,15 +391,15 @@ func (st *runState) location(xl *xLocation, f *finding.Finding) (loc finding.Loc
 						return loc, false, pv.err
 					}
 					st.outsideRoot++
-					setProp(f, "sarif.uri", pv.raw)
+					rdSetProp(f, "sarif.uri", pv.raw)
 				}
 			}
 		}
-		if rg := pl.Region; rg != nil {
-			loc.Region = region(rg)
-			if rg.Snippet != nil {
-				loc.Snippet = rg.Snippet.Text
-			}
+		if rg := pl.Region; rg != nil && loc.Path != "" {
+			loc.Region = rdRegion(rg)
+		}
+		if rg := pl.Region; rg != nil && rg.Snippet != nil {
+			loc.Snippet = rg.Snippet.Text
 		}
 	}
 	for i := range xl.LogicalLocations {
@@ -390,15 +413,15 @@ func (st *runState) location(xl *xLocation, f *finding.Finding) (loc finding.Loc
 			}
 			ll = &st.logicalLocations[*ll.Index]
 		}
-		name := firstNonEmpty(ll.FullyQualifiedName, ll.Name, ll.DecoratedName)
+		name := rdFirst(ll.FullyQualifiedName, ll.Name, ll.DecoratedName)
 		if name == "" {
 			continue
 		}
-		if isWebURL(name) {
+		if rdIsWebURL(name) {
 			if loc.Web == nil {
 				loc.Web = &finding.Web{URL: name}
 			}
-		} else if loc.Resource == "" && loc.Path == "" || loc.Resource == "" && isResourceKind(ll.Kind) {
+		} else if loc.Resource == "" && loc.Path == "" || loc.Resource == "" && rdIsResourceKind(ll.Kind) {
 			loc.Resource = name
 		}
 		break
@@ -406,7 +429,7 @@ func (st *runState) location(xl *xLocation, f *finding.Finding) (loc finding.Loc
 	return loc, false, nil
 }
 
-func isResourceKind(k string) bool {
+func rdIsResourceKind(k string) bool {
 	switch k {
 	case "resource", "module", "object", "element", "declaration", "variable", "type":
 		return true
@@ -414,7 +437,7 @@ func isResourceKind(k string) bool {
 	return false
 }
 
-func region(r *xRegion) finding.Region {
+func rdRegion(r *xRegion) finding.Region {
 	g := finding.Region{StartLine: max(r.StartLine, 0), StartColumn: max(r.StartColumn, 0),
 		EndLine: max(r.EndLine, 0), EndColumn: max(r.EndColumn, 0)}
 	if g.StartLine == 0 {
@@ -423,31 +446,34 @@ func region(r *xRegion) finding.Region {
 	if g.EndLine != 0 && g.EndLine < g.StartLine {
 		g.EndLine, g.EndColumn = 0, 0
 	}
+	if (g.EndLine == 0 || g.EndLine == g.StartLine) && g.EndColumn != 0 && g.EndColumn < g.StartColumn {
+		g.EndColumn = 0
+	}
 	return g
 }
 
-func msgText(m *xMessage) string {
+func rdMsgText(m *xMessage) string {
 	if m == nil {
 		return ""
 	}
-	return formatMessage(firstNonEmpty(m.Text, m.Markdown), m.Arguments)
+	return rdFormat(rdFirst(m.Text, m.Markdown), m.Arguments)
 }
 
 // message returns the result's message text: message.text or markdown, or
 // the rule's messageStrings[message.id], with {n} placeholders filled;
 // else the rule's description; else the rule id.
 func (st *runState) message(m *xMessage, ri *ruleInfo, ruleID string) string {
-	t := firstNonEmpty(m.Text, m.Markdown)
+	t := rdFirst(m.Text, m.Markdown)
 	if t == "" && m.ID != "" && ri != nil {
 		if ms, ok := ri.x.MessageStrings[m.ID]; ok {
-			t = firstNonEmpty(ms.Text, ms.Markdown)
+			t = rdFirst(ms.Text, ms.Markdown)
 		}
 	}
 	if t != "" {
-		t = formatMessage(t, m.Arguments)
+		t = rdFormat(t, m.Arguments)
 	}
 	if strings.TrimSpace(t) == "" && ri != nil {
-		t = firstNonEmpty(ri.rule.ShortDescription, ri.rule.FullDescription)
+		t = rdFirst(ri.rule.ShortDescription, ri.rule.FullDescription)
 	}
 	if strings.TrimSpace(t) == "" {
 		t = ruleID
@@ -455,9 +481,9 @@ func (st *runState) message(m *xMessage, ri *ruleInfo, ruleID string) string {
 	return t
 }
 
-// formatMessage fills SARIF {n} placeholders from args; "{{" and "}}"
+// rdFormat fills SARIF {n} placeholders from args; "{{" and "}}"
 // stand for literal braces.
-func formatMessage(t string, args []string) string {
+func rdFormat(t string, args []string) string {
 	if !strings.ContainsAny(t, "{}") {
 		return t
 	}
@@ -491,7 +517,7 @@ func formatMessage(t string, args []string) string {
 // severity decides a finding's severity; see Decode.
 func (st *runState) severity(r *xResult, ri *ruleInfo, resTags []string) (finding.Severity, string) {
 	if v, ok := r.Properties["security-severity"]; ok {
-		if s := propText(v); s != "" {
+		if s := rdPropText(v); s != "" {
 			if sev, err := finding.ParseSeverity(s); err == nil {
 				return sev, s
 			}
@@ -501,7 +527,7 @@ func (st *runState) severity(r *xResult, ri *ruleInfo, resTags []string) (findin
 		return ri.sev, ri.origSev
 	}
 	if len(r.Properties) > 0 {
-		if sev, orig := propsSeverity(r.Properties, resTags); sev != finding.SeverityUnset {
+		if sev, orig := rdPropsSeverity(r.Properties, resTags); sev != finding.SeverityUnset {
 			return sev, orig
 		}
 	}
@@ -521,29 +547,29 @@ func (st *runState) severity(r *xResult, ri *ruleInfo, resTags []string) (findin
 	return finding.SeverityMedium, ""
 }
 
-// severityProps are tool-specific property names that hold a severity
+// rdSeverityProps are tool-specific property names that hold a severity
 // word or a score, in order of preference.
-var severityProps = []string{
+var rdSeverityProps = []string{
 	"severity", "Severity", "issue_severity", "cvssv3_baseScore", "cvssv3_score",
 	"cvssv2_severity", "cvssv2_score", "risk", "Risk", "qodanaSeverity", "problem.severity",
 }
 
-// propsSeverity finds a severity in properties: security-severity first,
+// rdPropsSeverity finds a severity in properties: security-severity first,
 // then tool-specific properties, then an upper-case severity tag.
-func propsSeverity(p xProps, tags []string) (finding.Severity, string) {
+func rdPropsSeverity(p xProps, tags []string) (finding.Severity, string) {
 	if v, ok := p["security-severity"]; ok {
-		if s := propText(v); s != "" {
+		if s := rdPropText(v); s != "" {
 			if sev, err := finding.ParseSeverity(s); err == nil {
 				return sev, s
 			}
 		}
 	}
-	for _, k := range severityProps {
+	for _, k := range rdSeverityProps {
 		v, ok := p[k]
 		if !ok {
 			continue
 		}
-		s := propText(v)
+		s := rdPropText(v)
 		if k == "problem.severity" && s == "recommendation" {
 			return finding.SeverityLow, s
 		}
@@ -561,16 +587,16 @@ func propsSeverity(p xProps, tags []string) (finding.Severity, string) {
 	return finding.SeverityUnset, ""
 }
 
-func propsPrecision(p xProps) finding.Precision {
+func rdPropsPrecision(p xProps) finding.Precision {
 	if v, ok := p["precision"]; ok {
-		switch s := strings.ToLower(propText(v)); s {
+		switch s := strings.ToLower(rdPropText(v)); s {
 		case "low", "medium", "high", "very-high":
 			return finding.Precision(s)
 		}
 	}
 	for _, k := range []string{"confidence", "issue_confidence", "Confidence"} {
 		if v, ok := p[k]; ok {
-			switch s := strings.ToLower(propText(v)); s {
+			switch s := strings.ToLower(rdPropText(v)); s {
 			case "low", "medium", "high":
 				return finding.Precision(s)
 			}
@@ -580,30 +606,30 @@ func propsPrecision(p xProps) finding.Precision {
 }
 
 var (
-	cweRE  = regexp.MustCompile(`(?i)\bcwe[-_: ]?0*([0-9]{1,6})\b`)
-	vulnRE = regexp.MustCompile(`\b(?:CVE-[0-9]{4}-[0-9]{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|GO-[0-9]{4}-[0-9]{4,}|RUSTSEC-[0-9]{4}-[0-9]{4,}|PYSEC-[0-9]{4}-[0-9]+)\b`)
+	rdCWERE  = regexp.MustCompile(`(?i)\bcwe[-_: ]?0*([0-9]{1,6})\b`)
+	rdVulnRE = regexp.MustCompile(`CVE-[0-9]{4}-[0-9]{4,}|GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|\bGO-[0-9]{4}-[0-9]{4,}|RUSTSEC-[0-9]{4}-[0-9]{4,}|PYSEC-[0-9]{4}-[0-9]+`)
 )
 
-// cweProps are property names whose values name CWEs.
-var cweProps = []string{"cwe", "CWE", "cwe_id", "cweId", "cwes"}
+// rdCWEProps are property names whose values name CWEs.
+var rdCWEProps = []string{"cwe", "CWE", "cwe_id", "cweId", "cwes"}
 
-// appendCWEs adds the CWEs named by tags and CWE properties to dst.
-func appendCWEs(dst []int, tags []string, p xProps) []int {
+// rdAppendCWEs adds the CWEs named by tags and CWE properties to dst.
+func rdAppendCWEs(dst []int, tags []string, p xProps) []int {
 	n := len(dst)
 	for _, t := range tags {
-		for _, m := range cweRE.FindAllStringSubmatch(t, -1) {
+		for _, m := range rdCWERE.FindAllStringSubmatch(t, -1) {
 			if v, err := strconv.Atoi(m[1]); err == nil && v > 0 {
 				dst = append(dst, v)
 			}
 		}
 	}
-	for _, k := range cweProps {
+	for _, k := range rdCWEProps {
 		v, ok := p[k]
 		if !ok {
 			continue
 		}
-		for _, s := range propStrings(v) {
-			if m := cweRE.FindAllStringSubmatch(s, -1); m != nil {
+		for _, s := range rdPropStrings(v) {
+			if m := rdCWERE.FindAllStringSubmatch(s, -1); m != nil {
 				for _, mm := range m {
 					if v, err := strconv.Atoi(mm[1]); err == nil && v > 0 {
 						dst = append(dst, v)
@@ -617,21 +643,21 @@ func appendCWEs(dst []int, tags []string, p xProps) []int {
 	if len(dst) == n {
 		return dst
 	}
-	return normCWEs(dst)
+	return rdNormCWEs(dst)
 }
 
-func normCWEs(c []int) []int {
+func rdNormCWEs(c []int) []int {
 	slices.Sort(c)
 	return slices.Clip(slices.Compact(c))
 }
 
-// appendVulnIDs adds the vulnerability ids found in ss to dst, once each.
-func appendVulnIDs(dst []string, ss ...string) []string {
+// rdAppendVulnIDs adds the vulnerability ids found in ss to dst, once each.
+func rdAppendVulnIDs(dst []string, ss ...string) []string {
 	for _, s := range ss {
 		if !strings.Contains(s, "-") {
 			continue
 		}
-		for _, id := range vulnRE.FindAllString(s, -1) {
+		for _, id := range rdVulnRE.FindAllString(s, -1) {
 			if !slices.Contains(dst, id) {
 				dst = append(dst, id)
 			}
@@ -640,19 +666,19 @@ func appendVulnIDs(dst []string, ss ...string) []string {
 	return dst
 }
 
-// appendPropVulnIDs adds ids from properties whose names suggest them.
-func appendPropVulnIDs(dst []string, p xProps) []string {
+// rdAppendPropVulnIDs adds ids from properties whose names suggest them.
+func rdAppendPropVulnIDs(dst []string, p xProps) []string {
 	for k, v := range p {
 		lk := strings.ToLower(k)
 		if strings.Contains(lk, "cve") || strings.Contains(lk, "ghsa") || strings.Contains(lk, "alias") ||
 			strings.Contains(lk, "vuln") || lk == "id" || lk == "ids" {
-			dst = appendVulnIDs(dst, propStrings(v)...)
+			dst = rdAppendVulnIDs(dst, rdPropStrings(v)...)
 		}
 	}
 	return dst
 }
 
-func mergeIDs(a, b []string) []string {
+func rdMergeIDs(a, b []string) []string {
 	out := slices.Clone(a)
 	for _, id := range b {
 		if !slices.Contains(out, id) {
@@ -662,9 +688,9 @@ func mergeIDs(a, b []string) []string {
 	return out
 }
 
-// propText returns a property value as text: strings unquoted, other
+// rdPropText returns a property value as text: strings unquoted, other
 // values as compact JSON.
-func propText(v jsontext.Value) string {
+func rdPropText(v jsontext.Value) string {
 	if len(v) == 0 {
 		return ""
 	}
@@ -681,15 +707,15 @@ func propText(v jsontext.Value) string {
 	return string(c)
 }
 
-// propStrings returns the strings of a property value that is a string or
+// rdPropStrings returns the strings of a property value that is a string or
 // an array of strings (other elements are ignored).
-func propStrings(v jsontext.Value) []string {
+func rdPropStrings(v jsontext.Value) []string {
 	if len(v) == 0 {
 		return nil
 	}
 	switch v.Kind() {
 	case '"':
-		return []string{propText(v)}
+		return []string{rdPropText(v)}
 	case '[':
 		var arr []any
 		if err := json.Unmarshal(v, &arr); err != nil {
@@ -706,19 +732,22 @@ func propStrings(v jsontext.Value) []string {
 	return nil
 }
 
-// toolCategory is the category implied by a tool's name, or "".
-func toolCategory(name, fullName string) finding.Category {
-	n := strings.ToLower(name + " " + fullName)
+// rdToolCategory is the category implied by a tool's name, or "".
+func rdToolCategory(name, fullName string) finding.Category {
+	// Match whole words: "clair" must not match "ECLAIR".
+	n := " " + strings.Join(strings.FieldsFunc(strings.ToLower(name+" "+fullName), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+	}), " ") + " "
 	has := func(ss ...string) bool {
 		for _, s := range ss {
-			if strings.Contains(n, s) {
+			if strings.Contains(n, " "+s+" ") {
 				return true
 			}
 		}
 		return false
 	}
 	switch {
-	case has("gitleaks", "trufflehog", "detect-secrets", "credscan", "ggshield", "secretlint", "secret"):
+	case has("gitleaks", "trufflehog", "detect-secrets", "credscan", "ggshield", "secretlint", "secrets", "secret"):
 		return finding.CategorySecret
 	case has("checkov", "kics", "tfsec", "defsec", "terrascan", "cfn-lint", "cfn_nag", "hadolint", "dockle",
 		"infrastructure as code", "tflint", "kube-linter", "kubesec", "kubescape", "trivy config", "trivy-config"):
@@ -734,7 +763,7 @@ func toolCategory(name, fullName string) finding.Category {
 	return ""
 }
 
-var manifests = []string{"go.mod", "go.sum", "package.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
+var rdManifests = []string{"go.mod", "go.sum", "package.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
 	"requirements.txt", "Pipfile.lock", "poetry.lock", "pom.xml", "build.gradle", "Gemfile.lock", "Cargo.lock",
 	"composer.lock", "packages.lock.json", "gradle.lockfile", "pubspec.lock", "mix.lock"}
 
@@ -753,7 +782,7 @@ func (st *runState) category(ri *ruleInfo, f *finding.Finding) finding.Category 
 	}
 	if strings.Contains(strings.ToLower(st.run.Tool.Name), "trivy") {
 		if ri != nil && ri.vulnTag || len(f.VulnIDs) > 0 {
-			if isManifest(f.Location.Path) {
+			if rdIsManifest(f.Location.Path) {
 				return finding.CategoryDependency
 			}
 			return finding.CategoryContainer
@@ -769,10 +798,10 @@ func (st *runState) category(ri *ruleInfo, f *finding.Finding) finding.Category 
 	return finding.CategorySAST
 }
 
-func isManifest(p string) bool {
+func rdIsManifest(p string) bool {
 	if p == "" {
 		return false
 	}
 	base := p[strings.LastIndexByte(p, '/')+1:]
-	return slices.Contains(manifests, base)
+	return slices.Contains(rdManifests, base)
 }

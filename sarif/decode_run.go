@@ -25,11 +25,11 @@ type resultError struct {
 func (e *resultError) Error() string { return e.err.Error() }
 func (e *resultError) Unwrap() error { return e.err }
 
-// pathKey identifies an artifact location for the path cache.
-type pathKey struct{ uri, base string }
+// rdPathKey identifies an artifact location for the path cache.
+type rdPathKey struct{ uri, base string }
 
-// pathVal is a resolved artifact location.
-type pathVal struct {
+// rdPathVal is a resolved artifact location.
+type rdPathVal struct {
 	path string // repo-relative path, or ""
 	web  string // http(s) URL, or ""
 	raw  string // the URI, when path could not be made relative
@@ -59,12 +59,12 @@ type runState struct {
 	pending []pendingResult
 	final   bool // the run is complete: no more context will come
 
-	paths       map[pathKey]pathVal
+	paths       map[rdPathKey]rdPathVal
 	outsideRoot int // locations whose path could not be made relative
 }
 
 func newRunState(opts *ReadOptions, h Handler) *runState {
-	st := &runState{opts: opts, h: h, run: &Run{}, paths: make(map[pathKey]pathVal)}
+	st := &runState{opts: opts, h: h, run: &Run{}, paths: make(map[rdPathKey]rdPathVal)}
 	if opts.Category != "" {
 		st.run.Category = opts.Category
 	}
@@ -76,10 +76,10 @@ func (st *runState) setTool(t *xTool) error {
 	d := t.Driver
 	st.run.Tool = finding.Tool{
 		Name:           strings.TrimSpace(d.Name),
-		Version:        firstNonEmpty(d.Version, d.SemanticVersion),
+		Version:        rdFirst(d.Version, d.SemanticVersion),
 		InformationURI: d.InformationURI,
 	}
-	st.toolCat = toolCategory(st.run.Tool.Name, d.FullName)
+	st.toolCat = rdToolCategory(st.run.Tool.Name, d.FullName)
 	st.ruleByID = make(map[string]*ruleInfo)
 	add := func(x *xRule) *ruleInfo {
 		ri := &ruleInfo{x: x}
@@ -123,12 +123,16 @@ func (st *runState) setInvocations(invs []xInvocation) {
 			inv.Failed = true
 		}
 		for _, n := range x.ToolExecutionNotifications {
+			msg := rdFormat(rdFirst(n.Message.Text, n.Message.Markdown), n.Message.Arguments)
+			if strings.TrimSpace(msg) == "" {
+				continue
+			}
 			lvl := n.Level
 			if lvl == "" {
 				lvl = "warning"
 			}
 			inv.Notifications = append(inv.Notifications, Notification{
-				Level: lvl, Message: formatMessage(firstNonEmpty(n.Message.Text, n.Message.Markdown), n.Message.Arguments),
+				Level: lvl, Message: msg,
 			})
 		}
 		if t, err := time.Parse(time.RFC3339Nano, x.StartTimeUTC); err == nil && i == 0 {
@@ -265,8 +269,8 @@ func (st *runState) resolveURI(al *xArtifactLocation) (uri, base string, miss bo
 }
 
 // location path resolution: see ReadOptions.Root.
-func (st *runState) resolvePath(uri, base string) pathVal {
-	k := pathKey{uri, base}
+func (st *runState) resolvePath(uri, base string) rdPathVal {
+	k := rdPathKey{uri, base}
 	if v, ok := st.paths[k]; ok {
 		return v
 	}
@@ -275,24 +279,24 @@ func (st *runState) resolvePath(uri, base string) pathVal {
 	return v
 }
 
-func (st *runState) computePath(uri, base string) pathVal {
-	if isWebURL(uri) {
-		return pathVal{web: uri}
+func (st *runState) computePath(uri, base string) rdPathVal {
+	if rdIsWebURL(uri) {
+		return rdPathVal{web: uri}
 	}
 	full := uri
-	if !isAbsURI(uri) && base != "" {
+	if !rdIsAbs(uri) && base != "" {
 		full = st.joinBase(uri, base, 0)
 	}
-	if !isAbsURI(full) && !hasFileScheme(full) {
+	if !rdIsAbs(full) && !rdHasFileScheme(full) {
 		if u, err := url.PathUnescape(full); err == nil {
 			full = u
 		}
 	}
 	p, err := finding.NormalizePath(st.opts.Root, full)
 	if err != nil {
-		return pathVal{raw: uri, err: err}
+		return rdPathVal{raw: uri, err: err}
 	}
-	return pathVal{path: p}
+	return rdPathVal{path: p}
 }
 
 // joinBase resolves the relative reference rel against the uriBaseId
@@ -303,21 +307,21 @@ func (st *runState) joinBase(rel, base string, depth int) string {
 	if !ok || b.URI == "" || depth > 10 {
 		return rel
 	}
-	if isAbsURI(b.URI) {
+	if rdIsAbs(b.URI) {
 		if st.opts.Root == "" {
 			return rel
 		}
-		return joinURI(b.URI, rel)
+		return rdJoinURI(b.URI, rel)
 	}
-	joined := joinURI(b.URI, rel)
+	joined := rdJoinURI(b.URI, rel)
 	if b.URIBaseID != "" {
 		return st.joinBase(joined, b.URIBaseID, depth+1)
 	}
 	return joined
 }
 
-func joinURI(base, rel string) string {
-	if !hasFileScheme(base) {
+func rdJoinURI(base, rel string) string {
+	if !rdHasFileScheme(base) {
 		if u, err := url.PathUnescape(rel); err == nil {
 			rel = u
 		}
@@ -328,19 +332,19 @@ func joinURI(base, rel string) string {
 	return base + "/" + rel
 }
 
-func hasFileScheme(p string) bool { return len(p) >= 5 && strings.EqualFold(p[:5], "file:") }
+func rdHasFileScheme(p string) bool { return len(p) >= 5 && strings.EqualFold(p[:5], "file:") }
 
-func isWebURL(s string) bool {
+func rdIsWebURL(s string) bool {
 	l := len(s)
 	return l > 7 && strings.EqualFold(s[:7], "http://") || l > 8 && strings.EqualFold(s[:8], "https://")
 }
 
-// isAbsURI reports whether s is an absolute path or a file URI.
-func isAbsURI(s string) bool {
+// rdIsAbs reports whether s is an absolute path or a file URI.
+func rdIsAbs(s string) bool {
 	switch {
 	case s == "":
 		return false
-	case hasFileScheme(s), s[0] == '/', s[0] == '\\':
+	case rdHasFileScheme(s), s[0] == '/', s[0] == '\\':
 		return true
 	case len(s) >= 2 && s[1] == ':' && (s[0]|0x20) >= 'a' && (s[0]|0x20) <= 'z':
 		return true
@@ -348,7 +352,7 @@ func isAbsURI(s string) bool {
 	return false
 }
 
-func firstNonEmpty(ss ...string) string {
+func rdFirst(ss ...string) string {
 	for _, s := range ss {
 		if s != "" {
 			return s

@@ -17,7 +17,7 @@ import (
 const sarif1Hint = "SARIF 1.0 is not supported; convert it to 2.1.0 with the SARIF Multitool: " +
 	"sarif transform --sarif-output-version Current FILE -o FILE2"
 
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+var rdBOM = []byte{0xEF, 0xBB, 0xBF}
 
 // logDecoder walks one SARIF log token by token, decoding each result into
 // an xResult and handing it to the run's state.
@@ -36,7 +36,7 @@ func newLogDecoder(r io.Reader, name string, opts *ReadOptions, h Handler) *logD
 	// Drop a UTF-8 byte order mark.
 	var head [3]byte
 	n, _ := io.ReadFull(r, head[:])
-	if n == 3 && bytes.Equal(head[:], utf8BOM) {
+	if n == 3 && bytes.Equal(head[:], rdBOM) {
 		n = 0
 	}
 	if n > 0 {
@@ -63,21 +63,23 @@ func (d *logDecoder) errAt(err error) error {
 		if se.JSONPointer != "" {
 			ptr = se.JSONPointer
 		}
-		err = &jsonError{msg: semanticMessage(se), err: err}
+		err = &rdJSONError{msg: rdSemanticMessage(se), err: err}
 	case errors.As(err, &ye):
 		if ye.JSONPointer != "" {
 			ptr = ye.JSONPointer
 		}
 		msg := "invalid JSON"
-		if ye.Err != nil {
+		if errors.Is(ye.Err, io.ErrUnexpectedEOF) {
+			msg = "truncated JSON (unexpected end of input)"
+		} else if ye.Err != nil {
 			msg += ": " + ye.Err.Error()
 		}
 		msg += " at byte offset " + strconv.FormatInt(ye.ByteOffset, 10)
-		err = &jsonError{msg: msg, err: err}
+		err = &rdJSONError{msg: msg, err: err}
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		err = &jsonError{msg: "truncated JSON (unexpected end of input)", err: err}
+		err = &rdJSONError{msg: "truncated JSON (unexpected end of input)", err: err}
 	}
-	return &DecodeError{File: d.name, Path: pointerPath(ptr), Err: err}
+	return &DecodeError{File: d.name, Path: rdPointerPath(ptr), Err: err}
 }
 
 // errPath returns a *DecodeError for err at the given JSON path.
@@ -85,18 +87,18 @@ func (d *logDecoder) errPath(path string, err error) error {
 	return &DecodeError{File: d.name, Path: path, Err: err}
 }
 
-// jsonError gives a readable message for an error of the JSON packages,
+// rdJSONError gives a readable message for an error of the JSON packages,
 // which it wraps.
-type jsonError struct {
+type rdJSONError struct {
 	msg string
 	err error
 }
 
-func (e *jsonError) Error() string { return e.msg }
-func (e *jsonError) Unwrap() error { return e.err }
+func (e *rdJSONError) Error() string { return e.msg }
+func (e *rdJSONError) Unwrap() error { return e.err }
 
-// semanticMessage describes a type mismatch in SARIF terms, not Go's.
-func semanticMessage(se *json.SemanticError) string {
+// rdSemanticMessage describes a type mismatch in SARIF terms, not Go's.
+func rdSemanticMessage(se *json.SemanticError) string {
 	if se.Err != nil && !errors.Is(se.Err, json.ErrUnknownName) && se.GoType == nil {
 		return se.Err.Error()
 	}
@@ -121,12 +123,12 @@ func semanticMessage(se *json.SemanticError) string {
 			want = "boolean"
 		}
 	}
-	got := kindName(se.JSONKind)
+	got := rdKindName(se.JSONKind)
 	msg := "expected " + want
 	if got != "" {
 		msg += ", found " + got
 		if want == "integer" && got == "number" && len(se.JSONValue) > 0 {
-			msg += " " + truncate(string(se.JSONValue), 40)
+			msg += " " + rdTruncate(string(se.JSONValue), 40)
 		}
 	}
 	if se.Err != nil {
@@ -135,7 +137,7 @@ func semanticMessage(se *json.SemanticError) string {
 	return msg
 }
 
-func kindName(k jsontext.Kind) string {
+func rdKindName(k jsontext.Kind) string {
 	switch k {
 	case 'n':
 		return "null"
@@ -153,24 +155,29 @@ func kindName(k jsontext.Kind) string {
 	return ""
 }
 
-func truncate(s string, n int) string {
+func rdTruncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
 	return s[:n] + "..."
 }
 
-// pointerPath turns a JSON Pointer ("/runs/1/results/17") into the path
+// rdPointerPath turns a JSON Pointer ("/runs/1/results/17") into the path
 // notation used in errors ("$.runs[1].results[17]").
-func pointerPath(p jsontext.Pointer) string {
+func rdPointerPath(p jsontext.Pointer) string {
 	var b strings.Builder
 	b.WriteString("$")
+	n := 0
 	for tok := range p.Tokens() {
+		if n++; n > 24 {
+			b.WriteString("...")
+			break
+		}
 		if _, err := strconv.ParseUint(tok, 10, 64); err == nil && tok != "" && (tok == "0" || tok[0] != '0') {
 			b.WriteString("[" + tok + "]")
 			continue
 		}
-		if isIdent(tok) {
+		if rdIsIdent(tok) {
 			b.WriteString("." + tok)
 		} else {
 			b.WriteString("[" + strconv.Quote(tok) + "]")
@@ -179,7 +186,7 @@ func pointerPath(p jsontext.Pointer) string {
 	return b.String()
 }
 
-func isIdent(s string) bool {
+func rdIsIdent(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -212,7 +219,7 @@ func (d *logDecoder) expect(want jsontext.Kind, what string) (ok bool, err error
 		return false, nil
 	}
 	if k != want {
-		return false, d.errAt(fmt.Errorf("%w: %s must be %s, found %s", ErrInvalidLog, what, kindName(want), kindName(k)))
+		return false, d.errAt(fmt.Errorf("%w: %s must be %s, found %s", ErrInvalidLog, what, rdKindName(want), rdKindName(k)))
 	}
 	if _, err := d.dec.ReadToken(); err != nil {
 		return false, d.errAt(err)
@@ -276,7 +283,7 @@ func (d *logDecoder) decodeLog() error {
 			}
 			return d.errAt(err)
 		}
-		return d.errPath("$", fmt.Errorf("%w: a SARIF log must be a JSON object, found %s", ErrInvalidLog, kindName(k)))
+		return d.errPath("$", fmt.Errorf("%w: a SARIF log must be a JSON object, found %s", ErrInvalidLog, rdKindName(k)))
 	}
 	if _, err := d.dec.ReadToken(); err != nil {
 		return d.errAt(err)
@@ -351,7 +358,7 @@ func (d *logDecoder) checkVersion(path string) error {
 	case strings.HasPrefix(d.version, "1."):
 		return d.errPath(path, fmt.Errorf("%w: %s", ErrUnsupportedVersion, sarif1Hint))
 	}
-	return d.errPath(path, fmt.Errorf("%w %q: only 2.1.0 is supported", ErrUnsupportedVersion, truncate(d.version, 40)))
+	return d.errPath(path, fmt.Errorf("%w %q: only 2.1.0 is supported", ErrUnsupportedVersion, rdTruncate(d.version, 40)))
 }
 
 func (d *logDecoder) decodeRuns() error {

@@ -10,29 +10,29 @@ import (
 	"testing"
 )
 
-// sharedDir is the project's shared directory, a sibling of the repository
+// rdSharedDir is the project's shared directory, a sibling of the repository
 // root. Users' clones lack it; CI has it.
-const sharedDir = "../../shared"
+const rdSharedDir = "../../shared"
 
-// corpusEntry is one row of the corpus MANIFEST.tsv.
-type corpusEntry struct {
+// rdCorpusEntry is one row of the corpus MANIFEST.tsv.
+type rdCorpusEntry struct {
 	path, tool, format, parse, version string
 	results                            int // -1 when not a number
 }
 
-// readManifest returns the corpus entries, or skips t when the shared
+// rdReadManifest returns the corpus entries, or skips t when the shared
 // directory is missing.
-func readManifest(t testing.TB) []corpusEntry {
+func rdReadManifest(t testing.TB) []rdCorpusEntry {
 	t.Helper()
-	fh, err := os.Open(filepath.Join(sharedDir, "corpus", "MANIFEST.tsv"))
+	fh, err := os.Open(filepath.Join(rdSharedDir, "corpus", "MANIFEST.tsv"))
 	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("corpus not found: %s/corpus/MANIFEST.tsv is missing (the shared directory ../shared beside the repository is not there; CI has it)", sharedDir)
+		t.Skipf("corpus not found: %s/corpus/MANIFEST.tsv is missing (the shared directory ../shared beside the repository is not there; CI has it)", rdSharedDir)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fh.Close()
-	var out []corpusEntry
+	var out []rdCorpusEntry
 	sc := bufio.NewScanner(fh)
 	var col map[string]int
 	for sc.Scan() {
@@ -54,8 +54,8 @@ func readManifest(t testing.TB) []corpusEntry {
 		if err != nil {
 			n = -1
 		}
-		out = append(out, corpusEntry{
-			path: filepath.Join(sharedDir, get("local_path")), tool: get("tool"), format: get("format"),
+		out = append(out, rdCorpusEntry{
+			path: filepath.Join(rdSharedDir, get("local_path")), tool: get("tool"), format: get("format"),
 			parse: get("parse"), version: get("sarif_version"), results: n,
 		})
 	}
@@ -70,7 +70,7 @@ func readManifest(t testing.TB) []corpusEntry {
 // invalid ones and SARIF 1.0 give a *DecodeError naming the file.
 func TestCorpus(t *testing.T) {
 	var files, results int
-	for _, e := range readManifest(t) {
+	for _, e := range rdReadManifest(t) {
 		if !strings.HasPrefix(e.format, "sarif") {
 			continue
 		}
@@ -85,7 +85,7 @@ func TestCorpus(t *testing.T) {
 				for _, r := range runs {
 					n += len(r.Findings)
 					for i := range r.Findings {
-						checkFinding(t, &r.Findings[i])
+						rdCheckFinding(t, &r.Findings[i])
 					}
 				}
 				if e.results >= 0 && n != e.results {

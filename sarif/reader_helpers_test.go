@@ -8,10 +8,13 @@ import (
 	"github.com/scanmux/scanmux/finding"
 )
 
-// checkFinding checks the invariants the reader promises for every
+// rdCheckFinding checks the invariants the reader promises for every
 // finding.
-func checkFinding(t *testing.T, f *finding.Finding) {
+func rdCheckFinding(t *testing.T, f *finding.Finding) {
 	t.Helper()
+	if err := f.Validate(); err != nil {
+		t.Errorf("finding %s does not validate: %v", f.Rule.ID, err)
+	}
 	switch {
 	case f.Tool.Name == "":
 		t.Errorf("finding without tool name: %+v", f)
