@@ -1,0 +1,49 @@
+// Package scanmux is the centre of a DevSecOps pipeline: it runs security
+// scanners of every kind as plugins, turns everything they report into one
+// normalized finding model, and writes SARIF 2.1.0 that GitHub code
+// scanning accepts.
+//
+// This root package holds only this overview; the work is done by its
+// sub-packages.
+//
+// # The finding model
+//
+// Package [github.com/scanmux/scanmux/finding] defines [finding.Finding]:
+// one issue reported by one tool, with its [finding.Rule] (what is the same
+// for every occurrence), a normalized [finding.Severity] next to the tool's
+// own, a [finding.Category] (sast, secret, iac, dependency, container, dast,
+// other), CWE and vulnerability ids, and a [finding.Location] that fits the
+// kind: a source region, an IaC resource, a package in a manifest or image,
+// or a URL. Helpers normalize severities from every vocabulary scanners use
+// ([finding.ParseSeverity], [finding.SeverityFromScore]), paths from every
+// form they write ([finding.NormalizePath]), and compute GitHub's
+// primaryLocationLineHash ([finding.LineHashes]).
+//
+// # Plugins
+//
+// Package [github.com/scanmux/scanmux/plugin] runs scanners behind one
+// interface, [plugin.Scanner], whether they are compiled in or run as
+// separate processes. A plugin's main is one line:
+//
+//	func main() { plugin.Serve(myScanner{}) }
+//
+// and a host launches it with [plugin.Open], which returns a
+// [*plugin.Client] that is itself a [plugin.Scanner]:
+//
+//	c, err := plugin.Open(ctx, "./scanmux-plugin-bannedcalls", &plugin.Config{SHA256: pinned})
+//	if err != nil { ... }
+//	defer c.Close()
+//	err = c.Scan(ctx, &plugin.Request{Target: plugin.Target{Kind: plugin.TargetDirectory, Root: dir}},
+//		plugin.EmitFuncs{OnFinding: func(f *finding.Finding) error { ...; return nil }})
+//
+// Findings stream as they are found. A plugin that crashes costs only its
+// own scan: the findings it sent are kept and the error is a
+// [*plugin.CrashError] with its exit status and last stderr lines. The wire
+// protocol is defined in proto/scanmux/plugin/v1/scanner.proto.
+//
+// # SARIF
+//
+// Package [github.com/scanmux/scanmux/sarif] reads any tool's SARIF into
+// findings, streaming, and writes findings as SARIF that GitHub accepts, with
+// its limits enforced and byte-identical output for the same input.
+package scanmux
