@@ -1,0 +1,75 @@
+package sarif
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/scanmux/scanmux/finding"
+)
+
+// Limits bounds what one SARIF file may hold. A field that is 0 (or
+// negative) means no limit. [Write] never exceeds a limit silently: it
+// leaves out the least severe data, says so in the run's
+// toolExecutionNotifications and counts it in [WriteSummary]. [Validate]
+// reports logs that exceed [GitHubLimits].
+type Limits struct {
+	// MaxGzipBytes is the largest gzip-compressed size of the file.
+	MaxGzipBytes int64
+	// MaxRuns is the most runs per file.
+	MaxRuns int
+	// MaxResultsPerRun is the most results per run.
+	MaxResultsPerRun int
+	// MaxRulesPerRun is the most rules in a run's tool.driver.rules.
+	MaxRulesPerRun int
+	// MaxLocationsPerResult is the most locations, and separately the
+	// most relatedLocations, per result.
+	MaxLocationsPerResult int
+	// MaxThreadFlowLocationsPerResult is the most thread-flow locations
+	// per result, all code flows together.
+	MaxThreadFlowLocationsPerResult int
+	// MaxTagsPerRule is the most properties.tags per rule.
+	MaxTagsPerRule int
+}
+
+// GitHubLimits are the limits of GitHub code scanning's SARIF upload: files
+// that exceed them are rejected.
+var GitHubLimits = Limits{
+	MaxGzipBytes:                    10 << 20,
+	MaxRuns:                         20,
+	MaxResultsPerRun:                25000,
+	MaxRulesPerRun:                  25000,
+	MaxLocationsPerResult:           1000,
+	MaxThreadFlowLocationsPerResult: 10000,
+	MaxTagsPerRule:                  20,
+}
+
+// overLimit reports whether n exceeds the limit max (0 = unlimited).
+func overLimit[T int | int64](n, max T) bool { return max > 0 && n > max }
+
+// severityCounts counts left-out results by severity.
+type severityCounts map[finding.Severity]int
+
+func (c severityCounts) total() int {
+	n := 0
+	for _, v := range c {
+		n += v
+	}
+	return n
+}
+
+// String lists the counts most severe first: "2 critical, 1 low".
+func (c severityCounts) String() string {
+	var parts []string
+	for _, s := range finding.Severities {
+		if c[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c[s], s))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// limitNote is the notification text for results left out of a run.
+func limitNote(c severityCounts, limit string) string {
+	return fmt.Sprintf("%d results left out to stay within GitHub's limit of %s: %s",
+		c.total(), limit, c)
+}

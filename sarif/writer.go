@@ -1,0 +1,881 @@
+package sarif
+
+// # Findings without a source file
+//
+// GitHub code scanning rejects a whole upload when one result has no
+// physical location ("locationFromSarifResult: expected a physical
+// location"), and rejects non-file URI schemes such as https:// ("unrecognized
+// SARIF location URI scheme"). A physicalLocation that names a file which
+// does not exist in the repository is accepted but shows a broken location,
+// so the writer never invents one. What each kind of finding becomes:
+//
+//	kind                          location written                     what GitHub shows
+//	----------------------------  -----------------------------------  -------------------------------------------
+//	sast, secret, iac with Path   Path + full region (+ snippet)       the alert on the annotated lines
+//	dependency with Path          manifest (go.mod ...), line 1 or     the alert on the manifest line
+//	                              its region; logical package
+//	container with Path           Dockerfile, line 1 or region;        the alert on the Dockerfile line
+//	                              logical image@package
+//	dependency/container, no      the ecosystem's manifest or a        the alert on that file's first line, the
+//	Path, manifest under Root     Dockerfile found under Root, line 1  package or image named in the message
+//	no file at all (dast URL,     WriteOptions.FallbackPath, line 1,   the alert on that file's first line, the
+//	image, package), fallback     plus a logicalLocation               URL/image/package named in the message
+//	no file, no fallback          ProfileGitHub: left out, counted in  nothing (the log would be rejected)
+//	                              WriteSummary.Unlocated and a run
+//	                              notification. ProfileFull: a
+//	                              logicalLocation only (valid SARIF)
+//
+// A logicalLocation's fullyQualifiedName is the URL (dast), image@package
+// (container), the package (its PURL, else name@version) or the IaC
+// resource. When a substitute file is used the message gets " (at FQN)"
+// appended, because GitHub does not display logical locations. Related
+// locations and flow steps without a file are left out in ProfileGitHub
+// for the same reason, and written as logical locations in ProfileFull.
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scanmux/scanmux/finding"
+)
+
+// SchemaURI is the $schema the writer puts in every log.
+const SchemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
+
+// SrcRoot is the uriBaseId of every location the writer emits; the run's
+// originalUriBaseIds declares it.
+const SrcRoot = "%SRCROOT%"
+
+// Errors returned by [Write]; test with errors.Is.
+var (
+	// ErrInvalidRun means a run or one of its findings breaks the model's
+	// invariants; the error also wraps the [*finding.FieldError].
+	ErrInvalidRun = errors.New("sarif: invalid run")
+	// ErrTooLarge means the log exceeds Limits.MaxGzipBytes even with no
+	// results at all.
+	ErrTooLarge = errors.New("sarif: log too large")
+)
+
+// Profile selects what [Write] emits.
+//
+// GitHub code scanning ignores SARIF suppressions: a suppressed result in an
+// uploaded file opens (or keeps open) an alert. So ProfileGitHub, the
+// default, leaves suppressed findings out of the uploadable log, counts
+// them in [WriteSummary].Suppressed and, when [WriteOptions].SuppressedOut
+// is set, writes them there as a second log (in ProfileFull form, with
+// their suppressions) for the record. ProfileFull writes every finding,
+// suppressed ones with SARIF "suppressions" (kind, status, justification),
+// and findings with no file as logical locations only: valid SARIF for
+// other consumers, but not for upload to GitHub.
+type Profile int
+
+const (
+	// ProfileGitHub writes a log GitHub code scanning accepts. The default.
+	ProfileGitHub Profile = iota
+	// ProfileFull writes every finding, with suppressions.
+	ProfileFull
+)
+
+// WriteOptions configures [Write]. A nil *WriteOptions means the defaults
+// given for each field.
+type WriteOptions struct {
+	// Root is the scan root directory: locations are relative to it and
+	// source files are read from it (through os.Root, never outside it) to
+	// compute primaryLocationLineHash and end columns. It is written as the
+	// file:// URI of %SRCROOT% in originalUriBaseIds. Default: none, so no
+	// hashes, no end columns and %SRCROOT% without a URI.
+	Root string
+
+	// Category is every run's automationDetails.id, overriding
+	// Run.Category. GitHub tells analyses apart by tool and category, and
+	// reads the id as "category/run-id", so the writer always ends the id
+	// with "/": "scanmux" becomes "scanmux/" (category "scanmux"). Runs of
+	// one tool are merged when their categories are equal. Default: each
+	// Run.Category; no automationDetails when that is empty.
+	Category string
+
+	// Profile selects GitHub upload (default) or full output.
+	Profile Profile
+
+	// Provenance, if set with a RepositoryURI, is written as every run's
+	// versionControlProvenance. See [DetectProvenance].
+	Provenance *Provenance
+
+	// Limits bounds the log. Default (nil): [GitHubLimits].
+	Limits *Limits
+
+	// SuppressedOut, if set and Profile is ProfileGitHub, receives a
+	// second log holding only the suppressed findings, with suppressions.
+	SuppressedOut io.Writer
+
+	// FallbackPath is a repository file (relative to Root, "/"-separated)
+	// that ProfileGitHub attaches findings to when they have no file and
+	// none can be derived, e.g. the DAST workflow file. It must exist when
+	// Root is set. Default: none, so such findings are left out.
+	FallbackPath string
+}
+
+// WriteSummary reports what [Write] wrote and what it left out.
+type WriteSummary struct {
+	// Runs is the number of runs written.
+	Runs int
+	// Results is the number of results written per tool name.
+	Results map[string]int
+	// Suppressed counts suppressed findings left out (ProfileGitHub).
+	Suppressed int
+	// Unlocated counts findings left out because they have no file to
+	// attach to (ProfileGitHub without FallbackPath).
+	Unlocated int
+	// DroppedResults counts results left out to stay within the limits,
+	// and DroppedBySeverity splits them by severity.
+	DroppedResults    int
+	DroppedBySeverity map[finding.Severity]int
+	// DroppedRuns names the runs (tools) left out by Limits.MaxRuns.
+	DroppedRuns []string
+	// DroppedLocations counts relatedLocations left out by
+	// Limits.MaxLocationsPerResult.
+	DroppedLocations int
+	// DroppedThreadFlowLocations counts code-flow steps left out by
+	// Limits.MaxThreadFlowLocationsPerResult.
+	DroppedThreadFlowLocations int
+	// DroppedTags counts rule tags left out by Limits.MaxTagsPerRule.
+	DroppedTags int
+	// Bytes and GzipBytes are the size of the log written, plain and
+	// gzip-compressed.
+	Bytes, GzipBytes int64
+}
+
+// Write writes runs as one SARIF 2.1.0 log to w and reports what it wrote.
+// The same input gives byte-identical output whatever the order of runs and
+// findings. See [WriteOptions] and [Profile] for the choices it makes, and
+// the package documentation for the shape of the log.
+func Write(w io.Writer, runs []Run, opts *WriteOptions) (*WriteSummary, error) {
+	var o WriteOptions
+	if opts != nil {
+		o = *opts
+	}
+	lim := GitHubLimits
+	if o.Limits != nil {
+		lim = *o.Limits
+	}
+	src, err := newSourceCache(o.Root)
+	if err != nil {
+		return nil, err
+	}
+	defer src.close()
+	if o.FallbackPath != "" && o.Root != "" && !src.exists(o.FallbackPath) {
+		return nil, fmt.Errorf("sarif: fallback path %q not found under the scan root", o.FallbackPath)
+	}
+
+	b := &builder{opts: &o, lim: lim, src: src,
+		sum: &WriteSummary{Results: map[string]int{}, DroppedBySeverity: map[finding.Severity]int{}}}
+	if o.Root != "" {
+		abs, err := filepath.Abs(o.Root)
+		if err != nil {
+			return nil, fmt.Errorf("sarif: scan root: %w", err)
+		}
+		b.rootURI = (&url.URL{Scheme: "file", Path: strings.TrimSuffix(filepath.ToSlash(abs), "/") + "/"}).String()
+	}
+
+	plans, suppressed, err := b.plan(runs)
+	if err != nil {
+		return nil, err
+	}
+	data, err := b.encode(plans)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(data); err != nil {
+		return nil, fmt.Errorf("sarif: writing log: %w", err)
+	}
+	if o.SuppressedOut != nil && o.Profile == ProfileGitHub {
+		so := o
+		so.Profile, so.SuppressedOut = ProfileFull, nil
+		if _, err := Write(o.SuppressedOut, suppressed, &so); err != nil {
+			return nil, fmt.Errorf("sarif: writing suppressed log: %w", err)
+		}
+	}
+	return b.sum, nil
+}
+
+// builder holds the state of one Write.
+type builder struct {
+	opts    *WriteOptions
+	lim     Limits
+	src     *sourceCache
+	sum     *WriteSummary
+	rootURI string
+}
+
+// runPlan is one output run before encoding.
+type runPlan struct {
+	tool     finding.Tool
+	category string
+	inv      Invocation
+	catalog  map[string][]finding.Rule
+	items    []*item // sorted in output order
+	notes    []outNotification
+	maxSev   finding.Severity
+	// Results left out by the count limits, and notification texts for
+	// limits applied per result or rule.
+	droppedCount, droppedRules severityCounts
+	unlocated, suppressed      int
+	droppedLocs, droppedSteps  int
+}
+
+// item is one result, built once and encoded as often as the size limit
+// needs.
+type item struct {
+	f     *finding.Finding
+	res   outResult
+	score float64 // security-severity
+	order []byte  // final tiebreak: the result's JSON
+	rank  int     // position in the global severity ranking
+	// Related locations and code-flow steps the limits left out.
+	dropLocs, dropSteps int
+}
+
+// plan groups runs by tool and category, builds every result and applies
+// the count limits. It returns the runs holding the suppressed findings
+// left out (ProfileGitHub).
+func (b *builder) plan(runs []Run) ([]*runPlan, []Run, error) {
+	type key struct{ tool, cat string }
+	byKey := map[key]*runPlan{}
+	var plans []*runPlan
+	var suppressed []Run
+	// Merge in a fixed order so that notifications and picks do not depend
+	// on the input order.
+	sorted := slices.Clone(runs)
+	slices.SortStableFunc(sorted, func(x, y Run) int { return strings.Compare(runKey(&x), runKey(&y)) })
+	for ri := range sorted {
+		r := &sorted[ri]
+		if r.Tool.Name == "" {
+			return nil, nil, fmt.Errorf("%w: run %d has no tool name", ErrInvalidRun, ri)
+		}
+		cat := r.Category
+		if b.opts.Category != "" {
+			cat = b.opts.Category
+		}
+		k := key{r.Tool.Name, cat}
+		p := byKey[k]
+		if p == nil {
+			p = &runPlan{tool: r.Tool, category: cat, catalog: map[string][]finding.Rule{},
+				droppedCount: severityCounts{}, droppedRules: severityCounts{}}
+			p.inv.StartTime, p.inv.EndTime = r.Invocation.StartTime, r.Invocation.EndTime
+			byKey[k] = p
+			plans = append(plans, p)
+		} else {
+			p.tool.Version = wPick(p.tool.Version, r.Tool.Version)
+			p.tool.InformationURI = wPick(p.tool.InformationURI, r.Tool.InformationURI)
+			if t := r.Invocation.StartTime; !t.IsZero() && (p.inv.StartTime.IsZero() || t.Before(p.inv.StartTime)) {
+				p.inv.StartTime = t
+			}
+			if t := r.Invocation.EndTime; t.After(p.inv.EndTime) {
+				p.inv.EndTime = t
+			}
+		}
+		p.inv.Failed = p.inv.Failed || r.Invocation.Failed
+		p.inv.Notifications = append(p.inv.Notifications, r.Invocation.Notifications...)
+		for _, rule := range r.Rules {
+			p.catalog[rule.ID] = append(p.catalog[rule.ID], rule)
+		}
+		var sup []finding.Finding
+		for fi := range r.Findings {
+			f := &r.Findings[fi]
+			if err := f.Validate(); err != nil {
+				return nil, nil, fmt.Errorf("%w: tool %q finding %d: %w", ErrInvalidRun, r.Tool.Name, fi, err)
+			}
+			if f.Suppressed() && b.opts.Profile == ProfileGitHub {
+				p.suppressed++
+				sup = append(sup, *f)
+				continue
+			}
+			it, ok := b.item(f)
+			if !ok {
+				p.unlocated++
+				continue
+			}
+			p.items = append(p.items, it)
+		}
+		if len(sup) > 0 {
+			suppressed = append(suppressed, Run{Tool: r.Tool, Rules: r.Rules, Findings: sup, Category: r.Category})
+		}
+	}
+	slices.SortFunc(plans, func(x, y *runPlan) int {
+		return wCmp(strings.Compare(x.tool.Name, y.tool.Name), strings.Compare(x.category, y.category))
+	})
+	for _, p := range plans {
+		slices.SortFunc(p.items, cmpItems)
+		for _, it := range p.items {
+			p.maxSev = max(p.maxSev, it.f.Severity)
+		}
+		b.sum.Suppressed += p.suppressed
+		b.sum.Unlocated += p.unlocated
+	}
+	plans = b.limitRuns(plans)
+	for _, p := range plans {
+		b.limitCounts(p)
+	}
+	return plans, suppressed, nil
+}
+
+// runKey orders input runs for merging.
+func runKey(r *Run) string {
+	k, _ := json.Marshal([]any{r.Tool, r.Category, r.Invocation, len(r.Findings), len(r.Rules)})
+	return string(k)
+}
+
+// wPick chooses between two values of a field deterministically: the
+// non-empty one, else the longer, else the smaller.
+func wPick(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "" || len(a) > len(b):
+		return a
+	case len(b) > len(a):
+		return b
+	}
+	return min(a, b)
+}
+
+func wCmp(cs ...int) int {
+	for _, c := range cs {
+		if c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// cmpItems is the output order of results: path, line, column, rule id,
+// message, then the whole result.
+func cmpItems(x, y *item) int {
+	lx, ly := primaryKey(x), primaryKey(y)
+	return wCmp(
+		strings.Compare(lx.path, ly.path),
+		lx.line-ly.line,
+		lx.col-ly.col,
+		strings.Compare(x.f.Rule.ID, y.f.Rule.ID),
+		strings.Compare(x.res.Message.Text, y.res.Message.Text),
+		bytes.Compare(x.order, y.order))
+}
+
+type locKey struct {
+	path      string
+	line, col int
+}
+
+func primaryKey(it *item) locKey {
+	if len(it.res.Locations) == 0 || it.res.Locations[0].PhysicalLocation == nil {
+		return locKey{}
+	}
+	pl := it.res.Locations[0].PhysicalLocation
+	k := locKey{path: pl.ArtifactLocation.URI}
+	if pl.Region != nil {
+		k.line, k.col = pl.Region.StartLine, pl.Region.StartColumn
+	}
+	return k
+}
+
+// cmpSeverity ranks items most severe first, then in output order.
+func cmpSeverity(x, y *item) int {
+	return wCmp(int(y.f.Severity)-int(x.f.Severity), cmpItems(x, y))
+}
+
+// limitRuns keeps the MaxRuns runs with the most severe results.
+func (b *builder) limitRuns(plans []*runPlan) []*runPlan {
+	if !overLimit(len(plans), b.lim.MaxRuns) {
+		return plans
+	}
+	ranked := slices.Clone(plans)
+	slices.SortStableFunc(ranked, func(x, y *runPlan) int {
+		return wCmp(int(y.maxSev)-int(x.maxSev), len(y.items)-len(x.items))
+	})
+	keep := map[*runPlan]bool{}
+	for _, p := range ranked[:b.lim.MaxRuns] {
+		keep[p] = true
+	}
+	var out []*runPlan
+	for _, p := range plans {
+		if keep[p] {
+			out = append(out, p)
+			continue
+		}
+		b.sum.DroppedRuns = append(b.sum.DroppedRuns, p.tool.Name)
+		for _, it := range p.items {
+			b.sum.DroppedResults++
+			b.sum.DroppedBySeverity[it.f.Severity]++
+		}
+	}
+	return out
+}
+
+// limitCounts applies MaxResultsPerRun and MaxRulesPerRun to one run,
+// keeping the most severe results.
+func (b *builder) limitCounts(p *runPlan) {
+	if overLimit(len(p.items), b.lim.MaxResultsPerRun) {
+		ranked := slices.Clone(p.items)
+		slices.SortFunc(ranked, cmpSeverity)
+		for _, it := range ranked[b.lim.MaxResultsPerRun:] {
+			p.droppedCount[it.f.Severity]++
+		}
+		p.items = keepItems(p.items, ranked[:b.lim.MaxResultsPerRun])
+	}
+	ruleSev := map[string]finding.Severity{}
+	for _, it := range p.items {
+		ruleSev[it.f.Rule.ID] = max(ruleSev[it.f.Rule.ID], it.f.Severity)
+	}
+	if overLimit(len(ruleSev), b.lim.MaxRulesPerRun) {
+		ids := make([]string, 0, len(ruleSev))
+		for id := range ruleSev {
+			ids = append(ids, id)
+		}
+		slices.SortFunc(ids, func(x, y string) int {
+			return wCmp(int(ruleSev[y])-int(ruleSev[x]), strings.Compare(x, y))
+		})
+		keepRule := map[string]bool{}
+		for _, id := range ids[:b.lim.MaxRulesPerRun] {
+			keepRule[id] = true
+		}
+		var kept []*item
+		for _, it := range p.items {
+			if keepRule[it.f.Rule.ID] {
+				kept = append(kept, it)
+			} else {
+				p.droppedRules[it.f.Severity]++
+			}
+		}
+		p.items = kept
+	}
+	for _, c := range []severityCounts{p.droppedCount, p.droppedRules} {
+		for s, n := range c {
+			b.sum.DroppedResults += n
+			b.sum.DroppedBySeverity[s] += n
+		}
+	}
+}
+
+// keepItems returns the items of all that are in keep, in all's order.
+func keepItems(all, keep []*item) []*item {
+	in := make(map[*item]bool, len(keep))
+	for _, it := range keep {
+		in[it] = true
+	}
+	out := make([]*item, 0, len(keep))
+	for _, it := range all {
+		if in[it] {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// encode assembles the log, leaving out the least severe results until it
+// fits Limits.MaxGzipBytes.
+func (b *builder) encode(plans []*runPlan) ([]byte, error) {
+	var all []*item
+	for _, p := range plans {
+		all = append(all, p.items...)
+	}
+	ranked := slices.Clone(all)
+	slices.SortStableFunc(ranked, func(x, y *item) int { return int(y.f.Severity) - int(x.f.Severity) })
+	for i, it := range ranked {
+		it.rank = i
+	}
+	try := func(keep int) ([]byte, int64, error) {
+		data, err := b.assemble(plans, keep)
+		if err != nil {
+			return nil, 0, err
+		}
+		gz, err := gzipSize(data)
+		return data, gz, err
+	}
+	data, gz, err := try(len(ranked))
+	if err != nil {
+		return nil, err
+	}
+	if overLimit(gz, b.lim.MaxGzipBytes) {
+		// Binary search for the most results that fit.
+		lo, hi := 0, len(ranked) // lo fits (checked below), hi does not
+		d0, g0, err := try(0)
+		if err != nil {
+			return nil, err
+		}
+		if overLimit(g0, b.lim.MaxGzipBytes) {
+			return nil, fmt.Errorf("%w: %d bytes compressed with no results, limit %d", ErrTooLarge, g0, b.lim.MaxGzipBytes)
+		}
+		data, gz = d0, g0
+		for hi-lo > 1 {
+			mid := (lo + hi) / 2
+			d, g, err := try(mid)
+			if err != nil {
+				return nil, err
+			}
+			if overLimit(g, b.lim.MaxGzipBytes) {
+				hi = mid
+			} else {
+				lo, data, gz = mid, d, g
+			}
+		}
+		// Count what the size limit left out.
+		for _, it := range ranked[lo:] {
+			b.sum.DroppedResults++
+			b.sum.DroppedBySeverity[it.f.Severity]++
+		}
+		b.assembleSummary(plans, lo)
+	} else {
+		b.assembleSummary(plans, len(ranked))
+	}
+	b.sum.Bytes, b.sum.GzipBytes = int64(len(data)), gz
+	return data, nil
+}
+
+func gzipSize(data []byte) (int64, error) {
+	var n countWriter
+	zw := gzip.NewWriter(&n)
+	if _, err := zw.Write(data); err != nil {
+		return 0, fmt.Errorf("sarif: measuring compressed size: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return 0, fmt.Errorf("sarif: measuring compressed size: %w", err)
+	}
+	return int64(n), nil
+}
+
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+
+// assembleSummary records the per-tool and per-result counts of the log
+// that keeps the keep most severe results.
+func (b *builder) assembleSummary(plans []*runPlan, keep int) {
+	b.sum.Runs = len(plans)
+	for _, p := range plans {
+		n := 0
+		for _, it := range p.items {
+			if it.rank < keep {
+				n++
+			}
+		}
+		b.sum.Results[p.tool.Name] += n
+	}
+}
+
+// assemble encodes the log holding, of each run's items, those ranked
+// below keep.
+func (b *builder) assemble(plans []*runPlan, keep int) ([]byte, error) {
+	lg := outLog{Schema: SchemaURI, Version: "2.1.0", Runs: []outRun{}}
+	var dropTags, dropLocs, dropSteps int
+	for _, p := range plans {
+		var items []*item
+		sizeDropped := severityCounts{}
+		for _, it := range p.items {
+			if it.rank < keep {
+				items = append(items, it)
+			} else {
+				sizeDropped[it.f.Severity]++
+			}
+		}
+		run, d := b.run(p, items, sizeDropped)
+		lg.Runs = append(lg.Runs, run)
+		dropTags += d.tags
+		dropLocs += d.locs
+		dropSteps += d.steps
+	}
+	b.sum.DroppedTags, b.sum.DroppedLocations, b.sum.DroppedThreadFlowLocations = dropTags, dropLocs, dropSteps
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(lg); err != nil {
+		return nil, fmt.Errorf("sarif: encoding log: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// dropCounts counts what the per-result and per-rule limits left out.
+type dropCounts struct{ tags, locs, steps int }
+
+// run builds one output run from its kept items and returns what the
+// per-result and per-rule limits left out.
+func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (outRun, dropCounts) {
+	run := outRun{
+		Tool: outTool{Driver: outDriver{
+			Name:           p.tool.Name,
+			Version:        p.tool.Version,
+			InformationURI: p.tool.InformationURI,
+			Rules:          []outRule{},
+		}},
+		OriginalURIBaseIDs: map[string]outArtifactLoc{SrcRoot: {URI: b.rootURI,
+			Description: &outText{Text: "The root of the scanned source tree."}}},
+		Results: []outResult{},
+	}
+	if sv := semanticVersion(p.tool.Version); sv != "" {
+		run.Tool.Driver.SemanticVersion = sv
+	}
+	if p.category != "" {
+		run.AutomationDetails = &outAutomation{ID: strings.TrimSuffix(p.category, "/") + "/"}
+	}
+	if pv := b.opts.Provenance; pv != nil && pv.RepositoryURI != "" {
+		run.VersionControlProvenance = []outVersionControl{{RepositoryURI: pv.RepositoryURI,
+			RevisionID: pv.Revision, Branch: pv.Branch, MappedTo: &outArtifactLoc{URIBaseID: SrcRoot}}}
+	}
+
+	// Rules: those the kept results use, sorted by id, each once.
+	byRule := map[string][]*item{}
+	for _, it := range items {
+		byRule[it.f.Rule.ID] = append(byRule[it.f.Rule.ID], it)
+	}
+	ids := make([]string, 0, len(byRule))
+	for id := range byRule {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	index := make(map[string]int, len(ids))
+	var d dropCounts
+	for i, id := range ids {
+		index[id] = i
+		r, dropped := b.rule(id, p.catalog[id], byRule[id])
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, r)
+		d.tags += dropped
+	}
+	for _, it := range items {
+		res := it.res
+		res.RuleIndex = index[it.f.Rule.ID]
+		run.Results = append(run.Results, res)
+		d.locs += it.dropLocs
+		d.steps += it.dropSteps
+	}
+
+	inv := outInvocation{ExecutionSuccessful: !p.inv.Failed}
+	if !p.inv.StartTime.IsZero() {
+		inv.StartTimeUTC = sarifTime(p.inv.StartTime)
+	}
+	if !p.inv.EndTime.IsZero() {
+		inv.EndTimeUTC = sarifTime(p.inv.EndTime)
+	}
+	for _, n := range p.inv.Notifications {
+		inv.Notifications = append(inv.Notifications, outNotification{Level: notificationLevel(n.Level), Message: outText{Text: wFirst(n.Message, "(no message)")}})
+	}
+	note := func(level, text string) {
+		inv.Notifications = append(inv.Notifications, outNotification{Level: level, Message: outText{Text: text}})
+	}
+	if p.droppedCount.total() > 0 {
+		note("warning", limitNote(p.droppedCount, fmt.Sprintf("%d results per run", b.lim.MaxResultsPerRun)))
+	}
+	if p.droppedRules.total() > 0 {
+		note("warning", limitNote(p.droppedRules, fmt.Sprintf("%d rules per run", b.lim.MaxRulesPerRun)))
+	}
+	if sizeDropped.total() > 0 {
+		note("warning", limitNote(sizeDropped, fmt.Sprintf("%d bytes per gzip-compressed file", b.lim.MaxGzipBytes)))
+	}
+	if d.locs > 0 {
+		note("warning", fmt.Sprintf("%d related locations left out to stay within GitHub's limit of %d locations per result", d.locs, b.lim.MaxLocationsPerResult))
+	}
+	if d.steps > 0 {
+		note("warning", fmt.Sprintf("%d code flow steps left out to stay within GitHub's limit of %d thread flow locations per result", d.steps, b.lim.MaxThreadFlowLocationsPerResult))
+	}
+	if d.tags > 0 {
+		note("warning", fmt.Sprintf("%d rule tags left out to stay within GitHub's limit of %d tags per rule", d.tags, b.lim.MaxTagsPerRule))
+	}
+	if p.unlocated > 0 {
+		note("warning", fmt.Sprintf("%d results left out: they have no file in the repository to attach to, and GitHub code scanning rejects results without one (set a fallback path to keep them)", p.unlocated))
+	}
+	if p.suppressed > 0 {
+		note("note", fmt.Sprintf("%d suppressed results left out: GitHub code scanning ignores SARIF suppressions", p.suppressed))
+	}
+	run.Invocations = []outInvocation{inv}
+	return run, d
+}
+
+func sarifTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func notificationLevel(l string) string {
+	switch l {
+	case "error", "warning", "note", "none":
+		return l
+	}
+	return "warning"
+}
+
+func wFirst(vals ...string) string {
+	for _, v := range vals {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// semverRE is the regular expression that semver.org suggests.
+var semverRE = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
+
+// semanticVersion returns v (without a leading "v") if it is a valid
+// semantic version, else "".
+func semanticVersion(v string) string {
+	v = strings.TrimPrefix(v, "v")
+	if semverRE.MatchString(v) {
+		return v
+	}
+	return ""
+}
+
+// limitText truncates s to at most n bytes on a rune boundary, ending
+// with "…" when it cut.
+func limitText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ell = "…"
+	cut := n - len(ell)
+	for cut > 0 && !isRuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ell
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// GitHub's limits on rule text.
+const (
+	maxDescription = 1024
+	maxRuleName    = 255
+)
+
+var precisionRank = map[finding.Precision]int{
+	finding.PrecisionLow: 1, finding.PrecisionMedium: 2, finding.PrecisionHigh: 3, finding.PrecisionVeryHigh: 4,
+}
+
+// rule builds the reportingDescriptor of rule id from the findings that
+// use it (first in output order) and the run's catalog, and returns how
+// many tags the tag limit left out.
+func (b *builder) rule(id string, catalog []finding.Rule, items []*item) (outRule, int) {
+	// Field values: the findings' best, completed from the catalog's.
+	var fr, cr finding.Rule
+	merge := func(dst *finding.Rule, r *finding.Rule) {
+		dst.Name = wPick(dst.Name, r.Name)
+		dst.ShortDescription = wPick(dst.ShortDescription, r.ShortDescription)
+		dst.FullDescription = wPick(dst.FullDescription, r.FullDescription)
+		dst.HelpText = wPick(dst.HelpText, r.HelpText)
+		dst.HelpMarkdown = wPick(dst.HelpMarkdown, r.HelpMarkdown)
+		dst.HelpURI = wPick(dst.HelpURI, r.HelpURI)
+	}
+	tagSet := map[string]bool{}
+	cwes := map[int]bool{}
+	cats := map[string]bool{}
+	var best finding.Severity
+	var score float64
+	prec := finding.PrecisionUnknown
+	for _, it := range items {
+		merge(&fr, &it.f.Rule)
+		for _, t := range it.f.Rule.Tags {
+			tagSet[t] = true
+		}
+		for _, c := range it.f.CWEs {
+			cwes[c] = true
+		}
+		cats[string(it.f.Category)] = true
+		best = max(best, it.f.Severity)
+		score = max(score, it.score)
+		if r, ok := precisionRank[it.f.Precision]; ok && (prec == "" || r < precisionRank[prec]) {
+			prec = it.f.Precision
+		}
+	}
+	for i := range catalog {
+		merge(&cr, &catalog[i])
+		for _, t := range catalog[i].Tags {
+			tagSet[t] = true
+		}
+	}
+	first := func(a, b string) string { return wFirst(a, b) }
+	name := first(fr.Name, cr.Name)
+	short := first(fr.ShortDescription, cr.ShortDescription)
+	full := first(fr.FullDescription, cr.FullDescription)
+	helpText := first(fr.HelpText, cr.HelpText)
+	helpMD := first(fr.HelpMarkdown, cr.HelpMarkdown)
+	helpURI := first(fr.HelpURI, cr.HelpURI)
+	msg := items[0].f.Message
+
+	r := outRule{
+		ID:               id,
+		Name:             limitText(wFirst(name, id), maxRuleName),
+		ShortDescription: outText{Text: limitText(wFirst(short, name, msg, id), maxDescription)},
+		FullDescription:  outText{Text: limitText(wFirst(full, short, msg, name, id), maxDescription)},
+		HelpURI:          helpURI,
+		DefaultConfig:    &outRuleConfig{Level: best.SARIFLevel()},
+	}
+	r.Help.Text = wFirst(helpText, full, short, msg, name, id)
+	switch {
+	case helpMD != "":
+		r.Help.Markdown = helpMD
+	case helpURI != "":
+		r.Help.Markdown = r.Help.Text + "\n\n[More information](" + helpURI + ")"
+	default:
+		r.Help.Markdown = r.Help.Text
+	}
+
+	// Tags: security, the categories, the CWEs, then the tool's own.
+	tags := []string{"security"}
+	for _, c := range finding.Categories {
+		if cats[string(c)] {
+			tags = append(tags, string(c))
+		}
+	}
+	cweList := make([]int, 0, len(cwes))
+	for c := range cwes {
+		cweList = append(cweList, c)
+	}
+	slices.Sort(cweList)
+	for _, c := range cweList {
+		tags = append(tags, "external/cwe/cwe-"+strconv.Itoa(c))
+	}
+	own := make([]string, 0, len(tagSet))
+	for t := range tagSet {
+		own = append(own, t)
+	}
+	slices.Sort(own)
+	tags = append(tags, own...)
+	tags = wDedup(tags)
+	dropped := 0
+	if overLimit(len(tags), b.lim.MaxTagsPerRule) {
+		dropped = len(tags) - b.lim.MaxTagsPerRule
+		tags = tags[:b.lim.MaxTagsPerRule]
+	}
+	r.Properties = &outRuleProps{Tags: tags, Precision: string(prec),
+		SecuritySeverity: strconv.FormatFloat(score, 'f', 1, 64)}
+	return r, dropped
+}
+
+func wDedup(s []string) []string {
+	seen := map[string]bool{}
+	out := s[:0]
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// securityScore is the tool's own numeric severity when OriginalSeverity is
+// a number from 0 to 10, else the normalized severity's score.
+func securityScore(f *finding.Finding) float64 {
+	if v, err := strconv.ParseFloat(strings.TrimSpace(f.OriginalSeverity), 64); err == nil && v >= 0 && v <= 10 {
+		return v
+	}
+	v, _ := strconv.ParseFloat(f.Severity.Score(), 64)
+	return v
+}

@@ -1,0 +1,157 @@
+package sarif
+
+// The SARIF objects the writer emits.
+//
+// The writer uses its own structs rather than go-sarif's: every optional
+// field is omitted when empty (go-sarif v2.3.3 writes JSON null for unset
+// shortDescription and suppression fields, which the schema rejects), the
+// field order is fixed by these declarations and maps are written with
+// sorted keys by encoding/json, so the output is byte-for-byte
+// deterministic. Fields that may legitimately be 0 (ruleIndex) are not
+// omitempty.
+
+type outLog struct {
+	Schema  string   `json:"$schema"`
+	Version string   `json:"version"`
+	Runs    []outRun `json:"runs"`
+}
+
+type outRun struct {
+	Tool                     outTool                   `json:"tool"`
+	Invocations              []outInvocation           `json:"invocations,omitempty"`
+	OriginalURIBaseIDs       map[string]outArtifactLoc `json:"originalUriBaseIds,omitempty"`
+	AutomationDetails        *outAutomation            `json:"automationDetails,omitempty"`
+	VersionControlProvenance []outVersionControl       `json:"versionControlProvenance,omitempty"`
+	// Results is never omitted: an empty array is how GitHub learns that
+	// a tool found nothing and closes the alerts it had opened.
+	Results []outResult `json:"results"`
+}
+
+type outTool struct {
+	Driver outDriver `json:"driver"`
+}
+
+type outDriver struct {
+	Name            string    `json:"name"`
+	Version         string    `json:"version,omitempty"`
+	SemanticVersion string    `json:"semanticVersion,omitempty"`
+	InformationURI  string    `json:"informationUri,omitempty"`
+	Rules           []outRule `json:"rules"`
+}
+
+type outRule struct {
+	ID               string         `json:"id"`
+	Name             string         `json:"name"`
+	ShortDescription outText        `json:"shortDescription"`
+	FullDescription  outText        `json:"fullDescription"`
+	Help             outMultiformat `json:"help"`
+	HelpURI          string         `json:"helpUri,omitempty"`
+	DefaultConfig    *outRuleConfig `json:"defaultConfiguration,omitempty"`
+	Properties       *outRuleProps  `json:"properties,omitempty"`
+}
+
+type outRuleConfig struct {
+	Level string `json:"level"`
+}
+
+type outRuleProps struct {
+	Tags             []string `json:"tags,omitempty"`
+	Precision        string   `json:"precision,omitempty"`
+	SecuritySeverity string   `json:"security-severity,omitempty"`
+}
+
+type outText struct {
+	Text string `json:"text"`
+}
+
+type outMultiformat struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
+}
+
+type outInvocation struct {
+	ExecutionSuccessful bool              `json:"executionSuccessful"`
+	StartTimeUTC        string            `json:"startTimeUtc,omitempty"`
+	EndTimeUTC          string            `json:"endTimeUtc,omitempty"`
+	Notifications       []outNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type outNotification struct {
+	Level   string  `json:"level"`
+	Message outText `json:"message"`
+}
+
+type outAutomation struct {
+	ID string `json:"id"`
+}
+
+type outVersionControl struct {
+	RepositoryURI string          `json:"repositoryUri"`
+	RevisionID    string          `json:"revisionId,omitempty"`
+	Branch        string          `json:"branch,omitempty"`
+	MappedTo      *outArtifactLoc `json:"mappedTo,omitempty"`
+}
+
+type outArtifactLoc struct {
+	URI         string   `json:"uri,omitempty"`
+	URIBaseID   string   `json:"uriBaseId,omitempty"`
+	Description *outText `json:"description,omitempty"`
+}
+
+type outResult struct {
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Level               string            `json:"level"`
+	Message             outText           `json:"message"`
+	Locations           []outLocation     `json:"locations,omitempty"`
+	RelatedLocations    []outLocation     `json:"relatedLocations,omitempty"`
+	CodeFlows           []outCodeFlow     `json:"codeFlows,omitempty"`
+	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
+	Suppressions        []outSuppression  `json:"suppressions,omitempty"`
+	Properties          map[string]any    `json:"properties,omitempty"`
+}
+
+type outLocation struct {
+	ID               int                  `json:"id,omitempty"`
+	PhysicalLocation *outPhysical         `json:"physicalLocation,omitempty"`
+	LogicalLocations []outLogicalLocation `json:"logicalLocations,omitempty"`
+	Message          *outText             `json:"message,omitempty"`
+}
+
+type outPhysical struct {
+	ArtifactLocation outArtifactLoc `json:"artifactLocation"`
+	Region           *outRegion     `json:"region,omitempty"`
+}
+
+type outRegion struct {
+	StartLine   int      `json:"startLine"`
+	StartColumn int      `json:"startColumn,omitempty"`
+	EndLine     int      `json:"endLine,omitempty"`
+	EndColumn   int      `json:"endColumn,omitempty"`
+	Snippet     *outText `json:"snippet,omitempty"`
+}
+
+type outLogicalLocation struct {
+	FullyQualifiedName string `json:"fullyQualifiedName"`
+	Kind               string `json:"kind,omitempty"`
+}
+
+type outCodeFlow struct {
+	Message     *outText        `json:"message,omitempty"`
+	ThreadFlows []outThreadFlow `json:"threadFlows"`
+}
+
+type outThreadFlow struct {
+	Locations []outThreadFlowLocation `json:"locations"`
+}
+
+type outThreadFlowLocation struct {
+	Location outLocation `json:"location"`
+}
+
+type outSuppression struct {
+	Kind          string            `json:"kind"`
+	Status        string            `json:"status"`
+	Justification string            `json:"justification,omitempty"`
+	Properties    map[string]string `json:"properties,omitempty"`
+}

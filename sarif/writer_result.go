@@ -1,0 +1,306 @@
+package sarif
+
+import (
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/scanmux/scanmux/finding"
+)
+
+// ecosystemManifests lists, per OSV ecosystem, the files a dependency finding
+// without a path is attached to when one exists under the scan root.
+var ecosystemManifests = map[string][]string{
+	"Go":        {"go.mod"},
+	"npm":       {"package-lock.json", "package.json", "yarn.lock", "pnpm-lock.yaml"},
+	"PyPI":      {"requirements.txt", "poetry.lock", "Pipfile.lock", "pyproject.toml"},
+	"Maven":     {"pom.xml", "build.gradle", "build.gradle.kts"},
+	"crates.io": {"Cargo.lock", "Cargo.toml"},
+	"RubyGems":  {"Gemfile.lock", "Gemfile"},
+	"Packagist": {"composer.lock", "composer.json"},
+	"NuGet":     {"packages.lock.json"},
+	"Pub":       {"pubspec.lock"},
+	"Hex":       {"mix.lock"},
+}
+
+// item builds the result of f. It reports false when f has no location
+// GitHub accepts (ProfileGitHub only).
+func (b *builder) item(f *finding.Finding) (*item, bool) {
+	it := &item{f: f, score: securityScore(f)}
+	res := outResult{
+		RuleID:  f.Rule.ID,
+		Level:   f.Severity.SARIFLevel(),
+		Message: outText{Text: f.Message},
+	}
+
+	loc, ok := b.location(&f.Location)
+	if !ok && b.opts.Profile == ProfileGitHub {
+		sub := b.substitute(f)
+		if sub == "" {
+			return nil, false
+		}
+		l := f.Location
+		l.Path, l.Region, l.Snippet = sub, finding.Region{}, ""
+		loc, _ = b.location(&l)
+		if fqn := logicalName(&f.Location); fqn != "" && !strings.Contains(res.Message.Text, fqn) {
+			res.Message.Text += " (at " + fqn + ")"
+		}
+	}
+	if ok || loc.PhysicalLocation != nil || len(loc.LogicalLocations) > 0 {
+		res.Locations = []outLocation{loc}
+	}
+
+	// Related locations, ids from 1 so that messages can link "[x](1)".
+	for i := range f.Related {
+		l, ok := b.location(&f.Related[i])
+		if !ok && (b.opts.Profile == ProfileGitHub || len(l.LogicalLocations) == 0) {
+			continue
+		}
+		if overLimit(len(res.RelatedLocations)+1, b.lim.MaxLocationsPerResult) {
+			it.dropLocs++
+			continue
+		}
+		l.ID = len(res.RelatedLocations) + 1
+		res.RelatedLocations = append(res.RelatedLocations, l)
+	}
+
+	// Code flows, one thread flow each; steps beyond the limit are cut.
+	budget := b.lim.MaxThreadFlowLocationsPerResult
+	used := 0
+	for _, fl := range f.Flows {
+		var tf outThreadFlow
+		for j := range fl.Steps {
+			l, ok := b.location(&fl.Steps[j])
+			if !ok && (b.opts.Profile == ProfileGitHub || len(l.LogicalLocations) == 0) {
+				continue
+			}
+			if budget > 0 && used >= budget {
+				it.dropSteps++
+				continue
+			}
+			used++
+			tf.Locations = append(tf.Locations, outThreadFlowLocation{Location: l})
+		}
+		if len(tf.Locations) == 0 {
+			continue
+		}
+		cf := outCodeFlow{ThreadFlows: []outThreadFlow{tf}}
+		if fl.Message != "" {
+			cf.Message = &outText{Text: fl.Message}
+		}
+		res.CodeFlows = append(res.CodeFlows, cf)
+	}
+
+	// Fingerprints: the finding's, plus GitHub's line hash when missing.
+	if len(f.Fingerprints) > 0 {
+		res.PartialFingerprints = make(map[string]string, len(f.Fingerprints)+1)
+		for k, v := range f.Fingerprints {
+			res.PartialFingerprints[k] = v
+		}
+	}
+	if _, has := f.Fingerprints[finding.FingerprintLineHash]; !has && len(res.Locations) > 0 {
+		if h := b.lineHash(res.Locations[0].PhysicalLocation); h != "" {
+			if res.PartialFingerprints == nil {
+				res.PartialFingerprints = map[string]string{}
+			}
+			res.PartialFingerprints[finding.FingerprintLineHash] = h
+		}
+	}
+
+	if b.opts.Profile == ProfileFull {
+		for _, s := range f.Suppressions {
+			sup := outSuppression{Kind: string(s.Kind), Status: string(s.Status), Justification: s.Justification}
+			if sup.Status == "" {
+				sup.Status = string(finding.SuppressionAccepted)
+			}
+			if s.Source != "" {
+				sup.Properties = map[string]string{"source": s.Source}
+			}
+			res.Suppressions = append(res.Suppressions, sup)
+		}
+	}
+	res.Properties = resultProperties(f)
+	it.res = res
+	order, _ := json.Marshal(res) // cannot fail: plain strings, ints and maps
+	it.order = order
+	return it, true
+}
+
+// substitute returns the file a finding without one is attached to in
+// ProfileGitHub: a manifest or Dockerfile found under the root, else the
+// fallback path, else "".
+func (b *builder) substitute(f *finding.Finding) string {
+	if p := f.Location.Package; p != nil {
+		var cands []string
+		if p.Image != "" || f.Category == finding.CategoryContainer {
+			cands = []string{"Dockerfile"}
+		} else {
+			cands = ecosystemManifests[p.Ecosystem]
+		}
+		for _, c := range cands {
+			if b.src.exists(c) {
+				return c
+			}
+		}
+	}
+	return b.opts.FallbackPath
+}
+
+// location converts l. It reports whether l has a file (a physical
+// location); otherwise the result holds only the logical locations.
+func (b *builder) location(l *finding.Location) (outLocation, bool) {
+	var out outLocation
+	if l.Message != "" {
+		out.Message = &outText{Text: l.Message}
+	}
+	if fqn := logicalName(l); fqn != "" {
+		out.LogicalLocations = []outLogicalLocation{{FullyQualifiedName: fqn, Kind: logicalKind(l)}}
+	}
+	if l.Path == "" {
+		return out, false
+	}
+	out.PhysicalLocation = &outPhysical{
+		ArtifactLocation: outArtifactLoc{URI: pathURI(l.Path), URIBaseID: SrcRoot},
+		Region:           b.region(l),
+	}
+	return out, true
+}
+
+// pathURI turns a relative "/"-separated path into a relative URI
+// reference, escaping what must be escaped ("my file.go" becomes
+// "my%20file.go"; a first segment with ":" gets "./").
+func pathURI(p string) string { return (&url.URL{Path: p}).String() }
+
+// region fills in what the finding leaves out: line 1 for the whole file,
+// endLine = startLine, startColumn = 1, and endColumn = the end line's
+// length + 1 when the source file is readable.
+func (b *builder) region(l *finding.Location) *outRegion {
+	r := l.Region
+	out := &outRegion{StartLine: max(r.StartLine, 1), StartColumn: max(r.StartColumn, 1), EndLine: r.EndLine, EndColumn: r.EndColumn}
+	if out.EndLine < out.StartLine {
+		out.EndLine = out.StartLine
+	}
+	if out.EndColumn == 0 {
+		if sf := b.src.get(l.Path); sf != nil && out.EndLine <= len(sf.lineLen) {
+			out.EndColumn = sf.lineLen[out.EndLine-1] + 1
+		}
+	}
+	if out.EndLine == out.StartLine && out.EndColumn != 0 && out.EndColumn < out.StartColumn {
+		out.EndColumn = 0 // the file changed under the tool: say less rather than wrong
+	}
+	if l.Snippet != "" {
+		out.Snippet = &outText{Text: l.Snippet}
+	}
+	return out
+}
+
+// lineHash returns GitHub's primaryLocationLineHash of the start line of
+// pl, or "" when the file cannot be read.
+func (b *builder) lineHash(pl *outPhysical) string {
+	if pl == nil || pl.Region == nil {
+		return ""
+	}
+	p, err := url.PathUnescape(strings.TrimPrefix(pl.ArtifactLocation.URI, "./"))
+	if err != nil {
+		return ""
+	}
+	sf := b.src.get(p)
+	if sf == nil || pl.Region.StartLine > len(sf.hashes) {
+		return ""
+	}
+	return sf.hashes[pl.Region.StartLine-1]
+}
+
+// logicalName is the fullyQualifiedName of what l names besides a file:
+// the URL, image@package, the package, or the resource.
+func logicalName(l *finding.Location) string {
+	switch {
+	case l.Web != nil && l.Web.URL != "":
+		return l.Web.URL
+	case l.Package != nil:
+		p := l.Package
+		id := p.PURL
+		if id == "" {
+			id = p.Name
+			if p.Version != "" {
+				id += "@" + p.Version
+			}
+		}
+		if p.Image != "" {
+			return p.Image + "@" + id
+		}
+		return id
+	}
+	return l.Resource
+}
+
+func logicalKind(l *finding.Location) string {
+	switch {
+	case l.Web != nil && l.Web.URL != "":
+		return "url"
+	case l.Package != nil:
+		return "package"
+	}
+	return "resource"
+}
+
+// webProps and packageProps are the result properties that keep a
+// location's web and package details.
+type webProps struct {
+	URL       string `json:"url"`
+	Method    string `json:"method,omitempty"`
+	Parameter string `json:"parameter,omitempty"`
+	Evidence  string `json:"evidence,omitempty"`
+}
+
+type packageProps struct {
+	Name         string `json:"name"`
+	Version      string `json:"version,omitempty"`
+	FixedVersion string `json:"fixedVersion,omitempty"`
+	Ecosystem    string `json:"ecosystem,omitempty"`
+	PURL         string `json:"purl,omitempty"`
+	Image        string `json:"image,omitempty"`
+	Layer        string `json:"layer,omitempty"`
+}
+
+// resultProperties returns the result's property bag: category, severity,
+// cwe ("CWE-79"), vulnerabilityIds, originalSeverity, precision, resource,
+// package, web, and the tool's own Properties under "toolProperties".
+// encoding/json writes map keys sorted.
+func resultProperties(f *finding.Finding) map[string]any {
+	p := map[string]any{
+		"category": string(f.Category),
+		"severity": f.Severity.String(),
+	}
+	if len(f.CWEs) > 0 {
+		cwes := make([]string, len(f.CWEs))
+		for i, c := range f.CWEs {
+			cwes[i] = "CWE-" + strconv.Itoa(c)
+		}
+		p["cwe"] = cwes
+	}
+	if len(f.VulnIDs) > 0 {
+		p["vulnerabilityIds"] = f.VulnIDs
+	}
+	if f.OriginalSeverity != "" {
+		p["originalSeverity"] = f.OriginalSeverity
+	}
+	if f.Precision != "" {
+		p["precision"] = string(f.Precision)
+	}
+	l := &f.Location
+	if l.Resource != "" {
+		p["resource"] = l.Resource
+	}
+	if pk := l.Package; pk != nil {
+		p["package"] = packageProps{pk.Name, pk.Version, pk.FixedVersion, pk.Ecosystem, pk.PURL, pk.Image, pk.Layer}
+	}
+	if w := l.Web; w != nil {
+		p["web"] = webProps{w.URL, w.Method, w.Parameter, w.Evidence}
+	}
+	if len(f.Properties) > 0 {
+		p["toolProperties"] = f.Properties
+	}
+	return p
+}

@@ -1,0 +1,99 @@
+package sarif
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"unicode/utf8"
+
+	"github.com/scanmux/scanmux/finding"
+)
+
+// sourceFile is what the writer needs from a source file: the
+// primaryLocationLineHash and the length in UTF-16 code units of each line.
+type sourceFile struct {
+	hashes  []string
+	lineLen []int
+}
+
+// sourceCache reads each source file at most once, through an [os.Root] so
+// that a path (or a symbolic link) can never leave the scan root.
+type sourceCache struct {
+	root  *os.Root
+	files map[string]*sourceFile // nil value: not readable
+}
+
+func newSourceCache(dir string) (*sourceCache, error) {
+	c := &sourceCache{files: map[string]*sourceFile{}}
+	if dir == "" {
+		return c, nil
+	}
+	r, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("sarif: opening scan root: %w", err)
+	}
+	c.root = r
+	return c, nil
+}
+
+func (c *sourceCache) close() {
+	if c.root != nil {
+		c.root.Close()
+	}
+}
+
+// get returns the file at the slash-separated relative path p, or nil if
+// there is no root or the file cannot be read.
+func (c *sourceCache) get(p string) *sourceFile {
+	if c.root == nil || p == "" {
+		return nil
+	}
+	if f, ok := c.files[p]; ok {
+		return f
+	}
+	// A file that cannot be read (missing, a directory, no permission, a
+	// path leaving the root) is remembered as nil: no hash, no line length.
+	var f *sourceFile
+	if data, err := c.root.ReadFile(filepath.FromSlash(p)); err == nil {
+		f = &sourceFile{hashes: finding.LineHashes(data), lineLen: lineLengths(data)}
+	}
+	c.files[p] = f
+	return f
+}
+
+// exists reports whether the file at p is readable under the root.
+func (c *sourceCache) exists(p string) bool { return c.get(p) != nil }
+
+// lineLengths returns the length of each line of data in UTF-16 code units
+// (SARIF's default column unit), splitting lines exactly as
+// [finding.LineHashes] does: at "\r\n", "\r" and "\n". An invalid UTF-8
+// byte counts as one unit (it decodes to U+FFFD).
+func lineLengths(data []byte) []int {
+	var out []int
+	n := 0
+	for i := 0; i < len(data); {
+		b := data[i]
+		switch {
+		case b == '\r' || b == '\n':
+			out = append(out, n)
+			n = 0
+			if b == '\r' && i+1 < len(data) && data[i+1] == '\n' {
+				i++
+			}
+			i++
+			continue
+		case b < utf8.RuneSelf:
+			n++
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r > 0xFFFF {
+			n += 2
+		} else {
+			n++
+		}
+		i += size
+	}
+	return append(out, n)
+}
