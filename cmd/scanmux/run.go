@@ -228,4 +228,3 @@ func writeAtomic(path string, runs []sarif.Run, opts *sarif.WriteOptions) (*sari
 	}
 	return sum, nil
 }
-
