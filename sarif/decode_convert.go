@@ -443,6 +443,13 @@ func rdRegion(r *xRegion) finding.Region {
 	if g.StartLine == 0 {
 		return finding.Region{}
 	}
+	// SARIF's defaults (§3.30.5-3.30.6): startColumn 1, endLine startLine.
+	if g.StartColumn == 0 {
+		g.StartColumn = 1
+	}
+	if g.EndLine == 0 {
+		g.EndLine = g.StartLine
+	}
 	if g.EndLine != 0 && g.EndLine < g.StartLine {
 		g.EndLine, g.EndColumn = 0, 0
 	}

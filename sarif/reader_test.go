@@ -80,7 +80,7 @@ func TestReadRules(t *testing.T) {
 		})
 	}
 	rdEq(t, "help", fs[0].Rule.HelpMarkdown, "**Escape** output.")
-	rdEq(t, "location", fs[0].Location, finding.Location{Path: "a.js", Region: finding.Region{StartLine: 3}})
+	rdEq(t, "location", fs[0].Location, finding.Location{Path: "a.js", Region: finding.Region{StartLine: 3, StartColumn: 1, EndLine: 3}})
 	rdEq(t, "properties", fs[4].Properties, map[string]string{"security-severity": "9.8", "note": "n", "count": "3"})
 }
 
@@ -149,10 +149,10 @@ func TestReadTaxonomies(t *testing.T) {
 func TestReadFlowsSuppressionsFingerprints(t *testing.T) {
 	f := rdReadTestdata(t, "flows.sarif", nil)[0].Findings[0]
 	rdEq(t, "location", f.Location, finding.Location{Path: "sink.py", Region: finding.Region{StartLine: 10, StartColumn: 5, EndLine: 10, EndColumn: 20}, Snippet: "eval(x)"})
-	rdEq(t, "related", f.Related, []finding.Location{{Path: "src.py", Region: finding.Region{StartLine: 2}, Message: "here"}})
+	rdEq(t, "related", f.Related, []finding.Location{{Path: "src.py", Region: finding.Region{StartLine: 2, StartColumn: 1, EndLine: 2}, Message: "here"}})
 	rdEq(t, "flows", f.Flows, []finding.Flow{{Message: "flow", Steps: []finding.Location{
-		{Path: "src.py", Region: finding.Region{StartLine: 2}, Message: "source"},
-		{Path: "sink.py", Region: finding.Region{StartLine: 10}, Message: "sink"},
+		{Path: "src.py", Region: finding.Region{StartLine: 2, StartColumn: 1, EndLine: 2}, Message: "source"},
+		{Path: "sink.py", Region: finding.Region{StartLine: 10, StartColumn: 1, EndLine: 10}, Message: "sink"},
 	}}})
 	rdEq(t, "fingerprints", f.Fingerprints, map[string]string{"sarif.fingerprints/matchBasedId/v1": "abc", "primaryLocationLineHash": "1234:1"})
 	rdEq(t, "suppressions", f.Suppressions, []finding.Suppression{
