@@ -1,0 +1,4 @@
+package main
+
+// apiKey is used by the client.
+const apiKey = "AKIAIOSFODNN7EXAMPLE"

@@ -1,0 +1,4 @@
+resource "aws_s3_bucket" "public" {
+  bucket = "scanmux-example"
+  acl    = "public-read"
+}
