@@ -73,7 +73,52 @@ type Finding struct {
 	// Properties holds tool-specific facts that have no field of their own.
 	// Values are plain strings; structured values are JSON text. Optional.
 	Properties map[string]string
+
+	// Also lists the other reports of the same issue that deduplication
+	// merged into this finding, one per tool and rule, each with why it
+	// matched. The finding's own fields are the primary report. Optional.
+	Also []Report
+
+	// Baseline is the finding's state against a baseline scan; empty when
+	// no baseline was given.
+	Baseline BaselineState
 }
+
+// Report is one tool's report of an issue, kept when deduplication merges
+// it into another finding.
+type Report struct {
+	// Tool is the tool that reported it.
+	Tool Tool
+	// RuleID is that tool's rule.
+	RuleID string
+	// Severity is that report's normalized severity.
+	Severity Severity
+	// OriginalSeverity is that tool's own severity string.
+	OriginalSeverity string
+	// Message is that tool's message.
+	Message string
+	// Location is where that tool placed it.
+	Location Location
+	// Match says which keys matched the primary finding, e.g.
+	// "file+lines+CWE-798" or "vuln:CVE-2023-1234+package".
+	Match string
+}
+
+// BaselineState is a finding's state against a baseline, as in SARIF's
+// result.baselineState.
+type BaselineState string
+
+const (
+	// BaselineNew means the finding is not in the baseline.
+	BaselineNew BaselineState = "new"
+	// BaselineUnchanged means the finding is in the baseline, unchanged.
+	BaselineUnchanged BaselineState = "unchanged"
+	// BaselineUpdated means the finding is in the baseline but changed (for
+	// example its severity).
+	BaselineUpdated BaselineState = "updated"
+	// BaselineAbsent means the finding was in the baseline and is gone.
+	BaselineAbsent BaselineState = "absent"
+)
 
 // Tool identifies a scanner.
 type Tool struct {

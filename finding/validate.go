@@ -299,6 +299,13 @@ func (f *Finding) Clone() *Finding {
 	c.Fingerprints = maps.Clone(f.Fingerprints)
 	c.Suppressions = slices.Clone(f.Suppressions)
 	c.Properties = maps.Clone(f.Properties)
+	if f.Also != nil {
+		c.Also = make([]Report, len(f.Also))
+		for i, r := range f.Also {
+			r.Location = cloneLocation(r.Location)
+			c.Also[i] = r
+		}
+	}
 	return &c
 }
 

@@ -46,6 +46,8 @@ func validFinding() *Finding {
 		Fingerprints: map[string]string{FingerprintLineHash: "e6154b5b68fe4a8d:1"},
 		Suppressions: []Suppression{{Kind: SuppressionInSource, Justification: "test key", Source: "nosec comment"}},
 		Properties:   map[string]string{"confidence": "MEDIUM", "empty": ""},
+		Also: []Report{{Tool: Tool{Name: "semgrep"}, RuleID: "r", Severity: SeverityLow,
+			Location: Location{Path: "a.go", Package: &Package{Name: "p"}}, Match: "file+lines+CWE-89"}},
 	}
 }
 
@@ -271,6 +273,8 @@ func TestClone(t *testing.T) {
 	c.Fingerprints["k"] = "x"
 	c.Suppressions[0].Justification = "x"
 	c.Properties["k"] = "x"
+	c.Also[0].Location.Package.Name = "x"
+	c.Also[0].Match = "x"
 	if !reflect.DeepEqual(orig, want) {
 		t.Fatalf("changing the clone changed the original:\n%+v", orig)
 	}
