@@ -308,10 +308,17 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 	if n := len(r.Fingerprints) + len(r.PartialFingerprints); n > 0 {
 		f.Fingerprints = make(map[string]string, n)
 		for k, v := range r.Fingerprints {
-			f.Fingerprints["sarif.fingerprints/"+k] = v
+			if k != "" && v != "" {
+				f.Fingerprints["sarif.fingerprints/"+k] = v
+			}
 		}
 		for k, v := range r.PartialFingerprints {
-			f.Fingerprints[k] = v
+			if k != "" && v != "" {
+				f.Fingerprints[k] = v
+			}
+		}
+		if len(f.Fingerprints) == 0 {
+			f.Fingerprints = nil
 		}
 	}
 
@@ -338,6 +345,9 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 	// Properties.
 	secret := f.Category == finding.CategorySecret
 	for k, v := range r.Properties {
+		if k == "" {
+			continue
+		}
 		if secret && (k == "offender" || k == "secret" || k == "match" || k == "Secret" || k == "Match") {
 			continue
 		}
@@ -722,7 +732,10 @@ func rdPropStrings(v jsontext.Value) []string {
 	}
 	switch v.Kind() {
 	case '"':
-		return []string{rdPropText(v)}
+		if s := rdPropText(v); strings.TrimSpace(s) != "" {
+			return []string{s}
+		}
+		return nil
 	case '[':
 		var arr []any
 		if err := json.Unmarshal(v, &arr); err != nil {
@@ -730,7 +743,7 @@ func rdPropStrings(v jsontext.Value) []string {
 		}
 		var out []string
 		for _, e := range arr {
-			if s, ok := e.(string); ok {
+			if s, ok := e.(string); ok && strings.TrimSpace(s) != "" {
 				out = append(out, s)
 			}
 		}

@@ -41,11 +41,15 @@ func rdKeys(runs []Run) ([]string, map[string]int) {
 
 // TestRoundTrip reads every valid corpus file, writes it with ProfileFull
 // and no limits, reads the output back and checks that every result is
-// kept with its tool, rule and location. The written logs must pass the
-// SARIF Multitool's validator (../shared/tools/sarif-validate), run once
+// kept with its tool, rule and location. The written logs, and the same
+// runs written with ProfileGitHub, must pass the SARIF Multitool's
+// validator with GitHub's rules (../shared/tools/sarif-validate), run once
 // on all of them unless -short.
 func TestRoundTrip(t *testing.T) {
-	out := t.TempDir()
+	out := os.Getenv("SCANMUX_ROUNDTRIP_DIR") // keep the written logs there
+	if out == "" {
+		out = t.TempDir()
+	}
 	var written []string
 	for _, e := range rdReadManifest(t) {
 		if e.format != "sarif" || e.parse != "json" || e.version != "2.1.0" {
@@ -66,7 +70,22 @@ func TestRoundTrip(t *testing.T) {
 		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		written = append(written, p)
+		// ProfileFull writes findings without a file as logical locations
+		// only, which GitHub's rules reject: validate such logs in their
+		// ProfileGitHub form only.
+		if rdAllLocated(runs) {
+			written = append(written, p)
+		}
+		var gh bytes.Buffer
+		if _, err := Write(&gh, runs, nil); err != nil {
+			t.Errorf("%s: Write (ProfileGitHub): %v", name, err)
+			continue
+		}
+		pg := filepath.Join(out, "github-"+name)
+		if err := os.WriteFile(pg, gh.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		written = append(written, pg)
 		back, err := Read(bytes.NewReader(buf.Bytes()), p, nil)
 		if err != nil {
 			t.Errorf("%s: reading the written log: %v", name, err)
@@ -109,6 +128,18 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// rdAllLocated reports whether every finding of runs has a file.
+func rdAllLocated(runs []Run) bool {
+	for _, r := range runs {
+		for _, f := range r.Findings {
+			if f.Location.Path == "" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func rdEqualMaps(a, b map[string]int) bool {
 	if len(a) != len(b) {
 		return false
@@ -127,4 +158,3 @@ func rdTail(s string, n int) string {
 	}
 	return "..." + s[len(s)-n:]
 }
-
