@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	scanmux merge -o OUT.sarif [--root DIR] [--category C] FILE...
+//	scanmux merge -o OUT.sarif [--root DIR] [--category C] [--profile github|full] FILE...
 //	scanmux version
 //
 // Exit codes: 0 success, 1 gate failure (reserved), 2 usage, configuration

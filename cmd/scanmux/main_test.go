@@ -92,6 +92,7 @@ func TestMergeErrors(t *testing.T) {
 		{"no inputs", []string{"merge", "-o", out}, 2, "usage: scanmux merge"},
 		{"missing input", []string{"merge", "-o", out, good, filepath.Join(dir, "nope.sarif")}, 2, "nope.sarif"},
 		{"malformed input", []string{"merge", "-o", out, good, bad}, 2, bad + ": $.runs[0].results[0]"},
+		{"bad profile", []string{"merge", "-o", out, "--profile", "nope", good}, 2, "unknown --profile"},
 		{"bad root", []string{"merge", "-o", out, "--root", filepath.Join(dir, "nope"), good}, 2, "not a directory"},
 	}
 	for _, tt := range tests {

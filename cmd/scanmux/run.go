@@ -29,7 +29,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"merge", "scanmux merge -o OUT.sarif [--root DIR] [--category C] FILE...",
+		{"merge", "scanmux merge -o OUT.sarif [--root DIR] [--category C] [--profile github|full] FILE...",
 			"read SARIF files and write one GitHub-ready SARIF log", runMerge},
 		{"version", "scanmux version", "print the version", runVersion},
 	}
@@ -106,8 +106,9 @@ func runMerge(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("o", "", "output SARIF `file` (required)")
 	root := fs.String("root", "", "scan root `dir`: absolute paths in the inputs are made relative to it, and source files are read from it")
 	category := fs.String("category", "", "automationDetails `id` (GitHub category) of every run")
+	profile := fs.String("profile", "github", "output `profile`: github (GitHub-ready: suppressed and file-less findings left out, GitHub's limits enforced) or full (everything, no limits)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: scanmux merge -o OUT.sarif [--root DIR] [--category C] FILE...")
+		fmt.Fprintln(stderr, "usage: scanmux merge -o OUT.sarif [--root DIR] [--category C] [--profile github|full] FILE...")
 		fs.PrintDefaults()
 	}
 	files, err := parseInterspersed(fs, args)
@@ -132,12 +133,22 @@ func runMerge(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
+	wopts := &sarif.WriteOptions{Root: *root, Category: *category}
+	switch *profile {
+	case "github":
+	case "full":
+		wopts.Profile, wopts.Limits = sarif.ProfileFull, &sarif.Limits{}
+	default:
+		fmt.Fprintf(stderr, "scanmux merge: unknown --profile %q (want github or full)\n", *profile)
+		return exitUsage
+	}
+
 	runs, nFindings, err := readAll(files, &sarif.ReadOptions{Root: *root})
 	if err != nil {
 		fmt.Fprintf(stderr, "scanmux merge: %v\n", err)
 		return exitUsage
 	}
-	sum, err := writeAtomic(*out, runs, &sarif.WriteOptions{Root: *root, Category: *category})
+	sum, err := writeAtomic(*out, runs, wopts)
 	if err != nil {
 		fmt.Fprintf(stderr, "scanmux merge: %v\n", err)
 		return exitUsage
