@@ -1,0 +1,425 @@
+// Package osvscanner reads osv-scanner's JSON report (osv-scanner --format
+// json) into scanmux findings.
+//
+// The adapter, "osv-scanner", makes one finding per vulnerability group per
+// package: osv-scanner groups the OSV entries that are aliases of each other
+// (a GHSA and the PYSEC entry for the same flaw) under packages[].groups, so
+// a group is one flaw. A package without groups (reports of osv-scanner
+// before 1.3) gives one finding per vulnerability.
+//
+// Fields:
+//   - Rule.ID is the group's first id; VulnIDs are the group's ids, then its
+//     aliases, without repeats.
+//   - Severity comes from the group's max_severity (a CVSS base score, as
+//     osv-scanner computes it) by finding.SeverityFromScore; without it, from
+//     the highest database_specific.severity of the group's entries (GitHub's
+//     CRITICAL, HIGH, MODERATE, LOW); without either, medium, with the
+//     property "osv.severityNote" saying so. OriginalSeverity is the string
+//     the severity came from.
+//   - Package.FixedVersion is the "fixed" event of the affected range of the
+//     package that contains the installed version (compared segment by
+//     segment, numbers as numbers), else the lowest fixed version above it.
+//   - Location.Path is the scanned lockfile (results[].source.path) made
+//     relative to the scan root; an absolute path outside the root is kept in
+//     the "osv.source" property instead.
+//   - A package found by git commit has no name: Package.Name is the
+//     repository of the entry's GIT range (or the source path) and
+//     Package.Version the commit.
+package osvscanner
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/scanners"
+)
+
+// Adapters returns the osv-scanner adapter.
+func Adapters() []scanners.Adapter { return []scanners.Adapter{Adapter{}} }
+
+// Adapter reads osv-scanner JSON reports. Its name is "osv-scanner".
+type Adapter struct{}
+
+// Name returns "osv-scanner".
+func (Adapter) Name() string { return "osv-scanner" }
+
+const expected = "osv-scanner JSON report"
+
+var reHead = regexp.MustCompile(`^\s*\{\s*"results"\s*:\s*(null|\[\s*(\]|\{\s*"source"\s*:\s*\{\s*"path"))`)
+
+// Detect claims an object whose first key is "results" and whose first
+// result starts with a "source" object holding a "path", as osv-scanner
+// writes them.
+func (Adapter) Detect(head []byte) bool { return reHead.Match(head) }
+
+type report struct {
+	Results *[]struct {
+		Source struct {
+			Path string `json:"path"`
+			Type string `json:"type"`
+		} `json:"source"`
+		Packages []pkg `json:"packages"`
+	} `json:"results"`
+}
+
+type pkg struct {
+	Package struct {
+		Name      string `json:"name"`
+		Version   string `json:"version"`
+		Ecosystem string `json:"ecosystem"`
+		Commit    string `json:"commit"`
+	} `json:"package"`
+	Vulnerabilities []vuln  `json:"vulnerabilities"`
+	Groups          []group `json:"groups"`
+}
+
+type group struct {
+	IDs         []string `json:"ids"`
+	Aliases     []string `json:"aliases"`
+	MaxSeverity string   `json:"max_severity"`
+}
+
+type event struct {
+	Introduced   string `json:"introduced"`
+	Fixed        string `json:"fixed"`
+	LastAffected string `json:"last_affected"`
+}
+
+type vuln struct {
+	ID       string   `json:"id"`
+	Aliases  []string `json:"aliases"`
+	Summary  string   `json:"summary"`
+	Details  string   `json:"details"`
+	Affected []struct {
+		Package struct {
+			Ecosystem string `json:"ecosystem"`
+			Name      string `json:"name"`
+			PURL      string `json:"purl"`
+		} `json:"package"`
+		Ranges []struct {
+			Type   string  `json:"type"`
+			Repo   string  `json:"repo"`
+			Events []event `json:"events"`
+		} `json:"ranges"`
+	} `json:"affected"`
+	Severity []struct {
+		Type  string `json:"type"`
+		Score string `json:"score"`
+	} `json:"severity"`
+	References []struct {
+		Type string `json:"type"`
+		URL  string `json:"url"`
+	} `json:"references"`
+	DatabaseSpecific struct {
+		Severity string   `json:"severity"`
+		CWEIDs   []string `json:"cwe_ids"`
+	} `json:"database_specific"`
+}
+
+// Decode reads an osv-scanner JSON report, one JSON document read whole.
+func (Adapter) Decode(r io.Reader, name string, opts *scanners.Options, emit func(*finding.Finding) error) (finding.Tool, error) {
+	tool := finding.Tool{Name: "osv-scanner", InformationURI: "https://google.github.io/osv-scanner/"}
+	if opts == nil {
+		opts = &scanners.Options{}
+	}
+	var rep report
+	if err := json.NewDecoder(r).Decode(&rep); err != nil {
+		return tool, scanners.FormatError(name, expected, err.Error())
+	}
+	if rep.Results == nil {
+		return tool, scanners.FormatError(name, expected, `no "results" array`)
+	}
+	for _, res := range *rep.Results {
+		for i := range res.Packages {
+			p := &res.Packages[i]
+			groups := p.Groups
+			if len(groups) == 0 {
+				for _, v := range p.Vulnerabilities {
+					groups = append(groups, group{IDs: []string{v.ID}})
+				}
+			}
+			for _, g := range groups {
+				f := convert(p, g, res.Source.Path, res.Source.Type, tool, opts)
+				if err := emit(f); err != nil {
+					return tool, err
+				}
+			}
+		}
+	}
+	return tool, nil
+}
+
+// ghSeverity orders GitHub's database_specific severities.
+var ghSeverity = map[string]int{"LOW": 1, "MODERATE": 2, "MEDIUM": 2, "HIGH": 3, "CRITICAL": 4}
+
+func convert(p *pkg, g group, source, sourceType string, tool finding.Tool, opts *scanners.Options) *finding.Finding {
+	f := &finding.Finding{Tool: tool, Category: finding.CategoryDependency, Properties: map[string]string{}}
+	var vs []*vuln
+	for _, id := range g.IDs {
+		for i := range p.Vulnerabilities {
+			if p.Vulnerabilities[i].ID == id {
+				vs = append(vs, &p.Vulnerabilities[i])
+			}
+		}
+	}
+	for _, id := range append(slices.Clone(g.IDs), g.Aliases...) {
+		if id != "" && !slices.Contains(f.VulnIDs, id) {
+			f.VulnIDs = append(f.VulnIDs, id)
+		}
+	}
+	for _, v := range vs {
+		for _, id := range v.Aliases {
+			if id != "" && !slices.Contains(f.VulnIDs, id) {
+				f.VulnIDs = append(f.VulnIDs, id)
+			}
+		}
+	}
+	id := "osv-vulnerability"
+	if len(f.VulnIDs) > 0 {
+		id = f.VulnIDs[0]
+	}
+	var primary *vuln
+	if len(vs) > 0 {
+		primary = vs[0]
+	} else {
+		primary = &vuln{}
+	}
+	f.Rule = finding.Rule{ID: id, ShortDescription: primary.Summary, FullDescription: primary.Details,
+		HelpURI: "https://osv.dev/vulnerability/" + id}
+	for _, v := range vs {
+		if f.Rule.ShortDescription == "" {
+			f.Rule.ShortDescription = v.Summary
+		}
+		if f.Rule.FullDescription == "" {
+			f.Rule.FullDescription = v.Details
+		}
+	}
+
+	// Severity.
+	switch {
+	case g.MaxSeverity != "":
+		f.OriginalSeverity = g.MaxSeverity
+		if score, err := strconv.ParseFloat(g.MaxSeverity, 64); err == nil {
+			if s, err := finding.SeverityFromScore(score); err == nil {
+				f.Severity = s
+			}
+		}
+	default:
+		best := ""
+		for _, v := range vs {
+			if s := v.DatabaseSpecific.Severity; ghSeverity[strings.ToUpper(s)] > ghSeverity[strings.ToUpper(best)] {
+				best = s
+			}
+		}
+		if best != "" {
+			f.OriginalSeverity = best
+			f.Severity, _ = finding.ParseSeverity(best)
+		}
+	}
+	if !f.Severity.Valid() {
+		f.Severity = finding.SeverityMedium
+		f.Properties["osv.severityNote"] = "no max_severity nor database_specific.severity; medium assumed"
+	}
+	var vectors []string
+	for _, v := range vs {
+		for _, s := range v.Severity {
+			if s.Score != "" && !slices.Contains(vectors, s.Score) {
+				vectors = append(vectors, s.Score)
+			}
+		}
+		for _, c := range v.DatabaseSpecific.CWEIDs {
+			if n, err := strconv.Atoi(strings.TrimPrefix(strings.ToUpper(c), "CWE-")); err == nil && n > 0 {
+				f.CWEs = append(f.CWEs, n)
+			}
+		}
+	}
+	slices.Sort(f.CWEs)
+	f.CWEs = slices.Compact(f.CWEs)
+	if len(vectors) > 0 {
+		f.Properties["osv.severityVectors"] = strings.Join(vectors, " ")
+	}
+
+	// Package.
+	pk := &finding.Package{Name: p.Package.Name, Version: p.Package.Version, Ecosystem: p.Package.Ecosystem}
+	if pk.Name == "" && p.Package.Commit != "" {
+		pk.Version = p.Package.Commit
+		for _, v := range vs {
+			for _, a := range v.Affected {
+				for _, r := range a.Ranges {
+					if r.Repo != "" && pk.Name == "" {
+						pk.Name = r.Repo
+					}
+				}
+			}
+		}
+		if pk.Name == "" {
+			pk.Name = source
+		}
+		f.Properties["osv.commit"] = p.Package.Commit
+	}
+	if pk.Name == "" {
+		pk.Name = "unknown"
+	}
+	pk.PURL, pk.FixedVersion = fixAndPURL(vs, p)
+	f.Location.Package = pk
+
+	if source != "" {
+		if rel, err := finding.NormalizePath(opts.Root, source); err == nil {
+			f.Location.Path = rel
+		} else {
+			f.Properties["osv.source"] = source
+		}
+	}
+	if sourceType != "" {
+		f.Properties["osv.sourceType"] = sourceType
+	}
+	msg := fmt.Sprintf("%s %s is affected by %s", pk.Name, pk.Version, id)
+	if pk.FixedVersion != "" {
+		msg += " (fixed in " + pk.FixedVersion + ")"
+	}
+	if f.Rule.ShortDescription != "" {
+		msg += ": " + f.Rule.ShortDescription
+	}
+	f.Message = msg
+	var refs []string
+	for _, v := range vs {
+		for _, r := range v.References {
+			if r.URL != "" && !slices.Contains(refs, r.URL) {
+				refs = append(refs, r.URL)
+			}
+		}
+	}
+	if len(refs) > 0 {
+		b, _ := json.Marshal(refs)
+		f.Properties["references"] = string(b)
+	}
+	if len(f.Properties) == 0 {
+		f.Properties = nil
+	}
+	return f
+}
+
+// fixAndPURL returns the package URL (the affected entry's versionless
+// purl with the installed version) and the fixed version for the installed
+// version of p.
+func fixAndPURL(vs []*vuln, p *pkg) (purl, fixed string) {
+	installed := p.Package.Version
+	var lowest string
+	for _, v := range vs {
+		for _, a := range v.Affected {
+			if a.Package.Name != p.Package.Name || (p.Package.Ecosystem != "" && a.Package.Ecosystem != p.Package.Ecosystem) {
+				continue
+			}
+			if purl == "" && a.Package.PURL != "" {
+				purl = a.Package.PURL
+				if installed != "" {
+					purl += "@" + installed
+				}
+			}
+			for _, r := range a.Ranges {
+				if r.Type == "GIT" {
+					continue
+				}
+				intro := ""
+				for _, e := range r.Events {
+					switch {
+					case e.Introduced != "":
+						intro = e.Introduced
+					case e.Fixed != "":
+						if fixed == "" && installed != "" && (intro == "0" || compareVersions(installed, intro) >= 0) &&
+							compareVersions(installed, e.Fixed) < 0 {
+							fixed = e.Fixed
+						}
+						if (installed == "" || compareVersions(e.Fixed, installed) > 0) &&
+							(lowest == "" || compareVersions(e.Fixed, lowest) < 0) {
+							lowest = e.Fixed
+						}
+					}
+				}
+			}
+		}
+	}
+	if fixed == "" {
+		fixed = lowest
+	}
+	return purl, fixed
+}
+
+// compareVersions compares two version strings segment by segment: runs of
+// digits compare as numbers, other runs as text, and a version that is a
+// prefix of the other is lower unless the rest starts a pre-release
+// ("1.0" > "1.0rc1", "1.0" < "1.0.1").
+func compareVersions(a, b string) int {
+	sa, sb := segments(strings.TrimPrefix(a, "v")), segments(strings.TrimPrefix(b, "v"))
+	for i := 0; i < len(sa) && i < len(sb); i++ {
+		x, y := sa[i], sb[i]
+		nx, ex := strconv.ParseUint(x, 10, 64)
+		ny, ey := strconv.ParseUint(y, 10, 64)
+		switch {
+		case ex == nil && ey == nil:
+			if nx != ny {
+				if nx < ny {
+					return -1
+				}
+				return 1
+			}
+		case ex == nil: // number after text: the number (a release) is higher
+			return 1
+		case ey == nil:
+			return -1
+		default:
+			if c := strings.Compare(x, y); c != 0 {
+				return c
+			}
+		}
+	}
+	switch {
+	case len(sa) == len(sb):
+		return 0
+	case len(sa) > len(sb):
+		if _, err := strconv.ParseUint(sa[len(sb)], 10, 64); err != nil {
+			return -1 // a's rest is a pre-release tag
+		}
+		return 1
+	default:
+		if _, err := strconv.ParseUint(sb[len(sa)], 10, 64); err != nil {
+			return 1
+		}
+		return -1
+	}
+}
+
+// segments splits a version into runs of digits and runs of letters,
+// dropping separators.
+func segments(v string) []string {
+	var out []string
+	cur := ""
+	kind := 0 // 1 digits, 2 letters
+	for _, r := range v {
+		k := 0
+		switch {
+		case r >= '0' && r <= '9':
+			k = 1
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+			k = 2
+		}
+		if k != kind && cur != "" {
+			out = append(out, cur)
+			cur = ""
+		}
+		kind = k
+		if k != 0 {
+			cur += string(r)
+		}
+	}
+	if cur != "" {
+		out = append(out, cur)
+	}
+	return out
+}
