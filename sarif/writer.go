@@ -225,13 +225,11 @@ type runPlan struct {
 	inv      Invocation
 	catalog  map[string][]finding.Rule
 	items    []*item // sorted in output order
-	notes    []outNotification
 	maxSev   finding.Severity
-	// Results left out by the count limits, and notification texts for
-	// limits applied per result or rule.
+	// Results left out by MaxResultsPerRun and MaxRulesPerRun, and
+	// findings left out for having no file or being suppressed.
 	droppedCount, droppedRules severityCounts
 	unlocated, suppressed      int
-	droppedLocs, droppedSteps  int
 }
 
 // item is one result, built once and encoded as often as the size limit
