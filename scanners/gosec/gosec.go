@@ -282,19 +282,49 @@ func setProp(f *finding.Finding, k, v string) {
 
 // redact turns a G101 finding into a secret finding: it replaces the
 // contents of every Go string literal of the snippet with "REDACTED" and
-// keeps the SHA-256 of the value when there is exactly one distinct
-// non-empty literal.
+// keeps the SHA-256 of the value when the flagged lines hold exactly one
+// distinct non-empty literal. gosec 2.x prefixes each line of code with
+// its number ("14: ") and adds a line of context on each side; only the
+// lines of the region count for the fingerprint.
 func redact(f *finding.Finding) {
 	f.Category = finding.CategorySecret
 	// details is a fixed text per rule ("Potential hardcoded
 	// credentials[: pattern name]"), never the value: only the code needs
 	// redacting.
-	snippet, values := redactLiterals(f.Location.Snippet)
+	code := f.Location.Snippet
+	snippet, values := redactLiterals(code)
 	f.Location.Snippet = snippet
+	if flagged := flaggedLines(code, f.Location.Region); flagged != "" {
+		_, values = redactLiterals(flagged)
+	}
 	if len(values) == 1 {
 		sum := sha256.Sum256([]byte(values[0]))
 		f.Fingerprints = map[string]string{"secret/sha256": hex.EncodeToString(sum[:])}
 	}
+}
+
+// flaggedLines returns the lines of code, in gosec's "N: text" form,
+// whose number N lies in r, or "" if code is not in that form.
+func flaggedLines(code string, r finding.Region) string {
+	if r.StartLine == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for line := range strings.SplitSeq(code, "\n") {
+		if line == "" {
+			continue
+		}
+		num, text, ok := strings.Cut(line, ": ")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return ""
+		}
+		if n >= r.StartLine && n <= max(r.EndLine, r.StartLine) {
+			b.WriteString(text)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
 }
 
 // redactLiterals replaces the contents of the Go string literals of src
