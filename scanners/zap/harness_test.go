@@ -106,4 +106,3 @@ func TestDetectCorpus(t *testing.T) {
 		}
 	}
 }
-
