@@ -11,10 +11,13 @@
 //
 // v8 elements (RuleID, Description, StartLine ... Fingerprint): Rule.ID is
 // RuleID, Rule.ShortDescription and Message are Description, the region is
-// StartLine/StartColumn to EndLine/EndColumn (gitleaks' EndColumn is the
-// last column of the match; it is made exclusive, as SARIF wants, by adding
-// one), the snippet is Match. gitleaks' Fingerprint is kept in
-// Fingerprints["gitleaks"].
+// StartLine/StartColumn to EndLine/EndColumn, the snippet is Match.
+// gitleaks' columns are corrected: on lines after a file's first, gitleaks
+// counts one column too many (gitleaks issue #1424), so they are lowered
+// by one there; and gitleaks' EndColumn is the last column of the match,
+// so it is raised by one to be exclusive, as SARIF's is. (Columns count
+// bytes, as gitleaks does; they equal UTF-16 units on ASCII lines.)
+// gitleaks' Fingerprint is kept in Fingerprints["gitleaks"].
 //
 // v7 elements (line, lineNumber, offender, rule ...): v7 rules have no id,
 // so Rule.ID and Message are the rule's name ("AWS Access Key"); the region
@@ -208,14 +211,7 @@ func fromV8(l *v8Leak, root string) *finding.Finding {
 	f := newFinding(id, msg)
 	f.Rule.ShortDescription = l.Description
 	f.Rule.Tags = nonEmpty(l.Tags)
-	end := l.EndColumn
-	if end > 0 {
-		end++ // inclusive to exclusive
-	}
-	setPath(f, root, l.File, finding.Region{
-		StartLine: l.StartLine, StartColumn: l.StartColumn,
-		EndLine: l.EndLine, EndColumn: end,
-	})
+	setPath(f, root, l.File, v8Region(l))
 	f.Location.Snippet = l.Match
 	if l.Fingerprint != "" {
 		f.Fingerprints["gitleaks"] = l.Fingerprint
@@ -272,6 +268,25 @@ func fromV7(l *v7Leak, root string) *finding.Finding {
 	return f
 }
 
+// v8Region returns the region of a v8 leak. gitleaks counts columns from
+// 1 on a file's first line but from 2 on the others (its column count
+// includes the previous line's newline: gitleaks issue #1424, open in
+// 8.30.1), and its EndColumn is the match's last column, where SARIF's is
+// the one after it.
+func v8Region(l *v8Leak) finding.Region {
+	sc, ec := l.StartColumn, l.EndColumn
+	if l.StartLine > 1 && sc > 0 {
+		sc--
+	}
+	if l.EndLine > 1 && ec > 0 {
+		ec--
+	}
+	if ec > 0 {
+		ec++
+	}
+	return finding.Region{StartLine: l.StartLine, StartColumn: sc, EndLine: l.EndLine, EndColumn: ec}
+}
+
 // newFinding returns a secret finding with the fields every gitleaks
 // finding shares.
 func newFinding(id, msg string) *finding.Finding {
@@ -295,6 +310,9 @@ func setPath(f *finding.Finding, root, p string, reg finding.Region) {
 	rel, err := finding.NormalizePath(root, p)
 	if err != nil {
 		f.Properties["unresolvedPath"] = p
+		if reg.StartLine > 0 {
+			f.Properties["startLine"] = strconv.Itoa(reg.StartLine)
+		}
 		return
 	}
 	f.Location.Path = rel
@@ -305,6 +323,9 @@ func setPath(f *finding.Finding, root, p string, reg finding.Region) {
 		reg.EndLine = 0
 	}
 	if reg.EndLine <= reg.StartLine && reg.EndColumn != 0 && reg.EndColumn < reg.StartColumn {
+		reg.EndColumn = 0
+	}
+	if reg.StartColumn == 0 {
 		reg.EndColumn = 0
 	}
 	f.Location.Region = reg

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -196,7 +197,7 @@ func TestGoldenV8(t *testing.T) {
 		CWEs:     []int{798},
 		Location: finding.Location{
 			Path:    "tests/api.py",
-			Region:  finding.Region{StartLine: 21, StartColumn: 10, EndLine: 21, EndColumn: 47},
+			Region:  finding.Region{StartLine: 21, StartColumn: 9, EndLine: 21, EndColumn: 46},
 			Snippet: `apikey = "REDACTED"`,
 		},
 		Fingerprints: map[string]string{
@@ -215,7 +216,8 @@ func TestGoldenV8(t *testing.T) {
 
 	// Without a root, the absolute path is kept aside.
 	_, got = decodeFile(t, filepath.Join(corpusDir, "gitleaks/gitleaks8-many.json"), nil)
-	if got[0].Location.Path != "" || !got[0].Location.Region.IsZero() || got[0].Properties["unresolvedPath"] != "/conf/aws.tf" {
+	if got[0].Location.Path != "" || !got[0].Location.Region.IsZero() || got[0].Properties["unresolvedPath"] != "/conf/aws.tf" ||
+		got[0].Properties["startLine"] != "2" {
 		t.Errorf("finding 0 location %+v, properties %v", got[0].Location, got[0].Properties)
 	}
 }
@@ -347,12 +349,22 @@ func checkReport(t *testing.T, path string) {
 		t.Fatal("no findings")
 	}
 	secrets := secretsOf(t, path)
+	src, err := os.ReadFile("testdata/live/config.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(src), "\n")
 	for i, f := range got {
 		if err := f.Validate(); err != nil {
 			t.Errorf("finding %d: %v", i, err)
 		}
-		if f.Location.Path != "testdata/live/config.env" || f.Location.Region.StartLine == 0 {
-			t.Errorf("finding %d location %+v", i, f.Location)
+		r := f.Location.Region
+		if f.Location.Path != "testdata/live/config.env" || r.StartLine == 0 || r.EndLine != r.StartLine {
+			t.Fatalf("finding %d location %+v", i, f.Location)
+		}
+		// The corrected columns select the secret (the whole match here).
+		if s := lines[r.StartLine-1][r.StartColumn-1 : r.EndColumn-1]; !slices.Contains(secrets, s) {
+			t.Errorf("finding %d: columns %d-%d select %q", i, r.StartColumn, r.EndColumn, s)
 		}
 		if f.Fingerprints["secret/sha256"] == "" {
 			t.Errorf("finding %d has no secret hash", i)
