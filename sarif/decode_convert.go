@@ -137,7 +137,8 @@ func (st *runState) taxonCWE(ref *xRef) (cwe int, ok, miss bool) {
 // final).
 func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err error) {
 	ri := st.lookupRule(r)
-	f = &finding.Finding{Tool: st.run.Tool}
+	f = st.newFinding()
+	f.Tool = st.run.Tool
 	ruleID := r.RuleID
 	if ruleID == "" && r.Rule != nil {
 		ruleID = r.Rule.ID

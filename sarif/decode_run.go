@@ -3,6 +3,7 @@ package sarif
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,6 +55,11 @@ type runState struct {
 	taxonomiesSeen      bool
 	threadFlowLocations []xThreadFlowLocation
 	logicalLocations    []xLogical
+
+	// collect makes the run keep its findings in found (for Read) instead
+	// of passing each to h.
+	collect bool
+	found   []finding.Finding
 
 	next    int // index of the next result
 	pending []pendingResult
@@ -153,7 +159,7 @@ func (st *runState) add(r *xResult) error {
 		st.pending = append(st.pending, pendingResult{idx, r})
 		return nil
 	}
-	f, miss, err := st.convert(r)
+	f, miss, err := st.tryConvert(r)
 	if err != nil {
 		return &resultError{index: idx, err: err}
 	}
@@ -164,7 +170,32 @@ func (st *runState) add(r *xResult) error {
 	return st.emit(idx, f)
 }
 
+// newFinding returns a zero finding to fill: a new one, or the next
+// element of found when collecting.
+func (st *runState) newFinding() *finding.Finding {
+	if !st.collect {
+		return new(finding.Finding)
+	}
+	st.found = append(st.found, finding.Finding{})
+	return &st.found[len(st.found)-1]
+}
+
+// tryConvert is convert that takes back the collected finding when the
+// result is not converted.
+func (st *runState) tryConvert(r *xResult) (*finding.Finding, bool, error) {
+	n := len(st.found)
+	f, miss, err := st.convert(r)
+	if (miss || err != nil) && st.collect {
+		clear(st.found[n:])
+		st.found = st.found[:n]
+	}
+	return f, miss, err
+}
+
 func (st *runState) emit(idx int, f *finding.Finding) error {
+	if st.collect {
+		return nil
+	}
 	if err := st.h(st.run, f); err != nil {
 		return &resultError{index: idx, err: err}
 	}
@@ -179,7 +210,7 @@ func (st *runState) flush() error {
 	}
 	for len(st.pending) > 0 {
 		p := st.pending[0]
-		f, miss, err := st.convert(p.r)
+		f, miss, err := st.tryConvert(p.r)
 		if err != nil {
 			return &resultError{index: p.index, err: err}
 		}
@@ -212,6 +243,10 @@ func (st *runState) finish() error {
 			Level:   "warning",
 			Message: fmt.Sprintf("scanmux: %d locations have absolute paths that cannot be made relative (%s); they were kept without a path", st.outsideRoot, what),
 		})
+	}
+	if st.collect {
+		st.run.Findings = slices.Clip(st.found)
+		st.found = nil
 	}
 	return st.h(st.run, nil)
 }

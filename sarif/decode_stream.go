@@ -30,6 +30,7 @@ type logDecoder struct {
 	hasVer  bool
 	hasRuns bool
 	v1      bool // $schema names SARIF 1.0
+	collect bool // runs keep their findings (Read)
 }
 
 func newLogDecoder(r io.Reader, name string, opts *ReadOptions, h Handler) *logDecoder {
@@ -393,6 +394,7 @@ func (d *logDecoder) decodeRun(i int) error {
 		return d.errPath(path, fmt.Errorf("%w: a run must be an object, found null", ErrInvalidLog))
 	}
 	st := newRunState(d.opts, d.h)
+	st.collect = d.collect
 	for {
 		ok, err := d.more()
 		if err != nil {

@@ -143,24 +143,15 @@ func ReadFile(path string, opts *ReadOptions) ([]Run, error) {
 
 // Read is [ReadFile] for a reader; name is used in errors only.
 func Read(r io.Reader, name string, opts *ReadOptions) ([]Run, error) {
-	var (
-		runs    []Run
-		cur     *Run
-		pending []finding.Finding
-	)
-	err := Decode(r, name, opts, func(run *Run, f *finding.Finding) error {
-		if cur != run {
-			cur, pending = run, nil
-		}
-		if f != nil {
-			pending = append(pending, *f)
-			return nil
-		}
-		done := *run
-		done.Findings = pending
-		runs = append(runs, done)
-		cur, pending = nil, nil
+	var o ReadOptions
+	if opts != nil {
+		o = *opts
+	}
+	var runs []Run
+	d := newLogDecoder(r, name, &o, func(run *Run, f *finding.Finding) error {
+		runs = append(runs, *run)
 		return nil
 	})
-	return runs, err
+	d.collect = true
+	return runs, d.decodeLog()
 }
