@@ -108,6 +108,7 @@ type outResult struct {
 	CodeFlows           []outCodeFlow     `json:"codeFlows,omitempty"`
 	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
 	Suppressions        []outSuppression  `json:"suppressions,omitempty"`
+	BaselineState       string            `json:"baselineState,omitempty"`
 	Properties          map[string]any    `json:"properties,omitempty"`
 }
 

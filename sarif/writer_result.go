@@ -29,9 +29,10 @@ var ecosystemManifests = map[string][]string{
 func (b *builder) item(f *finding.Finding) (*item, bool) {
 	it := &item{f: f, score: securityScore(f)}
 	res := outResult{
-		RuleID:  f.Rule.ID,
-		Level:   f.Severity.SARIFLevel(),
-		Message: outText{Text: f.Message},
+		RuleID:        f.Rule.ID,
+		Level:         f.Severity.SARIFLevel(),
+		Message:       outText{Text: f.Message + alsoReported(f.Also)},
+		BaselineState: string(f.Baseline),
 	}
 
 	loc, ok := b.location(&f.Location)
@@ -302,5 +303,66 @@ func resultProperties(f *finding.Finding) map[string]any {
 	if len(f.Properties) > 0 {
 		p["toolProperties"] = f.Properties
 	}
+	if len(f.Also) > 0 {
+		also := make([]alsoProps, len(f.Also))
+		for i, r := range f.Also {
+			also[i] = alsoProps{
+				Tool: r.Tool.Name, ToolVersion: r.Tool.Version, RuleID: r.RuleID,
+				Severity: r.Severity.String(), OriginalSeverity: r.OriginalSeverity,
+				Message: r.Message, Path: r.Location.Path,
+				StartLine: r.Location.Region.StartLine, EndLine: r.Location.Region.EndLine,
+				Resource: r.Location.Resource, Match: r.Match,
+			}
+			if w := r.Location.Web; w != nil {
+				also[i].URL = w.URL
+			}
+			if pk := r.Location.Package; pk != nil {
+				also[i].Package = pk.Name
+			}
+		}
+		p[AlsoReportedProperty] = also
+	}
 	return p
+}
+
+// AlsoReportedProperty is the result property that lists the other tools'
+// reports merged into a result by deduplication (finding.Also).
+const AlsoReportedProperty = "scanmux/alsoReportedBy"
+
+// alsoProps is one merged report in a result's properties.
+type alsoProps struct {
+	Tool             string `json:"tool"`
+	ToolVersion      string `json:"toolVersion,omitempty"`
+	RuleID           string `json:"ruleId"`
+	Severity         string `json:"severity"`
+	OriginalSeverity string `json:"originalSeverity,omitempty"`
+	Message          string `json:"message,omitempty"`
+	Path             string `json:"path,omitempty"`
+	StartLine        int    `json:"startLine,omitempty"`
+	EndLine          int    `json:"endLine,omitempty"`
+	Resource         string `json:"resource,omitempty"`
+	URL              string `json:"url,omitempty"`
+	Package          string `json:"package,omitempty"`
+	Match            string `json:"match,omitempty"`
+}
+
+// alsoReported is the message suffix naming the other tools that reported
+// a merged finding, so that GitHub's alert shows them.
+func alsoReported(also []finding.Report) string {
+	if len(also) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n\nAlso reported by: ")
+	for i, r := range also {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(r.Tool.Name)
+		if r.RuleID != "" {
+			b.WriteString(" (" + r.RuleID + ")")
+		}
+	}
+	b.WriteString(".")
+	return b.String()
 }

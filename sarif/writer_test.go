@@ -148,6 +148,21 @@ var goldenCases = []struct {
 			suppressed(secretFinding(), finding.Suppression{Kind: finding.SuppressionInSource, Justification: "test fixture", Source: "#nosec comment"}),
 			suppressed(iacFinding(), finding.Suppression{Kind: finding.SuppressionExternal, Status: finding.SuppressionUnderReview}))}
 	}, &WriteOptions{Profile: ProfileFull}},
+	{"merged-baseline", func() []Run {
+		// A secret two tools reported, merged by deduplication, and a
+		// finding new since the baseline.
+		f := secretFinding()
+		f.Baseline = finding.BaselineUnchanged
+		f.Also = []finding.Report{{
+			Tool: finding.Tool{Name: "gosec", Version: "2.30.0"}, RuleID: "G101", Severity: finding.SeverityHigh,
+			OriginalSeverity: "HIGH", Message: "Potential hardcoded credentials",
+			Location: finding.Location{Path: "cmd/app/config.go", Region: finding.Region{StartLine: 4}},
+			Match:    "file=cmd/app/config.go line=4 cwe=798",
+		}}
+		g := sastFinding()
+		g.Baseline = finding.BaselineNew
+		return []Run{run(f), run(g)}
+	}, nil},
 	{"limits-overflow", func() []Run {
 		f := sastFinding()
 		f.Related = append(f.Related, finding.Location{Path: "cmd/app/main.go", Region: finding.Region{StartLine: 8}, Message: "handler"})
