@@ -72,7 +72,8 @@ type Policy struct {
 	files   []string
 	query   rego.PreparedEvalQuery
 	ctx     *ast.Term
-	finding *need // what the policies read from input.finding; nil: nothing
+	needs   *need // what the policies read from input
+	finding *need // what they read from input.finding; nil: nothing
 	cache   *decisionCache
 
 	hasSuppress, hasSeverity, hasReason, hasDeny bool
@@ -154,7 +155,8 @@ func Load(ctx context.Context, paths []string, opts *Options) (*Policy, error) {
 		cv = ast.NewObject()
 	}
 	p.ctx = ast.NewTerm(cv)
-	p.finding, _ = inputNeeds(compiler.Modules).get("finding")
+	p.needs = inputNeeds(compiler.Modules)
+	p.finding, _ = p.needs.get("finding")
 
 	size := opts.CacheSize
 	if size == 0 {
