@@ -117,7 +117,7 @@ func (Adapter) Decode(r io.Reader, name string, opts *scanners.Options, emit fun
 	switch tok {
 	case json.Delim('['): // -f json
 		if err := decodeComments(dec, tool, root, true, emit); err != nil {
-			return fail2(tool, name, err)
+			return decodeError(tool, name, err)
 		}
 		return tool, nil
 	case json.Delim('{'): // -f json1
@@ -142,7 +142,7 @@ func (Adapter) Decode(r io.Reader, name string, opts *scanners.Options, emit fun
 			return fail(`"comments" is not an array`)
 		}
 		if err := decodeComments(dec, tool, root, false, emit); err != nil {
-			return fail2(tool, name, err)
+			return decodeError(tool, name, err)
 		}
 	}
 	if _, err := dec.Token(); err != nil {
@@ -160,9 +160,9 @@ type emitError struct{ err error }
 
 func (e emitError) Error() string { return e.err.Error() }
 
-// fail2 returns err as Decode's error: emit's errors unchanged, anything
+// decodeError returns err as Decode's error: emit's errors unchanged, anything
 // else as a format error.
-func fail2(tool finding.Tool, name string, err error) (finding.Tool, error) {
+func decodeError(tool finding.Tool, name string, err error) (finding.Tool, error) {
 	if e, ok := err.(emitError); ok {
 		return tool, e.err
 	}
