@@ -60,10 +60,14 @@ const (
 
 // Grades that kube-score gives a check (scorecard.Grade).
 const (
+	// GradeCritical is a failed check (kube-score's CRITICAL).
 	GradeCritical = 1
-	GradeWarning  = 5
+	// GradeWarning is a check with a warning (WARNING).
+	GradeWarning = 5
+	// GradeAlmostOK is a check that nearly passed.
 	GradeAlmostOK = 7
-	GradeAllOK    = 10
+	// GradeAllOK is a passed check: not a finding.
+	GradeAllOK = 10
 )
 
 // Name returns "kube-score".
