@@ -31,6 +31,7 @@ import (
 	"github.com/scanmux/scanmux/scanners/grype"
 	"github.com/scanmux/scanmux/scanners/kics"
 	"github.com/scanmux/scanmux/scanners/kubescore"
+	"github.com/scanmux/scanmux/scanners/nikto"
 	"github.com/scanmux/scanmux/scanners/nuclei"
 	"github.com/scanmux/scanmux/scanners/osvscanner"
 	"github.com/scanmux/scanmux/scanners/semgrep"
@@ -50,7 +51,7 @@ func Adapters() []scanners.Adapter {
 	for _, f := range []func() []scanners.Adapter{
 		bandit.Adapters, checkov.Adapters, conftest.Adapters, cppcheck.Adapters, eslint.Adapters,
 		gitlabsast.Adapters, gitleaks.Adapters, gosec.Adapters, govulncheck.Adapters, grype.Adapters,
-		kics.Adapters, kubescore.Adapters, nuclei.Adapters, osvscanner.Adapters, semgrep.Adapters,
+		kics.Adapters, kubescore.Adapters, nikto.Adapters, nuclei.Adapters, osvscanner.Adapters, semgrep.Adapters,
 		shellcheck.Adapters, tfsec.Adapters, trivy.Adapters, wapiti.Adapters, zap.Adapters,
 	} {
 		all = append(all, f()...)
