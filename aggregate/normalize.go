@@ -1,0 +1,269 @@
+package aggregate
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/scanmux/scanmux/finding"
+)
+
+// Properties keys the engine sets on findings.
+const (
+	// PropPartial is "true" on a finding whose source failed or timed out
+	// after emitting it: the source's findings may be incomplete.
+	PropPartial = "scanmux/partial"
+	// PropOriginalPath keeps the path a tool reported when it was outside
+	// the scan root and so cleared from the location.
+	PropOriginalPath = "scanmux/original-path"
+	// PropSeverityReason says why a filter changed the severity.
+	PropSeverityReason = "scanmux/severity-reason"
+	// PropAmbiguous lists, on a finding kept apart because it could merge
+	// with findings that do not merge with each other, those findings.
+	PropAmbiguous = "scanmux/ambiguous"
+)
+
+// normalizer is the normalize stage of one run.
+type normalizer struct {
+	root string
+	warn *warnings
+}
+
+// normalize fixes f in place so that it satisfies the model's invariants
+// as far as possible (see the package documentation of finding), and
+// reports an error if it still does not. src is the source's name, for
+// warnings; tool is the default tool for findings that name none.
+func (n *normalizer) normalize(f *finding.Finding, src string, tool finding.Tool) error {
+	if f.Tool.Name == "" {
+		f.Tool = tool
+	}
+	if f.Rule.ID == "" {
+		f.Rule.ID = "unknown"
+		n.warn.add(src, "findings without a rule id, given rule \"unknown\"", f.Message)
+	}
+	if f.Message == "" {
+		f.Message = cmpOr(f.Rule.ShortDescription, f.Rule.Name, f.Rule.FullDescription, f.Rule.ID)
+	}
+
+	n.location(&f.Location, f, src, true)
+	for i := range f.Related {
+		n.location(&f.Related[i], f, src, false)
+	}
+	for i := range f.Flows {
+		for j := range f.Flows[i].Steps {
+			n.location(&f.Flows[i].Steps[j], f, src, false)
+		}
+	}
+
+	if !f.Severity.Valid() {
+		sev, err := finding.ParseSeverity(f.OriginalSeverity)
+		if err != nil || !sev.Valid() {
+			sev = finding.SeverityMedium
+			n.warn.add(src, "findings without a usable severity, set to medium", f.Rule.ID+" "+quoteOrEmpty(f.OriginalSeverity))
+		}
+		f.Severity = sev
+	}
+
+	n.cwes(f)
+	if !f.Category.Valid() {
+		f.Category = inferCategory(f)
+	}
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// location makes l's path relative to the root. A path outside the root
+// is cleared with its region, kept in Properties and warned about.
+func (n *normalizer) location(l *finding.Location, f *finding.Finding, src string, primary bool) {
+	if l.Path == "" {
+		return
+	}
+	rel, err := finding.NormalizePath(n.root, l.Path)
+	if err == nil {
+		l.Path = rel
+		return
+	}
+	if primary {
+		setProp(f, PropOriginalPath, l.Path)
+	}
+	if errors.Is(err, finding.ErrPathOutsideRoot) {
+		n.warn.add(src, "locations outside the scan root, path cleared", l.Path)
+	} else {
+		n.warn.add(src, "locations with unusable paths, path cleared", err.Error())
+	}
+	l.Path, l.Region, l.Snippet = "", finding.Region{}, ""
+}
+
+// cwes collects CWE ids from the finding, its rule's tags, descriptions,
+// message and CWE-named properties into f.CWEs, and flags untrusted ones.
+func (n *normalizer) cwes(f *finding.Finding) {
+	ids := slices.Clone(f.CWEs)
+	for _, t := range f.Rule.Tags {
+		ids = appendCWEMatches(ids, cweTagRE, t)
+	}
+	ids = appendCWEMatches(ids, cweTextRE, f.Rule.ID)
+	ids = appendCWEMatches(ids, cweTextRE, f.Rule.Name)
+	ids = appendCWEMatches(ids, cweTextRE, f.Rule.ShortDescription)
+	ids = appendCWEMatches(ids, cweTextRE, f.Rule.FullDescription)
+	ids = appendCWEMatches(ids, cweTextRE, f.Message)
+	for _, k := range slices.Sorted(maps.Keys(f.Properties)) {
+		if k != PropCWEUntrusted && strings.Contains(strings.ToLower(k), "cwe") {
+			ids = append(ids, cwesFromProperty(f.Properties[k])...)
+		}
+	}
+	kept, untrusted := splitCWEs(ids)
+	f.CWEs = kept
+	if len(untrusted) > 0 {
+		setProp(f, PropCWEUntrusted, formatInts(untrusted))
+	}
+}
+
+// inferCategory guesses the kind of f from what it carries.
+func inferCategory(f *finding.Finding) finding.Category {
+	l := &f.Location
+	switch {
+	case f.Fingerprints["secret/sha256"] != "" || mentionsSecret(f):
+		return finding.CategorySecret
+	case l.Web != nil:
+		return finding.CategoryDAST
+	case l.Package != nil && l.Package.Image != "":
+		return finding.CategoryContainer
+	case l.Package != nil:
+		return finding.CategoryDependency
+	case l.Resource != "" || isIaCPath(l.Path):
+		return finding.CategoryIaC
+	}
+	return finding.CategorySAST
+}
+
+// mentionsSecret reports whether f's rule names a secret.
+func mentionsSecret(f *finding.Finding) bool {
+	words := append([]string{f.Rule.ID, f.Rule.Name}, f.Rule.Tags...)
+	for _, w := range words {
+		w = strings.ToLower(w)
+		if strings.Contains(w, "secret") || strings.Contains(w, "credential") || strings.Contains(w, "token") {
+			return true
+		}
+	}
+	return false
+}
+
+// k8sHints are path elements and base-name parts that make a YAML file a
+// Kubernetes or Helm manifest.
+var k8sHints = []string{"k8s", "kube", "manifest", "helm", "chart", "deploy", "kustomiz",
+	"service", "ingress", "pod", "statefulset", "daemonset", "cronjob", "configmap"}
+
+// isIaCPath reports whether p is an infrastructure-as-code file: a
+// Dockerfile, Terraform/HCL, CloudFormation or a Kubernetes manifest.
+func isIaCPath(p string) bool {
+	if p == "" {
+		return false
+	}
+	lp := strings.ToLower(p)
+	base := path.Base(lp)
+	switch {
+	case base == "dockerfile" || strings.HasPrefix(base, "dockerfile.") || strings.HasSuffix(base, ".dockerfile") ||
+		base == "containerfile":
+		return true
+	case strings.HasSuffix(base, ".tf") || strings.HasSuffix(base, ".tfvars") || strings.HasSuffix(base, ".hcl") ||
+		strings.HasSuffix(base, ".bicep"):
+		return true
+	case strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml"):
+		for _, h := range k8sHints {
+			if strings.Contains(lp, h) {
+				return true
+			}
+		}
+		return strings.Contains(lp, "cloudformation")
+	}
+	return false
+}
+
+// setProp sets f.Properties[k] = v, allocating the map.
+func setProp(f *finding.Finding, k, v string) {
+	if f.Properties == nil {
+		f.Properties = map[string]string{}
+	}
+	f.Properties[k] = v
+}
+
+// cmpOr returns the first non-empty string.
+func cmpOr(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func quoteOrEmpty(s string) string {
+	if s == "" {
+		return "(no original severity)"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// warnings collects warnings, counting repeats of one kind per source so
+// that a million bad findings make one line.
+type warnings struct {
+	mu   sync.Mutex
+	m    map[[2]string]*warnCount
+	once []string
+}
+
+type warnCount struct {
+	n     int
+	first string
+}
+
+// add records one occurrence of a warning kind for source src, with an
+// example.
+func (w *warnings) add(src, kind, example string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.m == nil {
+		w.m = map[[2]string]*warnCount{}
+	}
+	k := [2]string{src, kind}
+	c := w.m[k]
+	if c == nil {
+		c = &warnCount{first: example}
+		w.m[k] = c
+	}
+	c.n++
+	if example < c.first { // the smallest example, not the first to arrive
+		c.first = example
+	}
+}
+
+// addLine records a warning as it is.
+func (w *warnings) addLine(s string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.once = append(w.once, s)
+}
+
+// list returns the warnings, sorted.
+func (w *warnings) list() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := slices.Clone(w.once)
+	for k, c := range w.m {
+		s := k[0] + ": " + k[1]
+		if c.n > 1 {
+			s += fmt.Sprintf(" (%d findings, e.g. %s)", c.n, c.first)
+		} else if c.first != "" {
+			s += " (" + c.first + ")"
+		}
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -1,0 +1,289 @@
+package aggregate
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/sarif"
+)
+
+// Report is the result of [Run].
+type Report struct {
+	// Findings are the merged findings, suppressed ones included (each
+	// with its suppressions), in a deterministic order: by location, then
+	// tool, rule, severity and message.
+	Findings []*finding.Finding
+	// Absent are the baseline's findings that are gone, marked absent.
+	Absent []*finding.Finding
+	// Sources records how each source's run went, in the order given.
+	Sources []SourceStatus
+	// Counts summarizes the findings.
+	Counts Counts
+	// Denials are the messages of filters that deny the pipeline, sorted,
+	// each prefixed with the filter's name.
+	Denials []string
+	// Warnings are problems that did not stop the run: normalization,
+	// ambiguous merges, filters' warnings. Sorted.
+	Warnings []string
+	// Gate is the gate's decision.
+	Gate GateResult
+}
+
+// Counts summarizes a report. The maps count unsuppressed findings; a
+// merged finding counts once, for its primary tool.
+type Counts struct {
+	// Received counts the reports that sources emitted and that were valid
+	// after normalization.
+	Received int
+	// Findings counts the unsuppressed findings.
+	Findings int
+	// ByTool, ByCategory and BySeverity split Findings.
+	ByTool     map[string]int
+	ByCategory map[finding.Category]int
+	BySeverity map[finding.Severity]int
+	// Suppressed counts the suppressed findings.
+	Suppressed int
+	// Merged counts the reports merged into other findings (the length of
+	// all Also lists): Received = Findings + Suppressed + Merged.
+	Merged int
+	// New, Unchanged and Updated count findings (suppressed or not) by
+	// baseline state; Absent counts Report.Absent.
+	New, Unchanged, Updated, Absent int
+}
+
+func countReport(r *Report, merged, received int) Counts {
+	c := Counts{Received: received, Merged: merged, ByTool: map[string]int{},
+		ByCategory: map[finding.Category]int{}, BySeverity: map[finding.Severity]int{}, Absent: len(r.Absent)}
+	for _, f := range r.Findings {
+		switch f.Baseline {
+		case finding.BaselineNew:
+			c.New++
+		case finding.BaselineUnchanged:
+			c.Unchanged++
+		case finding.BaselineUpdated:
+			c.Updated++
+		}
+		if f.Suppressed() {
+			c.Suppressed++
+			continue
+		}
+		c.Findings++
+		c.ByTool[f.Tool.Name]++
+		c.ByCategory[f.Category]++
+		c.BySeverity[f.Severity]++
+	}
+	return c
+}
+
+// Runs groups the report's findings into one SARIF run per tool, for
+// [sarif.Write]: a merged finding goes in its primary tool's run, tools
+// that ran and found nothing get empty runs, and the runs of failed
+// sources' tools record the failure (Invocation.Failed and a notification
+// naming the source and its error, and one saying the findings are
+// partial). Absent findings are left out. Runs are sorted by tool name.
+func (r *Report) Runs() []sarif.Run {
+	byTool := map[string]*sarif.Run{}
+	get := func(t finding.Tool) *sarif.Run {
+		run := byTool[t.Name]
+		if run == nil {
+			run = &sarif.Run{Tool: t}
+			byTool[t.Name] = run
+		}
+		run.Tool.Version = cmpOr(run.Tool.Version, t.Version)
+		run.Tool.InformationURI = cmpOr(run.Tool.InformationURI, t.InformationURI)
+		return run
+	}
+	for i := range r.Sources {
+		s := &r.Sources[i]
+		tools := s.Tools
+		if len(tools) == 0 && !s.OK() {
+			tools = []finding.Tool{{Name: s.Name}}
+		}
+		for _, t := range tools {
+			run := get(t)
+			if !s.Start.IsZero() {
+				if run.Invocation.StartTime.IsZero() || s.Start.Before(run.Invocation.StartTime) {
+					run.Invocation.StartTime = s.Start
+				}
+				if end := s.Start.Add(s.Duration); end.After(run.Invocation.EndTime) {
+					run.Invocation.EndTime = end
+				}
+			}
+			if s.OK() {
+				continue
+			}
+			run.Invocation.Failed = true
+			run.Invocation.Notifications = append(run.Invocation.Notifications, sarif.Notification{
+				Level: "error", Message: fmt.Sprintf("source %s %s: %s", s.Name, s.State, s.Err)})
+			if s.Findings > 0 {
+				run.Invocation.Notifications = append(run.Invocation.Notifications, sarif.Notification{
+					Level: "warning", Message: fmt.Sprintf("source %s emitted %d findings before it stopped; they are partial", s.Name, s.Findings)})
+			}
+		}
+	}
+	for _, f := range r.Findings {
+		run := get(f.Tool)
+		run.Findings = append(run.Findings, *f)
+	}
+	names := make([]string, 0, len(byTool))
+	for n := range byTool {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	runs := make([]sarif.Run, 0, len(names))
+	for _, n := range names {
+		runs = append(runs, *byTool[n])
+	}
+	return runs
+}
+
+// Explain writes every merge: the finding kept, then each report merged
+// into it with the keys that matched; then the ambiguous candidates that
+// were kept apart.
+func (r *Report) Explain(w io.Writer) error {
+	ew := &errWriter{w: w}
+	n := 0
+	for _, f := range r.Findings {
+		if len(f.Also) == 0 {
+			continue
+		}
+		n++
+		ew.printf("%s (%s, %s) merges %d report(s):\n", describe(f), f.Severity, f.Category, len(f.Also))
+		for _, a := range f.Also {
+			ew.printf("  + %s %s at %s (%s): %s\n", a.Tool.Name, a.RuleID, where(&a.Location), a.Severity, a.Match)
+		}
+	}
+	if n == 0 {
+		ew.printf("no merges\n")
+	}
+	for _, s := range r.Warnings {
+		if strings.HasPrefix(s, "ambiguous: ") {
+			ew.printf("%s\n", s)
+		}
+	}
+	return ew.err
+}
+
+// Summary writes a human summary: findings by severity and category, by
+// tool, the suppressed, merged and baseline counts, each source's status
+// and time, warnings and the gate's decision. Its numbers are those of
+// Counts, which are those of the SARIF that [Report.Runs] gives.
+func (r *Report) Summary(w io.Writer) error {
+	ew := &errWriter{w: w}
+	c := &r.Counts
+	ew.printf("%d findings (%d suppressed, %d reports merged, %d received)\n", c.Findings, c.Suppressed, c.Merged, c.Received)
+	if c.New+c.Unchanged+c.Updated+c.Absent > 0 {
+		ew.printf("baseline: %d new, %d unchanged, %d updated, %d absent\n", c.New, c.Unchanged, c.Updated, c.Absent)
+	}
+
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
+	var cats []finding.Category
+	for _, cat := range finding.Categories {
+		if c.ByCategory[cat] > 0 {
+			cats = append(cats, cat)
+		}
+	}
+	if len(cats) > 0 {
+		fmt.Fprint(tw, "severity\t")
+		for _, cat := range cats {
+			fmt.Fprintf(tw, "%s\t", cat)
+		}
+		fmt.Fprint(tw, "total\t\n")
+		byBoth := map[finding.Severity]map[finding.Category]int{}
+		for _, f := range r.Findings {
+			if f.Suppressed() {
+				continue
+			}
+			if byBoth[f.Severity] == nil {
+				byBoth[f.Severity] = map[finding.Category]int{}
+			}
+			byBoth[f.Severity][f.Category]++
+		}
+		for _, s := range finding.Severities {
+			if c.BySeverity[s] == 0 {
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t", s)
+			for _, cat := range cats {
+				fmt.Fprintf(tw, "%d\t", byBoth[s][cat])
+			}
+			fmt.Fprintf(tw, "%d\t\n", c.BySeverity[s])
+		}
+		fmt.Fprint(tw, "total\t")
+		for _, cat := range cats {
+			fmt.Fprintf(tw, "%d\t", c.ByCategory[cat])
+		}
+		fmt.Fprintf(tw, "%d\t\n", c.Findings)
+	}
+	if err := tw.Flush(); err != nil && ew.err == nil {
+		ew.err = err
+	}
+
+	if len(c.ByTool) > 0 {
+		ew.printf("by tool:")
+		for _, t := range sortedKeys(c.ByTool) {
+			ew.printf(" %s %d", t, c.ByTool[t])
+		}
+		ew.printf("\n")
+	}
+	ew.printf("sources:\n")
+	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	for _, s := range r.Sources {
+		line := fmt.Sprintf("  %s\t%s\t%d findings\t%s", s.Name, s.State, s.Findings, s.Duration.Round(time.Millisecond))
+		if s.Err != "" {
+			line += "\t" + s.Err
+		}
+		fmt.Fprintln(tw, line)
+	}
+	if err := tw.Flush(); err != nil && ew.err == nil {
+		ew.err = err
+	}
+	if len(r.Warnings) > 0 {
+		ew.printf("%d warnings:\n", len(r.Warnings))
+		for _, s := range r.Warnings {
+			ew.printf("  %s\n", s)
+		}
+	}
+	if r.Gate.Failed {
+		ew.printf("gate: FAILED (exit %d)\n", r.Gate.ExitCode)
+		for _, s := range r.Gate.Reasons {
+			ew.printf("  %s\n", s)
+		}
+	} else {
+		ew.printf("gate: passed\n")
+	}
+	return ew.err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// errWriter remembers the first write error.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	fmt.Fprintf(e, format, args...)
+}
