@@ -13,10 +13,10 @@ import (
 type kind int8
 
 const (
-	kindSource kind = iota // sast, iac, other: file + lines + CWE
-	kindSecret             // file + line + fingerprint or secret rule
-	kindPackage            // dependency, container: vuln id + package
-	kindWeb                // dast: URL path + parameter + CWE
+	kindSource  kind = iota // sast, iac, other: file + lines + CWE
+	kindSecret              // file + line + fingerprint or secret rule
+	kindPackage             // dependency, container: vuln id + package
+	kindWeb                 // dast: URL path + parameter + CWE
 )
 
 func kindOf(c finding.Category) kind {
