@@ -1,0 +1,6 @@
+# Deliberately insecure sample for the runner tests.
+import subprocess
+
+
+def run(cmd):
+    return subprocess.call(cmd, shell=True)
