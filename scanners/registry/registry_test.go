@@ -19,7 +19,7 @@ const corpus = "../../../shared/corpus"
 
 type row struct {
 	path, tool, format, parse string
-	results                    int // -1 when unknown
+	results                   int // -1 when unknown
 }
 
 func manifest(t *testing.T) []row {
