@@ -456,21 +456,25 @@ func b2i(b bool) int {
 // compareFindings is the report order: location, tool, rule, severity
 // (higher first), message, then the rest of the identifying fields.
 func compareFindings(a, b *finding.Finding) int {
-	return cmp.Or(
-		compareLocations(&a.Location, &b.Location),
-		strings.Compare(a.Tool.Name, b.Tool.Name),
-		strings.Compare(a.Rule.ID, b.Rule.ID),
-		cmp.Compare(b.Severity, a.Severity),
-		strings.Compare(a.Message, b.Message),
-		strings.Compare(string(a.Category), string(b.Category)),
-		slices.Compare(a.CWEs, b.CWEs),
-		slices.Compare(a.VulnIDs, b.VulnIDs),
-		strings.Compare(a.OriginalSeverity, b.OriginalSeverity),
-		strings.Compare(a.Tool.Version, b.Tool.Version),
-		compareMaps(a.Fingerprints, b.Fingerprints),
-		compareMaps(a.Properties, b.Properties),
-		cmp.Compare(len(a.Suppressions), len(b.Suppressions)),
-	)
+	if c := compareLocations(&a.Location, &b.Location); c != 0 {
+		return c
+	}
+	if c := cmp.Or(strings.Compare(a.Tool.Name, b.Tool.Name), strings.Compare(a.Rule.ID, b.Rule.ID),
+		cmp.Compare(b.Severity, a.Severity), strings.Compare(a.Message, b.Message)); c != 0 {
+		return c
+	}
+	if c := cmp.Or(strings.Compare(string(a.Category), string(b.Category)), slices.Compare(a.CWEs, b.CWEs),
+		slices.Compare(a.VulnIDs, b.VulnIDs), strings.Compare(a.OriginalSeverity, b.OriginalSeverity),
+		strings.Compare(a.Tool.Version, b.Tool.Version)); c != 0 {
+		return c
+	}
+	if c := compareMaps(a.Fingerprints, b.Fingerprints); c != 0 {
+		return c
+	}
+	if c := compareMaps(a.Properties, b.Properties); c != 0 {
+		return c
+	}
+	return cmp.Compare(len(a.Suppressions), len(b.Suppressions))
 }
 
 func compareMaps(a, b map[string]string) int {
@@ -487,6 +491,9 @@ func compareMaps(a, b map[string]string) int {
 }
 
 func compareLocations(a, b *finding.Location) int {
+	if c := strings.Compare(a.Path, b.Path); c != 0 {
+		return c
+	}
 	c := cmp.Or(
 		strings.Compare(a.Path, b.Path),
 		cmp.Compare(a.Region.StartLine, b.Region.StartLine),
@@ -521,8 +528,10 @@ func compareLocations(a, b *finding.Location) int {
 }
 
 func compareReports(a, b finding.Report) int {
+	if c := compareLocations(&a.Location, &b.Location); c != 0 {
+		return c
+	}
 	return cmp.Or(
-		compareLocations(&a.Location, &b.Location),
 		strings.Compare(a.Tool.Name, b.Tool.Name),
 		strings.Compare(a.RuleID, b.RuleID),
 		cmp.Compare(b.Severity, a.Severity),
