@@ -37,6 +37,7 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
@@ -212,7 +213,9 @@ func convert(tool finding.Tool, root string, legacy bool, c *comment) *finding.F
 	if len(c.Fix) > 0 && string(c.Fix) != "null" {
 		var buf bytes.Buffer
 		if json.Compact(&buf, c.Fix) == nil {
-			props["shellcheck.fix"] = buf.String()
+			// RawMessage keeps invalid UTF-8 that string fields would
+			// have replaced.
+			props["shellcheck.fix"] = strings.ToValidUTF8(buf.String(), "\uFFFD")
 		}
 	}
 	if legacy {
