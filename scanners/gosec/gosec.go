@@ -26,17 +26,19 @@
 //     justification.
 //   - autofix, when present, is kept in Properties["gosec.autofix"].
 //
-// Tool.Version is GosecVersion when the report has it (gosec 2.13 and
-// later). The report is decoded as one JSON document, because the version
-// comes after the issues.
+// Tool.Version is GosecVersion when the report has it (recent gosec
+// releases; older reports such as the corpus's have none, and a gosec built
+// with "go install" says "dev"). The report is decoded as one JSON
+// document, because the version comes after the issues.
 //
 // # Secrets
 //
 // gosec does not say which part of the code of a G101 finding is the
 // credential. The adapter replaces the contents of every Go string literal
-// in the code with "REDACTED" and, when the code holds exactly one distinct
-// non-empty literal, keeps the SHA-256 of its value in
-// Fingerprints["secret/sha256"].
+// in the code (context lines included) with "REDACTED" and, when the
+// flagged lines hold exactly one distinct non-empty literal, keeps the
+// SHA-256 of its value in Fingerprints["secret/sha256"]. details is a fixed
+// text per rule and is kept as it is.
 package gosec
 
 import (
