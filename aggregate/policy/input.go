@@ -70,14 +70,41 @@ func (n *need) String() string {
 	return strings.Join(paths, " ")
 }
 
-// inputNeeds returns what the compiled modules read from input.
-func inputNeeds(modules map[string]*ast.Module) *need {
+// merge adds what o needs to n.
+func (n *need) merge(o *need) {
+	var walk func(o *need, path []string)
+	walk = func(o *need, path []string) {
+		if o.all {
+			n.add(path)
+			return
+		}
+		for k, c := range o.children {
+			walk(c, append(path[:len(path):len(path)], k))
+		}
+	}
+	walk(o, nil)
+}
+
+// ruleNeeds returns what the compiled rule data.scanmux.<name> reads from
+// input, directly or through the rules and functions it refers to.
+func ruleNeeds(c *ast.Compiler, name string) *need {
 	root := &need{}
+	seen := map[*ast.Rule]bool{}
+	var queue []*ast.Rule
+	follow := func(ref ast.Ref) {
+		for _, r := range c.GetRulesDynamic(ref) {
+			if !seen[r] {
+				seen[r] = true
+				queue = append(queue, r)
+			}
+		}
+	}
 	var vis *ast.GenericVisitor
 	vis = ast.NewGenericVisitor(func(x any) bool {
 		switch x := x.(type) {
 		case ast.Ref:
-			if x.HasPrefix(ast.InputRootRef) {
+			switch {
+			case x.HasPrefix(ast.InputRootRef):
 				var path []string
 				for _, t := range x[1:] {
 					s, ok := t.Value.(ast.String)
@@ -87,7 +114,9 @@ func inputNeeds(modules map[string]*ast.Module) *need {
 					path = append(path, string(s))
 				}
 				root.add(path)
-			} else {
+			case x.HasPrefix(ast.DefaultRootRef):
+				follow(x)
+			default:
 				vis.Walk(x[0])
 			}
 			for _, t := range x[1:] {
@@ -95,14 +124,20 @@ func inputNeeds(modules map[string]*ast.Module) *need {
 			}
 			return true
 		case ast.Var:
-			if x.Equal(ast.InputRootDocument.Value) {
+			switch {
+			case x.Equal(ast.InputRootDocument.Value):
 				root.add(nil)
+			case x.Equal(ast.DefaultRootDocument.Value):
+				follow(ast.DefaultRootRef)
 			}
 		}
 		return false
 	})
-	for _, m := range modules {
-		vis.Walk(m)
+	follow(ast.Ref{ast.DefaultRootDocument, ast.StringTerm(Package), ast.StringTerm(name)})
+	for len(queue) > 0 {
+		r := queue[0]
+		queue = queue[1:]
+		vis.Walk(r)
 	}
 	return root
 }
@@ -266,82 +301,165 @@ func (w *walker) present(ok bool) bool {
 	return ok
 }
 
-func (w *walker) finding(f *finding.Finding, n *need) *ast.Term {
+// Fields of the finding document, one bit each; an evaluator converts and
+// keys only the fields in its mask.
+const (
+	fToolName uint64 = 1 << iota
+	fToolVersion
+	fRuleID
+	fRuleName
+	fRuleTags
+	fMessage
+	fCategory
+	fSeverity
+	fOriginalSeverity
+	fPrecision
+	fCWEs
+	fVulnIDs
+	fPath
+	fStartLine
+	fEndLine
+	fResource
+	fPkgName
+	fPkgVersion
+	fPkgFixedVersion
+	fPkgEcosystem
+	fPkgPURL
+	fPkgImage
+	fWebURL
+	fWebMethod
+	fWebParameter
+	fFingerprints
+	fProperties
+	fSuppressed
+	fSuppKind
+	fSuppStatus
+	fSuppJustification
+	fSuppSource
+
+	fTool         = fToolName | fToolVersion
+	fRule         = fRuleID | fRuleName | fRuleTags
+	fPackage      = fPkgName | fPkgVersion | fPkgFixedVersion | fPkgEcosystem | fPkgPURL | fPkgImage
+	fWeb          = fWebURL | fWebMethod | fWebParameter
+	fLocation     = fPath | fStartLine | fEndLine | fResource | fPackage | fWeb
+	fSuppressions = fSuppKind | fSuppStatus | fSuppJustification | fSuppSource
+)
+
+// fieldPaths names each field bit by its path below input.finding.
+var fieldPaths = []struct {
+	path string
+	bit  uint64
+}{
+	{"tool.name", fToolName}, {"tool.version", fToolVersion},
+	{"rule.id", fRuleID}, {"rule.name", fRuleName}, {"rule.tags", fRuleTags},
+	{"message", fMessage}, {"category", fCategory}, {"severity", fSeverity},
+	{"originalSeverity", fOriginalSeverity}, {"precision", fPrecision},
+	{"cwes", fCWEs}, {"vulnIds", fVulnIDs},
+	{"location.path", fPath}, {"location.startLine", fStartLine}, {"location.endLine", fEndLine},
+	{"location.resource", fResource},
+	{"location.package.name", fPkgName}, {"location.package.version", fPkgVersion},
+	{"location.package.fixedVersion", fPkgFixedVersion}, {"location.package.ecosystem", fPkgEcosystem},
+	{"location.package.purl", fPkgPURL}, {"location.package.image", fPkgImage},
+	{"location.web.url", fWebURL}, {"location.web.method", fWebMethod}, {"location.web.parameter", fWebParameter},
+	{"fingerprints", fFingerprints}, {"properties", fProperties}, {"suppressed", fSuppressed},
+	{"suppressions.kind", fSuppKind}, {"suppressions.status", fSuppStatus},
+	{"suppressions.justification", fSuppJustification}, {"suppressions.source", fSuppSource},
+}
+
+// mask returns the field bits n (the need for input.finding) covers.
+func (n *need) mask() uint64 {
+	var m uint64
+	for _, f := range fieldPaths {
+		c, ok := n, n != nil
+		for _, part := range strings.Split(f.path, ".") {
+			if !ok || c.all {
+				break
+			}
+			c, ok = c.get(part)
+		}
+		if ok {
+			m |= f.bit
+		}
+	}
+	return m
+}
+
+func (w *walker) finding(f *finding.Finding, m uint64) *ast.Term {
 	var kv items
 	if w.build {
 		kv = make(items, 0, 17)
 	}
-	if c, ok := n.get("tool"); ok {
+	if m&fTool != 0 {
 		var t items
-		if _, ok := c.get("name"); ok {
+		if m&fToolName != 0 {
 			t = w.field(t, kName, w.str(f.Tool.Name))
 		}
-		if _, ok := c.get("version"); ok {
+		if m&fToolVersion != 0 {
 			t = w.field(t, kVersion, w.str(f.Tool.Version))
 		}
 		kv = w.field(kv, kTool, w.obj(t))
 	}
-	if c, ok := n.get("rule"); ok {
+	if m&fRule != 0 {
 		var r items
-		if _, ok := c.get("id"); ok {
+		if m&fRuleID != 0 {
 			r = w.field(r, kID, w.str(f.Rule.ID))
 		}
-		if _, ok := c.get("name"); ok {
+		if m&fRuleName != 0 {
 			r = w.field(r, kName, w.str(f.Rule.Name))
 		}
-		if _, ok := c.get("tags"); ok {
+		if m&fRuleTags != 0 {
 			r = w.field(r, kTags, w.strs(f.Rule.Tags))
 		}
 		kv = w.field(kv, kRule, w.obj(r))
 	}
-	if _, ok := n.get("message"); ok {
+	if m&fMessage != 0 {
 		kv = w.field(kv, kMessage, w.str(f.Message))
 	}
-	if _, ok := n.get("category"); ok {
+	if m&fCategory != 0 {
 		kv = w.field(kv, kCategory, w.str(string(f.Category)))
 	}
-	if _, ok := n.get("severity"); ok {
+	if m&fSeverity != 0 {
 		kv = w.field(kv, kSeverity, w.str(severityName(f.Severity)))
 	}
-	if _, ok := n.get("originalSeverity"); ok {
+	if m&fOriginalSeverity != 0 {
 		kv = w.field(kv, kOriginalSeverity, w.str(f.OriginalSeverity))
 	}
-	if _, ok := n.get("precision"); ok {
+	if m&fPrecision != 0 {
 		kv = w.field(kv, kPrecision, w.str(string(f.Precision)))
 	}
-	if _, ok := n.get("cwes"); ok {
+	if m&fCWEs != 0 {
 		kv = w.field(kv, kCWEs, w.ints(f.CWEs))
 	}
-	if _, ok := n.get("vulnIds"); ok {
+	if m&fVulnIDs != 0 {
 		kv = w.field(kv, kVulnIDs, w.strs(f.VulnIDs))
 	}
-	if c, ok := n.get("location"); ok {
-		kv = w.field(kv, kLocation, w.location(&f.Location, c))
+	if m&fLocation != 0 {
+		kv = w.field(kv, kLocation, w.location(&f.Location, m))
 	}
-	if _, ok := n.get("fingerprints"); ok {
+	if m&fFingerprints != 0 {
 		kv = w.field(kv, kFingerprints, w.strMap(f.Fingerprints))
 	}
-	if _, ok := n.get("properties"); ok {
+	if m&fProperties != 0 {
 		kv = w.field(kv, kProperties, w.strMap(f.Properties))
 	}
-	if _, ok := n.get("suppressed"); ok {
+	if m&fSuppressed != 0 {
 		kv = w.field(kv, kSuppressed, w.boolean(f.Suppressed()))
 	}
-	if c, ok := n.get("suppressions"); ok {
+	if m&fSuppressions != 0 {
 		w.key = binary.AppendUvarint(w.key, uint64(len(f.Suppressions)))
 		var ts []*ast.Term
 		for _, s := range f.Suppressions {
 			var o items
-			if _, ok := c.get("kind"); ok {
+			if m&fSuppKind != 0 {
 				o = w.field(o, kKind, w.str(string(s.Kind)))
 			}
-			if _, ok := c.get("status"); ok {
+			if m&fSuppStatus != 0 {
 				o = w.field(o, kStatus, w.str(string(s.Status)))
 			}
-			if _, ok := c.get("justification"); ok {
+			if m&fSuppJustification != 0 {
 				o = w.field(o, kJustification, w.str(s.Justification))
 			}
-			if _, ok := c.get("source"); ok {
+			if m&fSuppSource != 0 {
 				o = w.field(o, kSource, w.str(s.Source))
 			}
 			if w.build {
@@ -355,48 +473,48 @@ func (w *walker) finding(f *finding.Finding, n *need) *ast.Term {
 	return w.obj(kv)
 }
 
-func (w *walker) location(l *finding.Location, n *need) *ast.Term {
+func (w *walker) location(l *finding.Location, m uint64) *ast.Term {
 	var kv items
-	if _, ok := n.get("path"); ok {
+	if m&fPath != 0 {
 		kv = w.field(kv, kPath, w.str(l.Path))
 	}
-	if _, ok := n.get("startLine"); ok {
+	if m&fStartLine != 0 {
 		kv = w.field(kv, kStartLine, w.num(l.Region.StartLine))
 	}
-	if _, ok := n.get("endLine"); ok {
+	if m&fEndLine != 0 {
 		kv = w.field(kv, kEndLine, w.num(l.Region.EndLine))
 	}
-	if _, ok := n.get("resource"); ok {
+	if m&fResource != 0 {
 		kv = w.field(kv, kResource, w.str(l.Resource))
 	}
-	if c, ok := n.get("package"); ok && w.present(l.Package != nil) {
+	if m&fPackage != 0 && w.present(l.Package != nil) {
 		p := l.Package
 		var o items
 		for _, f := range [...]struct {
-			name string
-			k    *ast.Term
-			v    string
+			bit uint64
+			k   *ast.Term
+			v   string
 		}{
-			{"name", kName, p.Name}, {"version", kVersion, p.Version},
-			{"fixedVersion", kFixedVersion, p.FixedVersion}, {"ecosystem", kEcosystem, p.Ecosystem},
-			{"purl", kPURL, p.PURL}, {"image", kImage, p.Image},
+			{fPkgName, kName, p.Name}, {fPkgVersion, kVersion, p.Version},
+			{fPkgFixedVersion, kFixedVersion, p.FixedVersion}, {fPkgEcosystem, kEcosystem, p.Ecosystem},
+			{fPkgPURL, kPURL, p.PURL}, {fPkgImage, kImage, p.Image},
 		} {
-			if _, ok := c.get(f.name); ok {
+			if m&f.bit != 0 {
 				o = w.field(o, f.k, w.str(f.v))
 			}
 		}
 		kv = w.field(kv, kPackage, w.obj(o))
 	}
-	if c, ok := n.get("web"); ok && w.present(l.Web != nil) {
+	if m&fWeb != 0 && w.present(l.Web != nil) {
 		x := l.Web
 		var o items
-		if _, ok := c.get("url"); ok {
+		if m&fWebURL != 0 {
 			o = w.field(o, kURL, w.str(x.URL))
 		}
-		if _, ok := c.get("method"); ok {
+		if m&fWebMethod != 0 {
 			o = w.field(o, kMethod, w.str(x.Method))
 		}
-		if _, ok := c.get("parameter"); ok {
+		if m&fWebParameter != 0 {
 			o = w.field(o, kParameter, w.str(x.Parameter))
 		}
 		kv = w.field(kv, kWeb, w.obj(o))

@@ -2,12 +2,12 @@ package policy
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -31,12 +31,13 @@ const (
 	RuleDeny           = "deny"
 )
 
-// shadowSuppress is the rule Load adds next to each "suppress contains R"
-// rule of file number I, as "shadowSuppress contains [I, R]", so that a
-// suppression can name the file it came from.
-const shadowSuppress = "__scanmux_suppress_by_file"
+// reservedPrefix starts the names of the rules Load adds to the policies:
+// __scanmux_uN, a copy of decision rule N (a unit), and __scanmux_gN, its
+// guard.
+const reservedPrefix = "__scanmux_"
 
-// DefaultCacheSize is the number of decisions a Policy caches when
+// DefaultCacheSize is the number of decisions a Policy caches per decision
+// rule when
 // Options.CacheSize is 0.
 const DefaultCacheSize = 1 << 16
 
@@ -69,17 +70,41 @@ type Options struct {
 // Policy is a set of compiled Rego policies. It implements
 // [aggregate.Filter]; Apply is safe for concurrent use.
 type Policy struct {
-	files   []string
-	query   rego.PreparedEvalQuery
-	ctx     *ast.Term
-	needs   *need // what the policies read from input
-	finding *need // what they read from input.finding; nil: nothing
-	cache   *decisionCache
+	files []string
+	ctx   *ast.Term
+	units []*unit
+	needs *need // what the policies read from input, for tests
 
-	hasSuppress, hasSeverity, hasReason, hasDeny bool
+	hasSuppress, hasSeverity, hasDeny bool
 }
 
 var _ aggregate.Filter = (*Policy)(nil)
+
+// unit is one decision rule (a suppress, severity, severity_reason or deny
+// rule of one file), evaluated through its copy __scanmux_uN. Units are
+// evaluated and cached separately, each by the finding fields it reads
+// (directly or through the rules and functions it calls), so that cache
+// keys stay small. A unit may have a guard: the conditions of its body that
+// have no variables and call only built-ins, e.g. input.finding.severity ==
+// "critical". They are necessary for the body, read even fewer fields, and
+// when they fail the unit is not evaluated.
+type unit struct {
+	kind      string // RuleSuppress, RuleSeverity, RuleSeverityReason or RuleDeny
+	file      string
+	line      int
+	isDefault bool // default severity := ...
+
+	eval  evaluator
+	guard *evaluator
+}
+
+// evaluator is one prepared query on one generated rule, with its decision
+// cache keyed by the finding fields the rule reads.
+type evaluator struct {
+	query   rego.PreparedEvalQuery
+	fields  uint64 // fields of input.finding the rule reads
+	cache   *decisionCache
+}
 
 // Load reads the Rego files at paths (a directory stands for the .rego files
 // below it, except tests, *_test.rego), checks that they are in package
@@ -94,11 +119,12 @@ func Load(ctx context.Context, paths []string, opts *Options) (*Policy, error) {
 		return nil, err
 	}
 	why, caps := forbidden(opts)
+	cached := deterministic(opts) && opts.CacheSize >= 0
 
 	modules := make(map[string]*ast.Module, len(files))
 	var errs Errors
 	p := &Policy{files: files}
-	for i, name := range files {
+	for _, name := range files {
 		src, err := os.ReadFile(name)
 		if err != nil {
 			return nil, fmt.Errorf("policy: %w", err)
@@ -117,7 +143,7 @@ func Load(ctx context.Context, paths []string, opts *Options) (*Policy, error) {
 			}
 			continue
 		}
-		errs = append(errs, p.checkModule(i, name, m)...)
+		errs = append(errs, p.checkModule(name, m, cached)...)
 		modules[name] = m
 	}
 	if len(errs) > 0 {
@@ -137,16 +163,6 @@ func Load(ctx context.Context, paths []string, opts *Options) (*Policy, error) {
 		return nil, fromAST(compiler.Errors, why)
 	}
 
-	p.query, err = rego.New(
-		rego.Compiler(compiler),
-		rego.Query(p.queryText()),
-		rego.Capabilities(caps),
-		rego.SetRegoVersion(ast.RegoV1),
-	).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("policy: preparing query: %w", err)
-	}
-
 	cv, err := ast.InterfaceToValue(opts.Context)
 	if err != nil {
 		return nil, fmt.Errorf("policy: context: %w", err)
@@ -155,18 +171,51 @@ func Load(ctx context.Context, paths []string, opts *Options) (*Policy, error) {
 		cv = ast.NewObject()
 	}
 	p.ctx = ast.NewTerm(cv)
-	p.needs = inputNeeds(compiler.Modules)
-	p.finding, _ = p.needs.get("finding")
 
 	size := opts.CacheSize
 	if size == 0 {
 		size = DefaultCacheSize
 	}
-	if size > 0 && deterministic(opts) {
-		p.cache = &decisionCache{m: map[string]*decision{}, max: size}
+	p.needs = &need{}
+	prepare := func(e *evaluator, rule string, multi bool) error {
+		q := "x := [v | v := data." + Package + "." + rule + "]"
+		if multi {
+			q = "x := data." + Package + "." + rule
+		}
+		e.query, err = rego.New(
+			rego.Compiler(compiler),
+			rego.Query(q),
+			rego.Capabilities(caps),
+			rego.SetRegoVersion(ast.RegoV1),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return fmt.Errorf("policy: preparing %s: %w", rule, err)
+		}
+		n := ruleNeeds(compiler, rule)
+		p.needs.merge(n)
+		fn, _ := n.get("finding")
+		e.fields = fn.mask()
+		if cached {
+			e.cache = &decisionCache{m: map[string]*decision{}, max: size}
+		}
+		return nil
+	}
+	for i, u := range p.units {
+		multi := u.kind == RuleSuppress || u.kind == RuleDeny
+		if err := prepare(&u.eval, unitRule(i), multi); err != nil {
+			return nil, err
+		}
+		if u.guard != nil {
+			if err := prepare(u.guard, guardRule(i), false); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return p, nil
 }
+
+func unitRule(i int) string  { return fmt.Sprintf("%su%d", reservedPrefix, i) }
+func guardRule(i int) string { return fmt.Sprintf("%sg%d", reservedPrefix, i) }
 
 // policyFiles expands directories and returns the files, in order, without
 // duplicates.
@@ -215,8 +264,8 @@ func policyFiles(paths []string) ([]string, error) {
 }
 
 // checkModule checks m's package and the form of its decision rules, and
-// adds the shadow of each suppress rule.
-func (p *Policy) checkModule(index int, name string, m *ast.Module) Errors {
+// adds a unit (and maybe a guard) for each decision rule.
+func (p *Policy) checkModule(name string, m *ast.Module, guards bool) Errors {
 	var errs Errors
 	at := func(loc *ast.Location, kind error, format string, args ...any) {
 		e := &Error{File: name, Code: "scanmux", Message: fmt.Sprintf(format, args...), kind: kind}
@@ -231,66 +280,144 @@ func (p *Policy) checkModule(index int, name string, m *ast.Module) Errors {
 			strings.TrimPrefix(m.Package.Path.String(), "data."), Package)
 		return errs
 	}
-	var shadows []*ast.Rule
+	var added []*ast.Rule
 	for _, r := range m.Rules {
 		ref := r.Head.Ref()
 		v, ok := ref[0].Value.(ast.Var)
 		if !ok {
 			continue
 		}
-		switch name := string(v); name {
+		kind := string(v)
+		switch kind {
 		case RuleSuppress, RuleDeny:
 			if len(ref) != 1 || len(r.Head.Args) > 0 || r.Head.RuleKind() != ast.MultiValue || r.Default {
-				at(r.Head.Location, ErrDecision, "%s must be a set of messages: %s contains msg if { ... }", name, name)
+				at(r.Head.Location, ErrDecision, "%s must be a set of messages: %s contains msg if { ... }", kind, kind)
 				continue
 			}
-			if name == RuleSuppress {
+			if kind == RuleSuppress {
 				p.hasSuppress = true
-				s := r.Copy()
-				s.Head.Name = ast.Var(shadowSuppress)
-				s.Head.Reference = ast.Ref{ast.VarTerm(shadowSuppress)}
-				s.Head.Key = ast.ArrayTerm(ast.IntNumberTerm(index), r.Head.Key)
-				shadows = append(shadows, s)
 			} else {
 				p.hasDeny = true
 			}
 		case RuleSeverity, RuleSeverityReason:
 			if len(ref) != 1 || len(r.Head.Args) > 0 || r.Head.RuleKind() != ast.SingleValue {
-				at(r.Head.Location, ErrDecision, "%s must be a single string: %s := \"...\" if { ... }", name, name)
+				at(r.Head.Location, ErrDecision, "%s must be a single string: %s := \"...\" if { ... }", kind, kind)
 				continue
 			}
-			if name == RuleSeverity {
+			if kind == RuleSeverity {
 				p.hasSeverity = true
-			} else {
-				p.hasReason = true
 			}
-		case shadowSuppress:
-			at(r.Head.Location, ErrDecision, "rule name %s is reserved", name)
+		default:
+			if strings.HasPrefix(kind, reservedPrefix) {
+				at(r.Head.Location, ErrDecision, "rule names starting with %s are reserved", reservedPrefix)
+			}
+			continue
+		}
+		i := len(p.units)
+		u := &unit{kind: kind, file: name, line: r.Location.Row, isDefault: r.Default}
+		p.units = append(p.units, u)
+		c := r.Copy()
+		for e := c; e != nil; e = e.Else {
+			e.Head.Name = ast.Var(unitRule(i))
+			e.Head.Reference = ast.Ref{ast.VarTerm(unitRule(i))}
+		}
+		added = append(added, c)
+		if g := guardOf(r, guardRule(i)); g != nil && guards {
+			u.guard = &evaluator{}
+			added = append(added, g)
 		}
 	}
-	m.Rules = append(m.Rules, shadows...)
+	m.Rules = append(m.Rules, added...)
 	return errs
 }
 
-// queryText is the one query evaluated per finding: it reads every decision
-// the policies define. Single-value rules go through comprehensions, so that
-// an undefined severity does not make the whole query undefined.
-func (p *Policy) queryText() string {
-	var parts []string
-	pkg := "data." + Package + "."
-	if p.hasSuppress {
-		parts = append(parts, "s := "+pkg+shadowSuppress)
+// guardOf returns a rule "name if { ... }" whose body is the conditions of
+// r's body that have no variables and call only built-ins, or nil if r has
+// none (or has else branches, or is a default rule).
+func guardOf(r *ast.Rule, name string) *ast.Rule {
+	if r.Default || r.Else != nil {
+		return nil
 	}
-	if p.hasDeny {
-		parts = append(parts, "d := "+pkg+RuleDeny)
-	}
-	if p.hasSeverity {
-		parts = append(parts, "v := [x | x := "+pkg+RuleSeverity+"]")
-		if p.hasReason {
-			parts = append(parts, "r := [x | x := "+pkg+RuleSeverityReason+"]")
+	var body ast.Body
+	for _, e := range r.Body {
+		if closedExpr(e) {
+			c := e.Copy()
+			c.Index = len(body)
+			body = append(body, c)
 		}
 	}
-	return strings.Join(parts, "; ")
+	if len(body) == 0 {
+		return nil
+	}
+	g := r.Copy()
+	g.Head = ast.NewHead(ast.Var(name), nil, ast.BooleanTerm(true))
+	g.Head.Location = r.Head.Location
+	g.Body = body
+	g.Else = nil
+	return g
+}
+
+// closedExpr reports whether e can be evaluated on its own: it has no
+// variables, no with modifiers, and reads only input and constants.
+func closedExpr(e *ast.Expr) bool {
+	if len(e.With) > 0 {
+		return false
+	}
+	switch t := e.Terms.(type) {
+	case *ast.Term:
+		return closedTerm(t)
+	case []*ast.Term:
+		return closedCall(t)
+	}
+	return false // some, every
+}
+
+func closedCall(call []*ast.Term) bool {
+	op, ok := call[0].Value.(ast.Ref)
+	if !ok {
+		return false
+	}
+	if _, ok := ast.BuiltinMap[op.String()]; !ok {
+		return false
+	}
+	for _, a := range call[1:] {
+		if !closedTerm(a) {
+			return false
+		}
+	}
+	return true
+}
+
+func closedTerm(t *ast.Term) bool {
+	switch v := t.Value.(type) {
+	case ast.String, ast.Number, ast.Boolean, ast.Null:
+		return true
+	case ast.Ref:
+		if !v[0].Equal(ast.InputRootDocument) {
+			return false
+		}
+		for _, x := range v[1:] {
+			if !closedTerm(x) {
+				return false
+			}
+		}
+		return true
+	case ast.Call:
+		return closedCall(v)
+	case *ast.Array:
+		ok := true
+		v.Foreach(func(x *ast.Term) { ok = ok && closedTerm(x) })
+		return ok
+	case ast.Set:
+		ok := true
+		v.Foreach(func(x *ast.Term) { ok = ok && closedTerm(x) })
+		return ok
+	case ast.Object:
+		ok := true
+		v.Foreach(func(k, x *ast.Term) { ok = ok && closedTerm(k) && closedTerm(x) })
+		return ok
+	}
+	return false
 }
 
 // Name returns "policy".
@@ -299,100 +426,118 @@ func (p *Policy) Name() string { return "policy" }
 // Files returns the policy files Load compiled, in order.
 func (p *Policy) Files() []string { return slices.Clone(p.files) }
 
+var noMetrics = metrics.NoOp()
+
+// result is what one evaluator gave for one input: the elements of a
+// multi-value rule, or the value of a single-value rule (0 or 1 elements).
+type result struct {
+	vals []any
+	err  error
+}
+
+// decision is a cached result.
+type decision = result
+
+// run evaluates e on f, through its cache. key is scratch space.
+func (p *Policy) run(ctx context.Context, e *evaluator, f *finding.Finding, key *[]byte) ([]any, error) {
+	if e.cache != nil {
+		w := walker{key: (*key)[:0]}
+		if e.fields != 0 {
+			w.finding(f, e.fields)
+		}
+		*key = w.key
+		if d := e.cache.get(w.key); d != nil {
+			return d.vals, d.err
+		}
+	}
+	fin := ast.NewTerm(ast.NewObject())
+	if e.fields != 0 {
+		b := walker{build: true}
+		fin = b.finding(f, e.fields)
+	}
+	input := ast.NewObject([2]*ast.Term{kFinding, fin}, [2]*ast.Term{kContext, p.ctx})
+	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalMetrics(noMetrics))
+	var d result
+	switch {
+	case err != nil:
+		d.err = evalError(err)
+	case len(rs) != 1:
+		d.err = fmt.Errorf("policy: query gave %d results, want 1", len(rs))
+	default:
+		d.vals, _ = rs[0].Bindings["x"].([]any)
+	}
+	if e.cache != nil && d.err == nil {
+		e.cache.put(*key, &d)
+	}
+	return d.vals, d.err
+}
+
 // Apply evaluates the policies on f and returns their decisions: a
 // suppression (kind external, source "policy:FILE"), a new severity, and
 // deny messages.
 func (p *Policy) Apply(ctx context.Context, f *finding.Finding) (aggregate.Verdict, error) {
-	var w walker
-	if p.cache != nil && p.finding != nil {
-		w.key = make([]byte, 0, 128)
-		w.finding(f, p.finding)
-		if d := p.cache.get(w.key); d != nil {
-			return d.verdict()
-		}
-	} else if p.cache != nil {
-		w.key = []byte{}
-		if d := p.cache.get(w.key); d != nil {
-			return d.verdict()
-		}
-	}
-	d := p.eval(ctx, f)
-	if p.cache != nil && d.err == nil {
-		p.cache.put(w.key, d)
-	}
-	return d.verdict()
-}
-
-var noMetrics = metrics.NoOp()
-
-// eval evaluates the query on f's input document.
-func (p *Policy) eval(ctx context.Context, f *finding.Finding) *decision {
-	fin := ast.NewTerm(ast.NewObject())
-	if p.finding != nil {
-		b := walker{build: true}
-		fin = b.finding(f, p.finding)
-	}
-	input := ast.NewObject([2]*ast.Term{kFinding, fin}, [2]*ast.Term{kContext, p.ctx})
-	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalMetrics(noMetrics))
-	if err != nil {
-		return &decision{err: evalError(err)}
-	}
-	if len(rs) != 1 {
-		return &decision{err: fmt.Errorf("policy: query gave %d results, want 1", len(rs))}
-	}
-	return p.decide(rs[0].Bindings)
-}
-
-// decision is the outcome of evaluating the policies on one input; cached
-// decisions are shared, so verdict copies it.
-type decision struct {
-	v   aggregate.Verdict
-	err error
-}
-
-func (d *decision) verdict() (aggregate.Verdict, error) {
-	if d.err != nil {
-		return aggregate.Verdict{}, d.err
-	}
-	v := d.v
-	if v.Suppress != nil {
-		s := *v.Suppress
-		v.Suppress = &s
-	}
-	v.Deny = slices.Clone(v.Deny)
-	return v, nil
-}
-
-// decide turns the query's bindings into a verdict.
-func (p *Policy) decide(b rego.Vars) *decision {
 	var v aggregate.Verdict
-	fail := func(format string, args ...any) *decision {
-		return &decision{err: fmt.Errorf("policy: "+format, args...)}
-	}
-	if s, _ := b["s"].([]any); len(s) > 0 {
-		var reasons, sources []string
-		status := finding.SuppressionRejected
-		for _, x := range s {
-			pair, _ := x.([]any)
-			if len(pair) != 2 {
-				return fail("internal: bad suppress entry %v", x)
-			}
-			i, err := pair[0].(json.Number).Int64()
-			if err != nil || i < 0 || int(i) >= len(p.files) {
-				return fail("internal: bad suppress file %v", pair[0])
-			}
-			reason, st, err := suppressReason(pair[1])
+	key := make([]byte, 0, 128)
+	var (
+		reasons, sources []string
+		status           = finding.SuppressionRejected
+		sev, sevDefault  *unitValue
+		why, whyDefault  *unitValue
+	)
+	for _, u := range p.units {
+		if u.guard != nil {
+			ok, err := p.run(ctx, u.guard, f, &key)
 			if err != nil {
-				return fail("%s: %w", p.files[i], err)
+				return aggregate.Verdict{}, err
 			}
-			if !slices.Contains(reasons, reason) {
-				reasons = append(reasons, reason)
+			if len(ok) == 0 {
+				continue
 			}
-			if src := filepath.ToSlash(p.files[i]); !slices.Contains(sources, src) {
-				sources = append(sources, src)
-			}
-			status = strongest(status, st)
 		}
+		vals, err := p.run(ctx, &u.eval, f, &key)
+		if err != nil {
+			return aggregate.Verdict{}, err
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		switch u.kind {
+		case RuleSuppress:
+			for _, x := range vals {
+				reason, st, err := suppressReason(x)
+				if err != nil {
+					return aggregate.Verdict{}, fmt.Errorf("policy: %s:%d: %w", u.file, u.line, err)
+				}
+				if !slices.Contains(reasons, reason) {
+					reasons = append(reasons, reason)
+				}
+				if src := filepath.ToSlash(u.file); !slices.Contains(sources, src) {
+					sources = append(sources, src)
+				}
+				status = strongest(status, st)
+			}
+		case RuleDeny:
+			for _, x := range vals {
+				msg, ok := x.(string)
+				if !ok {
+					return aggregate.Verdict{}, fmt.Errorf("policy: %s:%d: %s contains %v, want strings", u.file, u.line, RuleDeny, x)
+				}
+				v.Deny = append(v.Deny, msg)
+			}
+		case RuleSeverity, RuleSeverityReason:
+			slot, slotDefault := &sev, &sevDefault
+			if u.kind == RuleSeverityReason {
+				slot, slotDefault = &why, &whyDefault
+			}
+			if u.isDefault {
+				slot = slotDefault
+			}
+			if err := setOnce(slot, u, vals[0]); err != nil {
+				return aggregate.Verdict{}, err
+			}
+		}
+	}
+	if len(reasons) > 0 {
 		v.Suppress = &finding.Suppression{
 			Kind:          finding.SuppressionExternal,
 			Status:        status,
@@ -400,31 +545,54 @@ func (p *Policy) decide(b rego.Vars) *decision {
 			Source:        "policy:" + strings.Join(sources, ","),
 		}
 	}
-	if vs, _ := b["v"].([]any); len(vs) > 0 {
-		name, ok := vs[0].(string)
-		sev, known := severityByName[name]
-		if !ok || !known {
-			return fail("%s is %v, want one of critical, high, medium, low, info", RuleSeverity, vs[0])
+	if sev == nil {
+		sev = sevDefault
+	}
+	if sev != nil {
+		name, _ := sev.val.(string)
+		s, known := severityByName[name]
+		if !known {
+			return aggregate.Verdict{}, fmt.Errorf("policy: %s:%d: %s is %v, want one of critical, high, medium, low, info",
+				sev.u.file, sev.u.line, RuleSeverity, sev.val)
 		}
-		v.Severity = sev
-		if rs, _ := b["r"].([]any); len(rs) > 0 {
-			reason, ok := rs[0].(string)
+		v.Severity = s
+		if why == nil {
+			why = whyDefault
+		}
+		if why != nil {
+			reason, ok := why.val.(string)
 			if !ok {
-				return fail("%s is %v, want a string", RuleSeverityReason, rs[0])
+				return aggregate.Verdict{}, fmt.Errorf("policy: %s:%d: %s is %v, want a string",
+					why.u.file, why.u.line, RuleSeverityReason, why.val)
 			}
 			v.SeverityReason = reason
 		}
 	}
-	if ds, _ := b["d"].([]any); len(ds) > 0 {
-		for _, x := range ds {
-			msg, ok := x.(string)
-			if !ok {
-				return fail("%s contains %v, want strings", RuleDeny, x)
-			}
-			v.Deny = append(v.Deny, msg)
-		}
+	if len(v.Deny) > 1 {
+		slices.Sort(v.Deny)
+		v.Deny = slices.Compact(v.Deny)
 	}
-	return &decision{v: v}
+	return v, nil
+}
+
+// unitValue is the value a single-value unit gave.
+type unitValue struct {
+	u   *unit
+	val any
+}
+
+// setOnce records u's value in *slot, or fails like OPA when two rules give
+// different values for one complete document.
+func setOnce(slot **unitValue, u *unit, val any) error {
+	if *slot == nil {
+		*slot = &unitValue{u, val}
+		return nil
+	}
+	if prev := *slot; !reflect.DeepEqual(prev.val, val) {
+		return fmt.Errorf("policy: %s:%d: eval_conflict_error: %s is %v here and %v at %s:%d",
+			u.file, u.line, u.kind, val, prev.val, prev.u.file, prev.u.line)
+	}
+	return nil
 }
 
 var severityByName = func() map[string]finding.Severity {
@@ -480,8 +648,9 @@ func strongest(a, b finding.SuppressionStatus) finding.SuppressionStatus {
 	return a
 }
 
-// decisionCache maps the key of a finding's fields read by the policies to
-// the decision. It stops growing at max entries.
+// decisionCache maps the key of the finding fields an evaluator reads to
+// its result. It stops growing at max entries. Cached results are shared:
+// Apply only reads them.
 type decisionCache struct {
 	mu  sync.RWMutex
 	m   map[string]*decision

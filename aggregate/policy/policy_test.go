@@ -580,7 +580,7 @@ suppress contains "known false positive" if input.finding.rule.id == "c"
 func TestCacheMatchesEvaluation(t *testing.T) {
 	cached := mustLoad(t, []string{examplesDir}, &Options{Context: prodContext})
 	fresh := mustLoad(t, []string{examplesDir}, &Options{Context: prodContext, CacheSize: -1})
-	if fresh.cache != nil || cached.cache == nil {
+	if fresh.units[0].eval.cache != nil || cached.units[0].eval.cache == nil {
 		t.Fatal("CacheSize: want a cache only by default")
 	}
 	// The second half differs from the first only in fields the example
@@ -611,21 +611,23 @@ func TestCacheMatchesEvaluation(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := len(cached.cache.m); n == 0 || n > len(fs)/2 {
-		t.Errorf("cache holds %d decisions for %d findings", n, len(fs))
+	for _, u := range cached.units {
+		if n := len(u.eval.cache.m); n == 0 || n > len(fs)/2 {
+			t.Errorf("%s:%d: cache holds %d decisions for %d findings", u.file, u.line, n, len(fs))
+		}
 	}
 }
 
 func TestCacheBound(t *testing.T) {
-	paths := writePolicies(t, "p.rego", "package scanmux\n\ndeny contains input.finding.message if false\n")
+	paths := writePolicies(t, "p.rego", "package scanmux\n\ndeny contains m if {\n\tm := input.finding.message\n\tm == \"never\"\n}\n")
 	p := mustLoad(t, paths, &Options{CacheSize: 10})
 	for i := range 50 {
 		apply(t, p, &finding.Finding{Message: fmt.Sprint(i)})
 	}
-	if n := len(p.cache.m); n != 10 {
+	if n := len(p.units[0].eval.cache.m); n != 10 {
 		t.Errorf("cache holds %d decisions, want 10", n)
 	}
-	if p2 := mustLoad(t, paths, &Options{AllowClock: true}); p2.cache != nil {
+	if p2 := mustLoad(t, paths, &Options{AllowClock: true}); p2.units[0].eval.cache != nil {
 		t.Error("AllowClock: decisions are cached")
 	}
 }
