@@ -263,7 +263,22 @@ func (d *dedupIndex) conflict(e *entry) (int, int, bool) {
 // merge turns a group of matching entries into one finding. It returns the
 // finding and the number of reports merged into it.
 func (d *dedupIndex) merge(group []*entry, failed []bool, names []string) (*finding.Finding, int) {
-	slices.SortFunc(group, func(a, b *entry) int { return d.compare(a.f, b.f) })
+	// Reports that compare equal (the same finding from two sources) are
+	// told apart by whether their source completed, then by its name.
+	cmpMember := func(a, b member) int {
+		if c := d.compare(a.f, b.f); c != 0 {
+			return c
+		}
+		return cmp.Or(cmp.Compare(b2i(failed[a.src]), b2i(failed[b.src])), strings.Compare(names[a.src], names[b.src]))
+	}
+	for _, e := range group {
+		if len(e.dups) > 0 {
+			all := append([]member{{e.f, e.src}}, e.dups...)
+			slices.SortFunc(all, cmpMember)
+			e.f, e.src, e.dups = all[0].f, all[0].src, all[1:]
+		}
+	}
+	slices.SortFunc(group, func(a, b *entry) int { return cmpMember(member{a.f, a.src}, member{b.f, b.src}) })
 	p := group[0]
 	out := p.f
 	if failed[p.src] {
