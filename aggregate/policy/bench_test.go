@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -45,15 +46,57 @@ func benchFindings(n int) []*finding.Finding {
 	return out
 }
 
-// BenchmarkPolicy evaluates the five example policies on 100,000 varied
-// findings, on GOMAXPROCS goroutines, and reports findings/s. "cached" is
-// the default; "nocache" evaluates every finding with OPA.
+// pipelineFindings returns n findings distributed like the pipeline
+// benchmark's input (../shared/bench/gen_sarif.py): 10 tools, 2,000 paths,
+// 40 rules per CWE and tool, each rule with its own severity.
+func pipelineFindings(n int) []*finding.Finding {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	dirs := []string{"api", "db", "auth", "web", "util"}
+	names := []string{"handler", "store", "token", "view", "io"}
+	paths := make([]string, 2000)
+	for i := range paths {
+		paths[i] = fmt.Sprintf("src/%s/%s_%d.go", dirs[rnd.IntN(5)], names[rnd.IntN(5)], i)
+	}
+	cwes := []int{22, 78, 79, 89, 94, 200, 259, 295, 327, 330, 352, 400, 502, 611, 798, 918}
+	ruleSeverity := map[string]finding.Severity{}
+	out := make([]*finding.Finding, n)
+	for i := range out {
+		tool := fmt.Sprintf("tool%02d", i%10)
+		cwe := cwes[rnd.IntN(len(cwes))]
+		id := fmt.Sprintf("TOOL%02d-CWE%d-%d", i%10, cwe, 1+rnd.IntN(40))
+		sev, ok := ruleSeverity[id]
+		if !ok {
+			sev, _ = finding.SeverityFromScore(1 + 9*rnd.Float64())
+			ruleSeverity[id] = sev
+		}
+		line := 1 + rnd.IntN(800)
+		out[i] = &finding.Finding{
+			Tool:     finding.Tool{Name: tool, Version: "1.0"},
+			Rule:     finding.Rule{ID: id, Tags: []string{"security", fmt.Sprintf("external/cwe/cwe-%d", cwe)}},
+			Message:  fmt.Sprintf("Potential CWE-%d (finding %d)", cwe, i),
+			Category: finding.CategorySAST,
+			Severity: sev,
+			CWEs:     []int{cwe},
+			Location: finding.Location{Path: paths[rnd.IntN(len(paths))], Region: finding.Region{StartLine: line, EndLine: line}},
+		}
+	}
+	return out
+}
+
+// BenchmarkPolicy evaluates the five example policies on 100,000 findings,
+// on GOMAXPROCS goroutines, and reports findings/s. "varied" and "nocache"
+// use benchFindings, whose combinations of the fields the policies read are
+// nearly all distinct; "pipeline" uses findings distributed like the
+// pipeline benchmark's. The cache starts empty in every iteration.
 func BenchmarkPolicy(b *testing.B) {
-	fs := benchFindings(100_000)
+	varied := benchFindings(100_000)
+	pipeline := pipelineFindings(100_000)
 	for _, bc := range []struct {
 		name  string
+		fs    []*finding.Finding
 		cache int
-	}{{"cached", 0}, {"nocache", -1}} {
+	}{{"varied", varied, 0}, {"pipeline", pipeline, 0}, {"nocache", varied, -1}} {
+		fs := bc.fs
 		b.Run(bc.name, func(b *testing.B) {
 			ctx := context.Background()
 			var total time.Duration

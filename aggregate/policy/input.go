@@ -92,7 +92,7 @@ func ruleNeeds(c *ast.Compiler, name string) *need {
 	seen := map[*ast.Rule]bool{}
 	var queue []*ast.Rule
 	follow := func(ref ast.Ref) {
-		for _, r := range c.GetRulesDynamic(ref) {
+		for _, r := range c.GetRulesDynamicWithOpts(ref, ast.RulesOptions{}) {
 			if !seen[r] {
 				seen[r] = true
 				queue = append(queue, r)

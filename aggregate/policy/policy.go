@@ -101,9 +101,9 @@ type unit struct {
 // evaluator is one prepared query on one generated rule, with its decision
 // cache keyed by the finding fields the rule reads.
 type evaluator struct {
-	query   rego.PreparedEvalQuery
-	fields  uint64 // fields of input.finding the rule reads
-	cache   *decisionCache
+	query  rego.PreparedEvalQuery
+	fields uint64 // fields of input.finding the rule reads
+	cache  *decisionCache
 }
 
 // Load reads the Rego files at paths (a directory stands for the .rego files

@@ -98,7 +98,7 @@ func TestExamplePolicies(t *testing.T) {
 			Location: finding.Location{Path: "pkg/s3/testdata/creds.env", Region: finding.Region{StartLine: 2}},
 		},
 		want: aggregate.Verdict{Deny: []string{
-			"critical finding aws-access-token (gitleaks) in pkg/s3/testdata/creds.env blocks the production deploy of main",
+			"critical gitleaks finding aws-access-token blocks the production deploy of main",
 		}},
 	}, {
 		name: "critical finding already suppressed inline does not deny",
@@ -109,7 +109,7 @@ func TestExamplePolicies(t *testing.T) {
 			Suppressions: []finding.Suppression{{Kind: finding.SuppressionInSource, Justification: "documented fake"}},
 		},
 	}, {
-		name: "dependency with a newly published vulnerability is raised to critical and denies",
+		name: "dependency with a newly published vulnerability is raised to critical",
 		f: &finding.Finding{
 			Tool: finding.Tool{Name: "govulncheck"}, Rule: finding.Rule{ID: "GO-2025-3563"},
 			Category: finding.CategoryDependency, Severity: finding.SeverityMedium,

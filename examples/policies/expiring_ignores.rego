@@ -9,9 +9,11 @@ ignored_rules := {
 	"CKV_AWS_20": {"until": "2026-01-01T00:00:00Z", "reason": "public bucket of the old static site, removed in Q4 2025"},
 }
 
-suppress contains {"reason": reason, "status": "accepted"} if {
+# active_ignores maps the rules ignored now to the reason. It depends on the
+# context only, so OPA and scanmux's cache compute it once.
+active_ignores[id] := sprintf("rule %s ignored until %s: %s", [id, entry.until, entry.reason]) if {
 	some id, entry in ignored_rules
-	input.finding.rule.id == id
 	time.parse_rfc3339_ns(input.context.now) < time.parse_rfc3339_ns(entry.until)
-	reason := sprintf("rule %s ignored until %s: %s", [id, entry.until, entry.reason])
 }
+
+suppress contains {"reason": active_ignores[input.finding.rule.id], "status": "accepted"}

@@ -14,7 +14,7 @@ critical := {
 prod := {"environment": "production", "branch": "main"}
 
 test_critical_on_main_in_production_denied if {
-	scanmux.deny == {"critical finding aws-access-token (gitleaks) in deploy/config.yaml blocks the production deploy of main"} with input as {"finding": critical, "context": prod}
+	scanmux.deny == {"critical gitleaks finding aws-access-token blocks the production deploy of main"} with input as {"finding": critical, "context": prod}
 }
 
 test_outage_allows if {
@@ -34,4 +34,10 @@ test_high_allowed if {
 
 test_suppressed_allowed if {
 	count(scanmux.deny) == 0 with input as {"finding": object.union(critical, {"suppressed": true}), "context": prod}
+}
+
+test_actively_ignored_rule_allowed if {
+	ignored := object.union(critical, {"rule": {"id": "CKV_AWS_20"}})
+	count(scanmux.deny) == 0 with input as {"finding": ignored, "context": object.union(prod, {"now": "2025-06-01T00:00:00Z"})}
+	count(scanmux.deny) == 1 with input as {"finding": ignored, "context": object.union(prod, {"now": "2026-06-01T00:00:00Z"})}
 }
