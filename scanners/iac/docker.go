@@ -54,15 +54,12 @@ var (
 // (escape), line continuations, empty lines inside continuations and
 // heredocs.
 func parseDockerfile(data []byte) *dockerfile {
-	lines := splitLines(string(data))
+	lines := splitLines(strings.TrimPrefix(string(data), "\ufeff"))
 	escape := byte('\\')
 	i := 0
 	// Parser directives come first, before any other comment or blank line.
 	for ; i < len(lines); i++ {
 		t := strings.TrimSpace(lines[i])
-		if i == 0 {
-			t = strings.TrimPrefix(t, "\ufeff")
-		}
 		if m := escapeDirective.FindStringSubmatch(t); m != nil {
 			escape = m[1][0]
 			continue

@@ -187,16 +187,25 @@ admin_ports := {22: "SSH", 3389: "RDP"}
 port_exposure(rule) := "all ports" if {
 	lower(sprintf("%v", [protocol(rule)])) in {"-1", "all"}
 } else := "all ports" if {
-	to_number(rule.from_port) <= 0
-	to_number(rule.to_port) >= 65535
+	port(rule.from_port) <= 0
+	port(rule.to_port) >= 65535
 } else := concat(" and ", sort([sprintf("port %d (%s)", [p, svc]) |
 	some p, svc in admin_ports
-	to_number(rule.from_port) <= p
-	p <= to_number(rule.to_port)
+	port(rule.from_port) <= p
+	p <= port(rule.to_port)
 ])) if {
 	some p, _ in admin_ports
-	to_number(rule.from_port) <= p
-	p <= to_number(rule.to_port)
+	port(rule.from_port) <= p
+	p <= port(rule.to_port)
+}
+
+# port is a port number given as a number or a numeric string; undefined
+# for anything else (a variable reference).
+port(v) := v if is_number(v)
+
+port(v) := to_number(v) if {
+	is_string(v)
+	regex.match(`^-?[0-9]+$`, v)
 }
 
 protocol(rule) := object.get(rule, "protocol", object.get(rule, "ip_protocol", ""))
