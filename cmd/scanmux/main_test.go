@@ -46,11 +46,8 @@ func TestMerge(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr: %s", code, stderr.String())
 	}
-	if lines := strings.Count(stderr.String(), "\n"); lines != 1 {
-		t.Errorf("want a one-line summary, got %q", stderr.String())
-	}
-	if !strings.Contains(stderr.String(), "2 files") {
-		t.Errorf("summary %q does not count the files", stderr.String())
+	if !strings.Contains(stderr.String(), "scanmux merge: wrote "+out) {
+		t.Errorf("summary %q does not say what it wrote", stderr.String())
 	}
 	runs, err := sarif.ReadFile(out, nil)
 	if err != nil {
@@ -63,9 +60,36 @@ func TestMerge(t *testing.T) {
 			t.Errorf("run %s: category %q, want ci", r.Tool.Name, r.Category)
 		}
 	}
+	// The two reports come from different projects: nothing merges across
+	// them, so every finding is kept.
 	if got["gosec"] != na || got["semgrep"] != nb {
 		t.Errorf("merged findings per tool = %v, want gosec %d and semgrep %d", got, na, nb)
 	}
+	validateSARIF(t, out)
+}
+
+// Merging a run with itself and a native report of the same tool keeps
+// one finding per issue: deduplication happens in merge.
+func TestMergeDedupAndImport(t *testing.T) {
+	a := corpus(t, "gitleaks/gitleaks8-many.json")
+	dir := t.TempDir()
+	out := filepath.Join(dir, "merged.sarif")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"import", "-o", out, a}, &stdout, &stderr); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, stderr.String())
+	}
+	_, once := countFindings(t, out)
+	out2 := filepath.Join(dir, "twice.sarif")
+	if code := run([]string{"merge", "-o", out2, "--explain", a, a, out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, stderr.String())
+	}
+	if _, twice := countFindings(t, out2); twice != once || once == 0 {
+		t.Errorf("merging the same report three times: %d findings, want %d", twice, once)
+	}
+	if !strings.Contains(stderr.String(), "merged") {
+		t.Errorf("--explain printed no merge:\n%s", stderr.String())
+	}
+	validateSARIF(t, out2)
 }
 
 func TestMergeErrors(t *testing.T) {
@@ -91,9 +115,9 @@ func TestMergeErrors(t *testing.T) {
 		{"no output", []string{"merge", good}, 2, "usage: scanmux merge"},
 		{"no inputs", []string{"merge", "-o", out}, 2, "usage: scanmux merge"},
 		{"missing input", []string{"merge", "-o", out, good, filepath.Join(dir, "nope.sarif")}, 2, "nope.sarif"},
-		{"malformed input", []string{"merge", "-o", out, good, bad}, 2, bad + ": $.runs[0].results[0]"},
-		{"bad profile", []string{"merge", "-o", out, "--profile", "nope", good}, 2, "unknown --profile"},
-		{"bad root", []string{"merge", "-o", out, "--root", filepath.Join(dir, "nope"), good}, 2, "not a directory"},
+		{"bad profile", []string{"merge", "-o", out, "--output-profile", "nope", good}, 2, "--output-profile"},
+		{"bad root", []string{"merge", "-o", out, "--root", filepath.Join(dir, "nope"), good}, 2, "nope"},
+		{"bad format", []string{"merge", "-o", out, "--format", "nope", good}, 2, "--format"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.reason, func(t *testing.T) {
@@ -111,6 +135,41 @@ func TestMergeErrors(t *testing.T) {
 				t.Errorf("stray files left in %s: %v", dir, ents)
 			}
 		})
+	}
+}
+
+// A malformed report costs only itself: the good report's findings are
+// written, the bad one is named, and the exit code is 2.
+func TestMergeMalformedKeepsTheRest(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.sarif")
+	if err := os.WriteFile(good, []byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t"}},"results":[{"ruleId":"r","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"a.go"},"region":{"startLine":1}}}]}]}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.sarif")
+	if err := os.WriteFile(bad, []byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"u"}},"results":[{"ruleId":`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.sarif")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"merge", "-o", out, good, bad}, &stdout, &stderr); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if !strings.Contains(stderr.String(), bad+": $.runs[0].results[0]") {
+		t.Errorf("stderr does not name the bad file and place:\n%s", stderr.String())
+	}
+	runs, err := sarif.ReadFile(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range runs {
+		if r.Tool.Name == "t" && len(r.Findings) == 1 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the good report's finding was lost: %+v", runs)
 	}
 }
 

@@ -70,6 +70,16 @@ func Formats() []string {
 	return names
 }
 
+// FormatsHint returns the adapters' names as one comma-separated line, for
+// usage messages.
+func FormatsHint() string {
+	var names []string
+	for _, a := range Adapters() {
+		names = append(names, a.Name())
+	}
+	return strings.Join(names, ", ")
+}
+
 // Lookup returns the adapter named name; ok is false for "sarif" and for
 // unknown names.
 func Lookup(name string) (scanners.Adapter, bool) {

@@ -1,0 +1,309 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/scanmux/scanmux/aggregate"
+	"github.com/scanmux/scanmux/aggregate/policy"
+	"github.com/scanmux/scanmux/aggregate/suppress"
+	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/sarif"
+)
+
+// Exit codes, the same for every command that gates.
+const (
+	exitGateFailed    = aggregate.ExitGateFailed   // 1: findings or a policy failed the gate
+	exitScannerFailed = aggregate.ExitSourceFailed // 3: a scanner failed (with --fail-on-scanner-error)
+)
+
+// pipelineFlags are the flags shared by scan, merge and import: what to do
+// with the findings once the sources have produced them.
+type pipelineFlags struct {
+	out, format, outputProfile, category string
+	failOn                               string
+	newOnly, failOnScannerError, explain bool
+	baseline, ignoreFile, policyContext  string
+	policies                             multiFlag
+	timeout                              time.Duration
+	quiet                                bool
+}
+
+// register defines the flags; reportFlag names the flag that prints the
+// report on stdout ("format" for scan; merge uses --format for its inputs).
+func (p *pipelineFlags) register(fs *flag.FlagSet, defaultOut, reportFlag string) {
+	fs.StringVar(&p.out, "o", defaultOut, "write the SARIF log to `file`")
+	fs.StringVar(&p.format, reportFlag, "", "also print the report on stdout: sarif, json or table")
+	fs.StringVar(&p.outputProfile, "output-profile", "github", "SARIF `profile`: github (suppressed and file-less findings left out, GitHub's limits enforced) or full (everything)")
+	fs.StringVar(&p.category, "category", "", "SARIF automationDetails `id` (GitHub category)")
+	fs.StringVar(&p.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is this `severity` or worse (critical, high, medium, low, info)")
+	fs.BoolVar(&p.newOnly, "new-only", false, "with --fail-on, count only findings new since --baseline")
+	fs.BoolVar(&p.failOnScannerError, "fail-on-scanner-error", false, "exit 3 when a scanner or input fails")
+	fs.BoolVar(&p.explain, "explain", false, "print every deduplication merge and the keys that matched")
+	fs.StringVar(&p.baseline, "baseline", "", "previous scanmux SARIF `file`: mark findings new, unchanged or absent")
+	fs.StringVar(&p.ignoreFile, "ignore-file", "", "YAML `file` with an ignore section (default: .scanmux.yaml in the target or current directory)")
+	fs.Var(&p.policies, "policy", "Rego policy `file or directory` (package scanmux); repeatable")
+	fs.StringVar(&p.policyContext, "policy-context", "", "JSON `file` passed to policies as input.context")
+	fs.DurationVar(&p.timeout, "timeout", 0, "per-scanner or per-input time limit (default: config timeout, else 15m for scanners)")
+	fs.BoolVar(&p.quiet, "q", false, "no progress lines")
+}
+
+// loadBaseline reads a baseline SARIF log (set in baseline.go).
+var loadBaseline func(path, root string) (aggregate.Baseline, error)
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// usageError is a bad flag or configuration: exit 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// pipeline runs the sources through the engine and writes the results.
+type pipeline struct {
+	name   string // the command, for messages
+	root   string // scan root, "" when there is none
+	flags  *pipelineFlags
+	cfg    *config
+	stdout io.Writer
+	stderr io.Writer
+	// inputErrorsFatal makes a failed source (a malformed report) exit 2
+	// after writing everything that was good.
+	inputErrorsFatal bool
+}
+
+// options builds the engine's options from flags and config.
+func (p *pipeline) options() (*aggregate.Options, error) {
+	f, c := p.flags, p.cfg
+	opts := &aggregate.Options{Root: p.root}
+	// Filters: inline comments, the ignore file, then policy.
+	if p.root != "" {
+		opts.Filters = append(opts.Filters, suppress.NewInline(p.root))
+	}
+	switch {
+	case f.ignoreFile != "":
+		ig, err := suppress.LoadIgnoreFile(f.ignoreFile, time.Time{})
+		if err != nil {
+			return nil, usageError{err}
+		}
+		opts.Filters = append(opts.Filters, ig)
+	case len(c.raw) > 0:
+		ig, err := suppress.ParseIgnore(c.path, c.raw, time.Time{})
+		if err != nil {
+			return nil, usageError{err}
+		}
+		if ig.Len() > 0 {
+			opts.Filters = append(opts.Filters, ig)
+		}
+	}
+	policies := append(append([]string(nil), c.Policies...), f.policies...)
+	if len(policies) > 0 {
+		pctx := map[string]any{}
+		for k, v := range c.PolicyContext {
+			pctx[k] = v
+		}
+		if f.policyContext != "" {
+			b, err := os.ReadFile(f.policyContext)
+			if err != nil {
+				return nil, usageError{fmt.Errorf("--policy-context: %w", err)}
+			}
+			var m map[string]any
+			if err := json.Unmarshal(b, &m); err != nil {
+				return nil, usagef("--policy-context %s: %v", f.policyContext, err)
+			}
+			for k, v := range m {
+				pctx[k] = v
+			}
+		}
+		pol, err := policy.Load(context.Background(), policies, &policy.Options{Context: pctx})
+		if err != nil {
+			return nil, usageError{err}
+		}
+		opts.Filters = append(opts.Filters, pol)
+	}
+	base := f.baseline
+	if base == "" {
+		base = c.Baseline
+	}
+	if base != "" {
+		if loadBaseline == nil {
+			return nil, usagef("--baseline: this build has no baseline support")
+		}
+		b, err := loadBaseline(base, p.root)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		opts.Baseline = b
+	}
+	failOn := f.failOn
+	if failOn == "" {
+		failOn = c.FailOn
+	}
+	if failOn != "" {
+		sev, err := finding.ParseSeverity(failOn)
+		if err != nil {
+			return nil, usagef("--fail-on: %v", err)
+		}
+		opts.Gate.FailOn = sev
+	}
+	opts.Gate.NewOnly = f.newOnly || c.FailOnNewOnly
+	opts.Gate.FailOnSourceError = f.failOnScannerError || c.FailOnScannerError
+	opts.SourceTimeout = f.timeout
+	if opts.SourceTimeout == 0 && c.Timeout != "" {
+		opts.SourceTimeout, _ = time.ParseDuration(c.Timeout) // checked by loadConfig
+	}
+	if !f.quiet {
+		opts.Progress = newProgress(p.stderr).event
+	}
+	return opts, nil
+}
+
+// run runs the pipeline and returns the exit code.
+func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
+	start := time.Now()
+	switch p.flags.format {
+	case "", "sarif", "json", "table":
+	default:
+		return p.fail(usagef("--format %q: want sarif, json or table", p.flags.format))
+	}
+	wopts := &sarif.WriteOptions{Root: p.root, Category: p.flags.category}
+	if wopts.Category == "" {
+		wopts.Category = p.cfg.Category
+	}
+	switch p.flags.outputProfile {
+	case "github":
+	case "full":
+		wopts.Profile, wopts.Limits = sarif.ProfileFull, &sarif.Limits{}
+	default:
+		return p.fail(usagef("--output-profile %q: want github or full", p.flags.outputProfile))
+	}
+	opts, err := p.options()
+	if err != nil {
+		return p.fail(err)
+	}
+	if p.root != "" {
+		if prov, err := sarif.DetectProvenance(p.root); err == nil {
+			wopts.Provenance = prov
+		}
+	}
+	report, err := aggregate.Run(ctx, sources, opts)
+	if err != nil {
+		return p.fail(err)
+	}
+	runs := report.Runs()
+	var sum *sarif.WriteSummary
+	if p.flags.out != "" && p.flags.out != "-" {
+		if sum, err = writeAtomic(p.flags.out, runs, wopts); err != nil {
+			return p.fail(err)
+		}
+	}
+	switch p.flags.format {
+	case "sarif":
+		if _, err := sarif.Write(p.stdout, runs, wopts); err != nil {
+			return p.fail(err)
+		}
+	case "json":
+		enc := json.NewEncoder(p.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(jsonReport(report)); err != nil {
+			return p.fail(err)
+		}
+	case "table":
+		if err := report.Summary(p.stdout); err != nil {
+			return p.fail(err)
+		}
+	}
+	if p.flags.explain {
+		if err := report.Explain(p.stderr); err != nil {
+			return p.fail(err)
+		}
+	}
+	if p.flags.format != "table" {
+		if err := report.Summary(p.stderr); err != nil {
+			return p.fail(err)
+		}
+	}
+	if sum != nil {
+		n := 0
+		for _, r := range sum.Results {
+			n += r
+		}
+		fmt.Fprintf(p.stderr, "%s: wrote %s: %d results in %d runs", p.name, p.flags.out, n, sum.Runs)
+		var left []string
+		if sum.Suppressed > 0 {
+			left = append(left, fmt.Sprintf("%d suppressed", sum.Suppressed))
+		}
+		if sum.Unlocated > 0 {
+			left = append(left, fmt.Sprintf("%d without a file", sum.Unlocated))
+		}
+		if sum.DroppedResults > 0 {
+			left = append(left, fmt.Sprintf("%d over GitHub's limits", sum.DroppedResults))
+		}
+		if len(left) > 0 {
+			fmt.Fprintf(p.stderr, " (left out: %s)", strings.Join(left, ", "))
+		}
+		fmt.Fprintf(p.stderr, " in %s\n", time.Since(start).Round(time.Millisecond))
+	}
+	for _, r := range report.Gate.Reasons {
+		fmt.Fprintf(p.stderr, "%s: gate: %s\n", p.name, r)
+	}
+	if p.inputErrorsFatal {
+		for _, s := range report.Sources {
+			if !s.OK() {
+				fmt.Fprintf(p.stderr, "%s: %s: %s\n", p.name, s.Name, s.Err)
+				return exitUsage
+			}
+		}
+	}
+	return report.Gate.ExitCode
+}
+
+// fail prints err and returns its exit code: 2 for usage and configuration
+// errors, 1 otherwise.
+func (p *pipeline) fail(err error) int {
+	fmt.Fprintf(p.stderr, "%s: %v\n", p.name, err)
+	var ue usageError
+	if errors.As(err, &ue) || errors.Is(err, fs.ErrNotExist) {
+		return exitUsage
+	}
+	return exitGateFailed
+}
+
+// jsonReport is the --format json document.
+func jsonReport(r *aggregate.Report) any {
+	type jf struct {
+		*finding.Finding
+		Suppressed bool `json:"Suppressed"`
+	}
+	fs := make([]jf, len(r.Findings))
+	for i, f := range r.Findings {
+		fs[i] = jf{f, f.Suppressed()}
+	}
+	return map[string]any{
+		"findings": fs,
+		"absent":   r.Absent,
+		"sources":  r.Sources,
+		"counts":   r.Counts,
+		"denials":  r.Denials,
+		"warnings": r.Warnings,
+		"gate":     r.Gate,
+	}
+}
+
+// defaultConfigPath returns dir/.scanmux.yaml.
+func defaultConfigPath(dir string) string { return filepath.Join(dir, ".scanmux.yaml") }

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/scanmux/scanmux/plugin"
+	"github.com/scanmux/scanmux/scanners/builtin"
+	"github.com/scanmux/scanmux/scanners/runner"
+)
+
+// runPlugins prints what scanners are available: the built-ins with their
+// versions, the supported tools found on PATH and those missing with how
+// to install them, and plugin binaries with their SHA-256 and whether the
+// config pins them.
+func runPlugins(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("plugins", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", ".scanmux.yaml", "config `file` whose plugins section pins plugin binaries")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: scanmux plugins [--config FILE]")
+		return exitUsage
+	}
+	cfg, err := loadConfig(*configPath, *configPath != ".scanmux.yaml")
+	if err != nil {
+		fmt.Fprintln(stderr, "scanmux plugins:", err)
+		return exitUsage
+	}
+	ctx := context.Background()
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "BUILT-IN\tVERSION\tRULES\t")
+	for _, b := range builtin.All() {
+		sc, err := b.New()
+		var info *plugin.Info
+		if err == nil {
+			info, err = sc.Describe(ctx)
+		}
+		if err != nil {
+			fmt.Fprintf(tw, "%s\terror: %v\t\t\n", b.Name, err)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t\n", b.Name, info.Version, len(info.Rules))
+	}
+	fmt.Fprintln(tw, "\t\t\t")
+	fmt.Fprintln(tw, "TOOL\tTARGET\tSTATUS\t")
+	found, missing := runner.Find(runner.Tools())
+	for _, s := range found {
+		fmt.Fprintf(tw, "%s\t%s\t%s (%s)\t\n", s.Tool.Name, s.Tool.Target, s.Version(), s.Path)
+	}
+	for _, m := range missing {
+		fmt.Fprintf(tw, "%s\t%s\tnot installed: %s\t\n", m.Tool.Name, m.Tool.Target, m.Tool.Install)
+	}
+	fmt.Fprintln(tw, "\t\t\t")
+	fmt.Fprintln(tw, "PLUGIN\tSHA-256\tSTATUS\t")
+	disc, err := discoverPlugins()
+	if err != nil {
+		fmt.Fprintln(stderr, "scanmux plugins:", err)
+		return exitUsage
+	}
+	paths := disc
+	for _, pc := range cfg.Plugins {
+		paths = append(paths, pc.Path)
+	}
+	seen := map[string]bool{}
+	for _, p := range paths {
+		abs, _ := filepath.Abs(p)
+		if seen[abs] {
+			continue
+		}
+		seen[abs] = true
+		sum, err := plugin.FileSHA256(p)
+		if err != nil {
+			fmt.Fprintf(tw, "%s\t-\t%v\t\n", p, err)
+			continue
+		}
+		status := "not pinned: add it with this sha256 to the plugins section of .scanmux.yaml to run it"
+		switch pin := pinnedSHA(cfg, p); {
+		case pin == sum:
+			status = "pinned, runs in scans"
+		case pin != "":
+			status = "PINNED TO ANOTHER SHA-256 (" + pin + "): refused"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", p, sum, status)
+	}
+	if len(paths) == 0 {
+		fmt.Fprintf(tw, "(none in %v)\t\t\t\n", pluginDirs())
+	}
+	if err := tw.Flush(); err != nil {
+		return exitUsage
+	}
+	return exitOK
+}
+
+// runServePlugin is the hidden command with which scanmux serves one of
+// its built-in scanners as a plugin: scanmux __plugin NAME.
+func runServePlugin(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 {
+		fmt.Fprintln(stderr, "usage: scanmux __plugin NAME (started by scanmux itself)")
+		return exitUsage
+	}
+	b, ok := builtin.Lookup(args[0])
+	if !ok {
+		fmt.Fprintf(stderr, "scanmux: no built-in scanner %q\n", args[0])
+		return exitUsage
+	}
+	sc, err := b.New()
+	if err != nil {
+		fmt.Fprintf(stderr, "scanmux: built-in %s: %v\n", args[0], err)
+		return exitUsage
+	}
+	plugin.Serve(sc)
+	return exitOK
+}

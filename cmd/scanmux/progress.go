@@ -1,0 +1,68 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/scanmux/scanmux/aggregate"
+)
+
+// progress prints one line per scanner on stderr. On a terminal it also
+// prints when each scanner starts and, every few seconds, how many
+// findings it has so far; in CI logs (not a terminal) it prints only the
+// final line per scanner, so logs stay short.
+type progress struct {
+	w   io.Writer
+	tty bool
+
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+func newProgress(w io.Writer) *progress {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	return &progress{w: w, tty: tty, last: map[string]time.Time{}}
+}
+
+func (p *progress) event(ev aggregate.SourceEvent) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	el := ev.Elapsed.Round(10 * time.Millisecond)
+	switch ev.State {
+	case aggregate.SourceRunning:
+		if !p.tty {
+			return
+		}
+		if ev.Started {
+			fmt.Fprintf(p.w, "  %-28s running\n", ev.Source)
+			p.last[ev.Source] = time.Now()
+			return
+		}
+		if time.Since(p.last[ev.Source]) >= 3*time.Second {
+			fmt.Fprintf(p.w, "  %-28s running, %d findings so far (%s)\n", ev.Source, ev.Findings, el)
+			p.last[ev.Source] = time.Now()
+		}
+	case aggregate.SourceOK:
+		fmt.Fprintf(p.w, "  %-28s done    %5d findings  %8s\n", ev.Source, ev.Findings, el)
+	default:
+		msg := ""
+		if ev.Err != nil {
+			msg = firstLine(ev.Err.Error())
+		}
+		fmt.Fprintf(p.w, "  %-28s %-7s %5d findings  %8s  %s\n", ev.Source, ev.State, ev.Findings, el, msg)
+	}
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}

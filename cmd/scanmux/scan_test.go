@@ -1,0 +1,399 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/plugin"
+	"github.com/scanmux/scanmux/sarif"
+)
+
+// TestMain lets the test binary serve scanmux's built-in scanners when the
+// scan under test re-executes it as a plugin, as the real binary does.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == pluginCommand {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func vulnerableApp(t *testing.T) string {
+	t.Helper()
+	p, err := filepath.Abs("../../examples/vulnerable-app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// startVulnerableApp builds and starts the sample server on 127.0.0.1 and
+// returns its URL; it stops when the test ends.
+func startVulnerableApp(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "vulnerable-app")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = vulnerableApp(t)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the sample server: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
+	for i := 0; i < 100; i++ {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			return url
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the sample server did not start on %s", url)
+	return ""
+}
+
+func installed(tool string) bool {
+	_, err := exec.LookPath(tool)
+	return err == nil
+}
+
+// TestScanVulnerableApp is the acceptance scan: the built-ins alone find
+// sast, secret and iac issues; every installed tool (CI installs gosec,
+// gitleaks, govulncheck, staticcheck, kube-score, bandit, shellcheck,
+// flawfinder, wapiti) runs too, including a DAST scan of the sample server
+// and govulncheck against a test vulnerability database; cross-tool
+// duplicates are merged; the SARIF passes the validators.
+func TestScanVulnerableApp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the full scan takes minutes; run without -short")
+	}
+	app := vulnerableApp(t)
+	dir := t.TempDir()
+	vulndb, _ := filepath.Abs("../../scanners/govulncheck/testdata/vulndb")
+	cfg := filepath.Join(dir, "scanmux.yaml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`
+category: vulnerable-app
+scanners:
+  options:
+    govulncheck.db: file://%s
+    wapiti.max-scan-time: "90"
+`, vulndb)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"scan", "--config", cfg, "-o", filepath.Join(dir, "out.sarif"), "--format", "json", "--timeout", "10m"}
+	dast := installed("wapiti")
+	if dast {
+		args = append(args, "--url", startVulnerableApp(t))
+	}
+	args = append(args, app)
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	t.Logf("stderr:\n%s", stderr.String())
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	// Progress: one line per scanner even in a non-terminal log.
+	for _, s := range []string{"gosec (built-in)", "gitleaks (built-in)", "scanmux-iac (built-in)"} {
+		if !strings.Contains(stderr.String(), "  "+s) {
+			t.Errorf("no progress line for %s", s)
+		}
+	}
+	out := filepath.Join(dir, "out.sarif")
+	runs, err := sarif.ReadFile(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCat := map[finding.Category]int{}
+	tools := map[string]bool{}
+	var secret *finding.Finding
+	for _, r := range runs {
+		for i := range r.Findings {
+			f := &r.Findings[i]
+			byCat[f.Category]++
+			tools[f.Tool.Name] = true
+			if f.Category == finding.CategorySecret && strings.HasSuffix(f.Location.Path, "main.go") {
+				secret = f
+			}
+		}
+		if r.Invocation.Failed {
+			t.Errorf("run %s failed: %+v", r.Tool.Name, r.Invocation.Notifications)
+		}
+	}
+	for _, c := range []finding.Category{finding.CategorySAST, finding.CategorySecret, finding.CategoryIaC} {
+		if byCat[c] == 0 {
+			t.Errorf("no %s findings; by category: %v", c, byCat)
+		}
+	}
+	// gosec's G101 and gitleaks on the same credential are one finding
+	// listing both tools.
+	if secret == nil {
+		t.Fatal("the hard-coded token is not reported")
+	}
+	reporters := []string{secret.Tool.Name}
+	for _, a := range secret.Also {
+		reporters = append(reporters, a.Tool.Name)
+	}
+	if !slices.Contains(reporters, "gosec") || !slices.Contains(reporters, "gitleaks") {
+		t.Errorf("the token is reported by %v; want one finding listing gosec and gitleaks", reporters)
+	}
+	// Tools installed here (all of them in CI) must have contributed.
+	expect := map[string]finding.Category{"kube-score": finding.CategoryIaC, "govulncheck": finding.CategoryDependency}
+	if dast {
+		expect["wapiti"] = finding.CategoryDAST
+	}
+	for tool, cat := range expect {
+		if !installed(tool) {
+			t.Logf("%s not installed: its findings are not checked", tool)
+			continue
+		}
+		if !tools[tool] {
+			t.Errorf("%s is installed but reported nothing", tool)
+		}
+		if byCat[cat] == 0 {
+			t.Errorf("no %s findings although %s ran", cat, tool)
+		}
+	}
+	if installed("govulncheck") {
+		if !bytes.Contains(stdout.Bytes(), []byte("GO-2023-1988")) {
+			t.Error("govulncheck did not report GO-2023-1988 (golang.org/x/net/html, called from main.go)")
+		}
+	}
+	validateSARIF(t, out)
+}
+
+// validateSARIF checks a log with sarif.Validate and, when ../shared is
+// present, with Microsoft's SARIF Multitool under GitHub's rules.
+func validateSARIF(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	problems, err := sarif.Validate(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		if p.Level == "error" {
+			t.Errorf("sarif.Validate: %s: %s %s", p.Path, p.Rule, p.Message)
+		}
+	}
+	tool := filepath.Join("..", "..", "..", "shared", "tools", "sarif-validate")
+	if _, err := os.Stat(tool); err != nil {
+		t.Logf("../shared is missing: the SARIF Multitool check runs in CI")
+		return
+	}
+	out, err := exec.Command(tool, path).CombinedOutput()
+	if err != nil {
+		t.Errorf("sarif-validate: %v\n%s", err, out)
+	}
+}
+
+func TestScanGateAndExitCodes(t *testing.T) {
+	app := vulnerableApp(t)
+	dir := t.TempDir()
+	only := []string{"--scanners", "scanmux-iac", "--in-process", "-q"}
+	cases := []struct {
+		reason string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"findings below the gate", []string{"--fail-on", "critical"}, 0, "gate: passed"},
+		{"findings at the gate", []string{"--fail-on", "high"}, 1, "gate: "},
+		{"bad severity", []string{"--fail-on", "severe-ish"}, 2, "--fail-on"},
+		{"bad profile", []string{"--profile", "nightly"}, 2, "--profile"},
+		{"bad format", []string{"--format", "xml"}, 2, "--format"},
+		{"missing target", []string{filepath.Join(dir, "nope")}, 2, "nope"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.reason, func(t *testing.T) {
+			args := append(append([]string{"scan", "-o", filepath.Join(dir, "o.sarif")}, only...), tc.args...)
+			if !strings.Contains(tc.reason, "missing target") {
+				args = append(args, app)
+			}
+			var stdout, stderr bytes.Buffer
+			if code := run(args, &stdout, &stderr); code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tc.stderr, stderr.String())
+			}
+		})
+	}
+}
+
+// A scanner that fails costs only its own findings; with
+// --fail-on-scanner-error the exit code is 3.
+func TestScanScannerFailure(t *testing.T) {
+	app := vulnerableApp(t)
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "scanmux-plugin-broken")
+	if err := os.WriteFile(broken, []byte("#!/bin/sh\necho 'not a plugin'\nexit 7\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, failOn := range []bool{false, true} {
+		out := filepath.Join(dir, "o.sarif")
+		args := []string{"scan", "-q", "--in-process", "--scanners", "scanmux-iac", "--plugin", broken, "-o", out}
+		want := 0
+		if failOn {
+			args, want = append(args, "--fail-on-scanner-error"), 3
+		}
+		var stdout, stderr bytes.Buffer
+		if code := run(append(args, app), &stdout, &stderr); code != want {
+			t.Errorf("fail-on-scanner-error=%v: exit %d, want %d\n%s", failOn, code, want, stderr.String())
+		}
+		runs, err := sarif.ReadFile(out, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var iac int
+		for _, r := range runs {
+			if r.Tool.Name == "scanmux-iac" {
+				iac = len(r.Findings)
+			}
+		}
+		if iac == 0 {
+			t.Error("the IaC findings were lost with the broken plugin")
+		}
+		if !strings.Contains(stderr.String(), "not a plugin") {
+			t.Errorf("the broken plugin's error is not reported:\n%s", stderr.String())
+		}
+	}
+}
+
+// External plugins: discovered in $SCANMUX_PLUGIN_PATH, run only when the
+// config pins their SHA-256, refused when the pin does not match.
+func TestScanPluginsPinned(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "plugins", "scanmux-plugin-bannedcalls")
+	build := exec.Command("go", "build", "-o", bin, "../../examples/custom-plugin")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	sum, err := plugin.FileSHA256(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SCANMUX_PLUGIN_PATH", filepath.Dir(bin))
+	app := vulnerableApp(t)
+	for _, tc := range []struct {
+		pin      string
+		want     int // bannedcalls findings
+		exitCode int
+	}{
+		{"", 0, 0},                       // discovered but not pinned: not run
+		{sum, 3, 0},                      // pinned: runs (md5.Sum, sh -c, InsecureSkipVerify)
+		{strings.Repeat("ab", 32), 0, 0}, // pinned to another binary: refused, recorded
+	} {
+		cfg := filepath.Join(dir, "scanmux.yaml")
+		body := ""
+		if tc.pin != "" {
+			body = fmt.Sprintf("plugins:\n  - path: plugins/scanmux-plugin-bannedcalls\n    sha256: %s\n", tc.pin)
+		}
+		if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := filepath.Join(dir, "o.sarif")
+		var stdout, stderr bytes.Buffer
+		code := run([]string{"scan", "-q", "--in-process", "--scanners", "scanmux-iac", "--config", cfg, "-o", out, app}, &stdout, &stderr)
+		if code != tc.exitCode {
+			t.Fatalf("pin %q: exit %d\n%s", tc.pin, code, stderr.String())
+		}
+		runs, err := sarif.ReadFile(out, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range runs {
+			if r.Tool.Name == "bannedcalls" {
+				n = len(r.Findings)
+			}
+		}
+		if n != tc.want {
+			t.Errorf("pin %q: %d bannedcalls findings, want %d\n%s", tc.pin, n, tc.want, stderr.String())
+		}
+		if tc.pin != "" && tc.pin != sum && !strings.Contains(stderr.String(), "checksum") {
+			t.Errorf("a mismatched pin was not reported:\n%s", stderr.String())
+		}
+	}
+}
+
+func TestScanPreCommitProfile(t *testing.T) {
+	if !installed("git") {
+		t.Skip("git not installed")
+	}
+	src := vulnerableApp(t)
+	repo := t.TempDir()
+	if out, err := exec.Command("cp", "-r", src+"/.", repo).CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	git := func(args ...string) {
+		cmd := exec.Command("git", append([]string{"-C", repo, "-c", "user.email=t@example.com", "-c", "user.name=t"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v %s", args, err, out)
+		}
+	}
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-qm", "init")
+	// Change only the Dockerfile.
+	if err := os.WriteFile(filepath.Join(repo, "Dockerfile"), []byte("FROM golang:latest\nRUN echo changed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "o.sarif")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"scan", "-q", "--in-process", "--profile", "pre-commit", "--scanners", "scanmux-iac,gitleaks", "-o", out, repo}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	runs, err := sarif.ReadFile(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range runs {
+		for _, f := range r.Findings {
+			n++
+			if f.Location.Path != "Dockerfile" {
+				t.Errorf("pre-commit reported %s, which did not change", f.Location.Path)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no findings in the changed Dockerfile")
+	}
+}
+
+func TestPluginsCommand(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"plugins", "--config", filepath.Join(t.TempDir(), "none.yaml")}, &stdout, &stderr); code != 2 {
+		t.Errorf("missing explicit config: exit %d", code)
+	}
+	stdout.Reset()
+	if code := run([]string{"plugins"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"gosec", "gitleaks", "scanmux-iac", "nuclei", "not installed:"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("plugins output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
