@@ -36,6 +36,7 @@ type pipelineFlags struct {
 	policies                             multiFlag
 	timeout                              time.Duration
 	quiet                                bool
+	fallbackPath                         string
 }
 
 // register defines the flags; reportFlag names the flag that prints the
@@ -55,6 +56,7 @@ func (p *pipelineFlags) register(fs *flag.FlagSet, defaultOut, reportFlag string
 	fs.StringVar(&p.policyContext, "policy-context", "", "JSON `file` passed to policies as input.context")
 	fs.DurationVar(&p.timeout, "timeout", 0, "per-scanner or per-input time limit (default: config timeout, else 15m for scanners)")
 	fs.BoolVar(&p.quiet, "q", false, "no progress lines")
+	fs.StringVar(&p.fallbackPath, "fallback-path", "", "repo-relative `file` that findings without one (DAST URLs, images) are attached to in the github profile (default: .scanmux.yaml, README.md, go.mod or package.json, the first that exists)")
 }
 
 // loadBaseline reads a baseline SARIF log (set in baseline.go).
@@ -200,6 +202,10 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 		if prov, err := sarif.DetectProvenance(p.root); err == nil {
 			wopts.Provenance = prov
 		}
+		wopts.FallbackPath = p.flags.fallbackPath
+		if wopts.FallbackPath == "" {
+			wopts.FallbackPath = defaultFallback(p.root)
+		}
 	}
 	report, err := aggregate.Run(ctx, sources, opts)
 	if err != nil {
@@ -303,6 +309,17 @@ func jsonReport(r *aggregate.Report) any {
 		"warnings": r.Warnings,
 		"gate":     r.Gate,
 	}
+}
+
+// defaultFallback returns the file under root that GitHub alerts for
+// findings without a file are attached to, or "".
+func defaultFallback(root string) string {
+	for _, name := range []string{".scanmux.yaml", "README.md", "README", "go.mod", "package.json"} {
+		if st, err := os.Stat(filepath.Join(root, name)); err == nil && !st.IsDir() {
+			return name
+		}
+	}
+	return ""
 }
 
 // defaultConfigPath returns dir/.scanmux.yaml.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -143,16 +144,34 @@ scanners:
 		}
 	}
 	// gosec's G101 and gitleaks on the same credential are one finding
-	// listing both tools.
+	// listing both tools: in the report (--format json) and in the SARIF.
 	if secret == nil {
 		t.Fatal("the hard-coded token is not reported")
 	}
-	reporters := []string{secret.Tool.Name}
-	for _, a := range secret.Also {
-		reporters = append(reporters, a.Tool.Name)
+	var report struct {
+		Findings []finding.Finding `json:"findings"`
 	}
-	if !slices.Contains(reporters, "gosec") || !slices.Contains(reporters, "gitleaks") {
-		t.Errorf("the token is reported by %v; want one finding listing gosec and gitleaks", reporters)
+	if err := json.Unmarshal(stdout.Bytes(), &report); err != nil {
+		t.Fatalf("--format json: %v", err)
+	}
+	merged := false
+	for _, f := range report.Findings {
+		if f.Category != finding.CategorySecret || f.Location.Path != "main.go" {
+			continue
+		}
+		reporters := []string{f.Tool.Name}
+		for _, a := range f.Also {
+			reporters = append(reporters, a.Tool.Name)
+		}
+		merged = slices.Contains(reporters, "gosec") && slices.Contains(reporters, "gitleaks")
+		t.Logf("the token is reported by %v", reporters)
+	}
+	if !merged {
+		t.Error("the token is not one finding listing gosec and gitleaks")
+	}
+	raw, _ := os.ReadFile(out)
+	if !bytes.Contains(raw, []byte(`"scanmux/alsoReportedBy"`)) {
+		t.Error("the SARIF does not list the merged reports")
 	}
 	// Tools installed here (all of them in CI) must have contributed.
 	expect := map[string]finding.Category{"kube-score": finding.CategoryIaC, "govulncheck": finding.CategoryDependency}
