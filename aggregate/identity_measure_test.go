@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -550,4 +551,63 @@ search:
 		m[pre+i] = pre + i + 1
 	}
 	return m
+}
+
+// TestIdentityLineMap checks the diff behind the measurement's truth
+// against a dynamic-programming LCS on random files: the mapping keeps
+// equal lines only, in order, and as many as the longest common
+// subsequence has.
+func TestIdentityLineMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := range 500 {
+		a := make([]string, r.IntN(30))
+		for i := range a {
+			a[i] = string(rune('a' + r.IntN(4)))
+		}
+		b := slices.Clone(a)
+		for range r.IntN(8) { // random edits
+			i := r.IntN(len(b) + 1)
+			switch r.IntN(3) {
+			case 0:
+				b = slices.Insert(b, i, string(rune('a'+r.IntN(5))))
+			case 1:
+				if i < len(b) {
+					b = slices.Delete(b, i, i+1)
+				}
+			default:
+				if i < len(b) {
+					b[i] = string(rune('a' + r.IntN(5)))
+				}
+			}
+		}
+		m := idLineMap(a, b)
+		kept, last := 0, 0
+		for i, j := range m {
+			if j == 0 {
+				continue
+			}
+			if j <= last || a[i] != b[j-1] {
+				t.Fatalf("case %d: %q -> %q: bad mapping %v", n, a, b, m)
+			}
+			last = j
+			kept++
+		}
+		// LCS length by dynamic programming.
+		dp := make([][]int, len(a)+1)
+		for i := range dp {
+			dp[i] = make([]int, len(b)+1)
+		}
+		for i := len(a) - 1; i >= 0; i-- {
+			for j := len(b) - 1; j >= 0; j-- {
+				if a[i] == b[j] {
+					dp[i][j] = dp[i+1][j+1] + 1
+				} else {
+					dp[i][j] = max(dp[i+1][j], dp[i][j+1])
+				}
+			}
+		}
+		if kept != dp[0][0] {
+			t.Fatalf("case %d: %q -> %q: %d lines kept, LCS is %d", n, a, b, kept, dp[0][0])
+		}
+	}
 }
