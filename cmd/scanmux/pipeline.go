@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/scanmux/scanmux/aggregate"
+	"github.com/scanmux/scanmux/aggregate/baseline"
 	"github.com/scanmux/scanmux/aggregate/policy"
 	"github.com/scanmux/scanmux/aggregate/suppress"
 	"github.com/scanmux/scanmux/finding"
@@ -58,9 +59,6 @@ func (p *pipelineFlags) register(fs *flag.FlagSet, defaultOut, reportFlag string
 	fs.BoolVar(&p.quiet, "q", false, "no progress lines")
 	fs.StringVar(&p.fallbackPath, "fallback-path", "", "repo-relative `file` that findings without one (DAST URLs, images) are attached to in the github profile (default: .scanmux.yaml, README.md, go.mod or package.json, the first that exists)")
 }
-
-// loadBaseline reads a baseline SARIF log (set in baseline.go).
-var loadBaseline func(path, root string) (aggregate.Baseline, error)
 
 // multiFlag is a repeatable string flag.
 type multiFlag []string
@@ -143,10 +141,7 @@ func (p *pipeline) options() (*aggregate.Options, error) {
 		base = c.Baseline
 	}
 	if base != "" {
-		if loadBaseline == nil {
-			return nil, usagef("--baseline: this build has no baseline support")
-		}
-		b, err := loadBaseline(base, p.root)
+		b, err := baseline.Load(base, p.root)
 		if err != nil {
 			return nil, usageError{err}
 		}
