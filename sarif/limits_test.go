@@ -174,7 +174,11 @@ func TestLimitTags(t *testing.T) {
 
 func TestLimitGzipSize(t *testing.T) {
 	runs := []Run{{Tool: finding.Tool{Name: "t"}, Findings: many("t", 400)}}
-	_, full, _ := writeDecode(t, runs, &WriteOptions{Limits: &Limits{}})
+	_, full, fullData := writeDecode(t, runs, &WriteOptions{Limits: &Limits{MaxGzipBytes: 1 << 40}})
+	// Without a gzip limit the same log is written, unmeasured.
+	if _, unlimited, data := writeDecode(t, runs, &WriteOptions{Limits: &Limits{}}); unlimited.GzipBytes != 0 || !bytes.Equal(data, fullData) {
+		t.Errorf("without a gzip limit: GzipBytes %d (want 0), same log %v", unlimited.GzipBytes, bytes.Equal(data, fullData))
+	}
 	limit := full.GzipBytes / 2
 	d, sum, data := writeDecode(t, runs, &WriteOptions{Limits: &Limits{MaxGzipBytes: limit}})
 	gz, err := gzipSize(data)

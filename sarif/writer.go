@@ -34,7 +34,6 @@ package sarif
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -151,9 +150,12 @@ type WriteSummary struct {
 	DroppedThreadFlowLocations int
 	// DroppedTags counts rule tags left out by Limits.MaxTagsPerRule.
 	DroppedTags int
-	// Bytes and GzipBytes are the size of the log written, plain and
-	// gzip-compressed.
-	Bytes, GzipBytes int64
+	// Bytes is the size of the log written.
+	Bytes int64
+	// GzipBytes is its gzip-compressed size as Limits.MaxGzipBytes
+	// measures it, or 0 when there is no such limit: measuring means
+	// compressing the whole log, which would take longer than writing it.
+	GzipBytes int64
 }
 
 // Write writes runs as one SARIF 2.1.0 log to w and reports what it wrote.
@@ -192,12 +194,8 @@ func Write(w io.Writer, runs []Run, opts *WriteOptions) (*WriteSummary, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := b.encode(plans)
-	if err != nil {
+	if err := b.encode(w, plans); err != nil {
 		return nil, err
-	}
-	if _, err := w.Write(data); err != nil {
-		return nil, fmt.Errorf("sarif: writing log: %w", err)
 	}
 	if o.SuppressedOut != nil && o.Profile == ProfileGitHub {
 		so := o
@@ -232,16 +230,24 @@ type runPlan struct {
 	unlocated, suppressed      int
 }
 
-// item is one result, built once and encoded as often as the size limit
-// needs.
+// item is one result as planned: what ordering and the limits need. The
+// result itself is built again when it is encoded (see builder.result), so
+// that the writer never holds the whole log.
 type item struct {
 	f     *finding.Finding
-	res   outResult
 	score float64 // security-severity
-	order []byte  // final tiebreak: the result's JSON
-	rank  int     // position in the global severity ranking
+	// The output order: primary location, rule id, message, then order,
+	// the result's JSON, computed only when the rest ties.
+	uri       string
+	line, col int
+	msg       string
+	order     []byte
+	rank      int // position in the global severity ranking
+	plan      int // index of the item's run in the plans encoded
 	// Related locations and code-flow steps the limits left out.
 	dropLocs, dropSteps int
+	// Raw offset and size of the item's bytes in the last measured log.
+	off, size int64
 }
 
 // plan groups runs by tool and category, builds every result and applies
@@ -288,23 +294,22 @@ func (b *builder) plan(runs []Run) ([]*runPlan, []Run, error) {
 		for _, rule := range r.Rules {
 			p.catalog[rule.ID] = append(p.catalog[rule.ID], rule)
 		}
+		planned, err := b.items(r)
+		if err != nil {
+			return nil, nil, err
+		}
 		var sup []finding.Finding
-		for fi := range r.Findings {
-			f := &r.Findings[fi]
-			if err := f.Validate(); err != nil {
-				return nil, nil, fmt.Errorf("%w: tool %q finding %d: %w", ErrInvalidRun, r.Tool.Name, fi, err)
-			}
-			if f.Suppressed() && b.opts.Profile == ProfileGitHub {
-				p.suppressed++
-				sup = append(sup, *f)
-				continue
-			}
-			it, ok := b.item(f)
-			if !ok {
+		for fi := range planned {
+			it := &planned[fi]
+			switch {
+			case it.f == nil:
 				p.unlocated++
-				continue
+			case it.rank == rankSuppressed:
+				p.suppressed++
+				sup = append(sup, *it.f)
+			default:
+				p.items = append(p.items, it)
 			}
-			p.items = append(p.items, it)
 		}
 		if len(sup) > 0 {
 			suppressed = append(suppressed, Run{Tool: r.Tool, Rules: r.Rules, Findings: sup, Category: r.Category})
@@ -313,8 +318,10 @@ func (b *builder) plan(runs []Run) ([]*runPlan, []Run, error) {
 	slices.SortFunc(plans, func(x, y *runPlan) int {
 		return wCmp(strings.Compare(x.tool.Name, y.tool.Name), strings.Compare(x.category, y.category))
 	})
+	parallel(len(plans), func(i int) {
+		slices.SortFunc(plans[i].items, b.cmpItems)
+	})
 	for _, p := range plans {
-		slices.SortFunc(p.items, cmpItems)
 		for _, it := range p.items {
 			p.maxSev = max(p.maxSev, it.f.Severity)
 		}
@@ -359,37 +366,31 @@ func wCmp(cs ...int) int {
 
 // cmpItems is the output order of results: path, line, column, rule id,
 // message, then the whole result.
-func cmpItems(x, y *item) int {
-	lx, ly := primaryKey(x), primaryKey(y)
-	return wCmp(
-		strings.Compare(lx.path, ly.path),
-		lx.line-ly.line,
-		lx.col-ly.col,
+func (b *builder) cmpItems(x, y *item) int {
+	if c := wCmp(
+		strings.Compare(x.uri, y.uri),
+		x.line-y.line,
+		x.col-y.col,
 		strings.Compare(x.f.Rule.ID, y.f.Rule.ID),
-		strings.Compare(x.res.Message.Text, y.res.Message.Text),
-		bytes.Compare(x.order, y.order))
+		strings.Compare(x.msg, y.msg)); c != 0 {
+		return c
+	}
+	return bytes.Compare(b.orderKey(x), b.orderKey(y))
 }
 
-type locKey struct {
-	path      string
-	line, col int
-}
-
-func primaryKey(it *item) locKey {
-	if len(it.res.Locations) == 0 || it.res.Locations[0].PhysicalLocation == nil {
-		return locKey{}
+// orderKey returns the result's JSON (compact, with ruleIndex 0), the last
+// tiebreak of the output order, computed when first needed.
+func (b *builder) orderKey(it *item) []byte {
+	if it.order == nil {
+		res, _, _, _ := b.result(it.f)
+		it.order, _ = json.Marshal(res) // cannot fail: plain strings, ints and maps
 	}
-	pl := it.res.Locations[0].PhysicalLocation
-	k := locKey{path: pl.ArtifactLocation.URI}
-	if pl.Region != nil {
-		k.line, k.col = pl.Region.StartLine, pl.Region.StartColumn
-	}
-	return k
+	return it.order
 }
 
 // cmpSeverity ranks items most severe first, then in output order.
-func cmpSeverity(x, y *item) int {
-	return wCmp(int(y.f.Severity)-int(x.f.Severity), cmpItems(x, y))
+func (b *builder) cmpSeverity(x, y *item) int {
+	return wCmp(int(y.f.Severity)-int(x.f.Severity), b.cmpItems(x, y))
 }
 
 // limitRuns keeps the MaxRuns runs with the most severe results.
@@ -425,7 +426,7 @@ func (b *builder) limitRuns(plans []*runPlan) []*runPlan {
 func (b *builder) limitCounts(p *runPlan) {
 	if overLimit(len(p.items), b.lim.MaxResultsPerRun) {
 		ranked := slices.Clone(p.items)
-		slices.SortFunc(ranked, cmpSeverity)
+		slices.SortFunc(ranked, b.cmpSeverity)
 		for _, it := range ranked[b.lim.MaxResultsPerRun:] {
 			p.droppedCount[it.f.Severity]++
 		}
@@ -480,135 +481,13 @@ func keepItems(all, keep []*item) []*item {
 	return out
 }
 
-// encode assembles the log, leaving out the least severe results until it
-// fits Limits.MaxGzipBytes.
-func (b *builder) encode(plans []*runPlan) ([]byte, error) {
-	var all []*item
-	for _, p := range plans {
-		all = append(all, p.items...)
-	}
-	ranked := slices.Clone(all)
-	slices.SortStableFunc(ranked, func(x, y *item) int { return int(y.f.Severity) - int(x.f.Severity) })
-	for i, it := range ranked {
-		it.rank = i
-	}
-	try := func(keep int) ([]byte, int64, error) {
-		data, err := b.assemble(plans, keep)
-		if err != nil {
-			return nil, 0, err
-		}
-		gz, err := gzipSize(data)
-		return data, gz, err
-	}
-	data, gz, err := try(len(ranked))
-	if err != nil {
-		return nil, err
-	}
-	if overLimit(gz, b.lim.MaxGzipBytes) {
-		// Binary search for the most results that fit.
-		lo, hi := 0, len(ranked) // lo fits (checked below), hi does not
-		d0, g0, err := try(0)
-		if err != nil {
-			return nil, err
-		}
-		if overLimit(g0, b.lim.MaxGzipBytes) {
-			return nil, fmt.Errorf("%w: %d bytes compressed with no results, limit %d", ErrTooLarge, g0, b.lim.MaxGzipBytes)
-		}
-		data, gz = d0, g0
-		for hi-lo > 1 {
-			mid := (lo + hi) / 2
-			d, g, err := try(mid)
-			if err != nil {
-				return nil, err
-			}
-			if overLimit(g, b.lim.MaxGzipBytes) {
-				hi = mid
-			} else {
-				lo, data, gz = mid, d, g
-			}
-		}
-		// Count what the size limit left out.
-		for _, it := range ranked[lo:] {
-			b.sum.DroppedResults++
-			b.sum.DroppedBySeverity[it.f.Severity]++
-		}
-		b.assembleSummary(plans, lo)
-	} else {
-		b.assembleSummary(plans, len(ranked))
-	}
-	b.sum.Bytes, b.sum.GzipBytes = int64(len(data)), gz
-	return data, nil
-}
-
-func gzipSize(data []byte) (int64, error) {
-	var n countWriter
-	zw := gzip.NewWriter(&n)
-	if _, err := zw.Write(data); err != nil {
-		return 0, fmt.Errorf("sarif: measuring compressed size: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return 0, fmt.Errorf("sarif: measuring compressed size: %w", err)
-	}
-	return int64(n), nil
-}
-
-type countWriter int64
-
-func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
-
-// assembleSummary records the per-tool and per-result counts of the log
-// that keeps the keep most severe results.
-func (b *builder) assembleSummary(plans []*runPlan, keep int) {
-	b.sum.Runs = len(plans)
-	for _, p := range plans {
-		n := 0
-		for _, it := range p.items {
-			if it.rank < keep {
-				n++
-			}
-		}
-		b.sum.Results[p.tool.Name] += n
-	}
-}
-
-// assemble encodes the log holding, of each run's items, those ranked
-// below keep.
-func (b *builder) assemble(plans []*runPlan, keep int) ([]byte, error) {
-	lg := outLog{Schema: SchemaURI, Version: "2.1.0", Runs: []outRun{}}
-	var dropTags, dropLocs, dropSteps int
-	for _, p := range plans {
-		var items []*item
-		sizeDropped := severityCounts{}
-		for _, it := range p.items {
-			if it.rank < keep {
-				items = append(items, it)
-			} else {
-				sizeDropped[it.f.Severity]++
-			}
-		}
-		run, d := b.run(p, items, sizeDropped)
-		lg.Runs = append(lg.Runs, run)
-		dropTags += d.tags
-		dropLocs += d.locs
-		dropSteps += d.steps
-	}
-	b.sum.DroppedTags, b.sum.DroppedLocations, b.sum.DroppedThreadFlowLocations = dropTags, dropLocs, dropSteps
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(lg); err != nil {
-		return nil, fmt.Errorf("sarif: encoding log: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
 // dropCounts counts what the per-result and per-rule limits left out.
 type dropCounts struct{ tags, locs, steps int }
 
-// run builds one output run from its kept items and returns what the
-// per-result and per-rule limits left out.
-func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (outRun, dropCounts) {
+// run builds one output run, without its results, from its kept items;
+// it returns each rule's ruleIndex and what the per-result and per-rule
+// limits left out.
+func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (outRun, map[string]int, dropCounts) {
 	run := outRun{
 		Tool: outTool{Driver: outDriver{
 			Name:           p.tool.Name,
@@ -650,9 +529,6 @@ func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (ou
 		d.tags += dropped
 	}
 	for _, it := range items {
-		res := it.res
-		res.RuleIndex = index[it.f.Rule.ID]
-		run.Results = append(run.Results, res)
 		d.locs += it.dropLocs
 		d.steps += it.dropSteps
 	}
@@ -695,7 +571,7 @@ func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (ou
 		note("note", fmt.Sprintf("%d suppressed results left out: GitHub code scanning ignores SARIF suppressions", p.suppressed))
 	}
 	run.Invocations = []outInvocation{inv}
-	return run, d
+	return run, index, d
 }
 
 func sarifTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

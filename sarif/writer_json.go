@@ -6,8 +6,10 @@ package sarif
 // field is omitted when empty (go-sarif v2.3.3 writes JSON null for unset
 // shortDescription and suppression fields, which the schema rejects), the
 // field order is fixed by these declarations and maps are written with
-// sorted keys by encoding/json, so the output is byte-for-byte
-// deterministic. Fields that may legitimately be 0 (ruleIndex) are not
+// sorted keys, so the output is byte-for-byte deterministic. Results are
+// encoded by hand (writer_encode.go) into exactly the bytes that
+// encoding/json writes for these structs; everything else by
+// encoding/json. Fields that may legitimately be 0 (ruleIndex) are not
 // omitempty.
 
 type outLog struct {
@@ -109,7 +111,24 @@ type outResult struct {
 	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
 	Suppressions        []outSuppression  `json:"suppressions,omitempty"`
 	BaselineState       string            `json:"baselineState,omitempty"`
-	Properties          map[string]any    `json:"properties,omitempty"`
+	Properties          *outResultProps   `json:"properties,omitempty"`
+}
+
+// outResultProps is a result's property bag. Its fields are declared in
+// the sorted order of their names, the order in which encoding/json writes
+// a map's keys, so that the bag reads like a map with these keys.
+type outResultProps struct {
+	Category         string            `json:"category"`
+	CWE              []string          `json:"cwe,omitempty"`
+	OriginalSeverity string            `json:"originalSeverity,omitempty"`
+	Package          *packageProps     `json:"package,omitempty"`
+	Precision        string            `json:"precision,omitempty"`
+	Resource         string            `json:"resource,omitempty"`
+	AlsoReportedBy   []alsoProps       `json:"scanmux/alsoReportedBy,omitempty"`
+	Severity         string            `json:"severity"`
+	ToolProperties   map[string]string `json:"toolProperties,omitempty"`
+	VulnerabilityIDs []string          `json:"vulnerabilityIds,omitempty"`
+	Web              *webProps         `json:"web,omitempty"`
 }
 
 type outLocation struct {

@@ -1,7 +1,6 @@
 package sarif
 
 import (
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
@@ -24,11 +23,14 @@ var ecosystemManifests = map[string][]string{
 	"Hex":       {"mix.lock"},
 }
 
-// item builds the result of f. It reports false when f has no location
-// GitHub accepts (ProfileGitHub only).
-func (b *builder) item(f *finding.Finding) (*item, bool) {
-	it := &item{f: f, score: securityScore(f)}
-	res := outResult{
+// result builds the result of f, without its ruleIndex, and counts the
+// related locations and code-flow steps the limits left out. It reports
+// false when f has no location GitHub accepts (ProfileGitHub only). It
+// depends only on f, the options and the source files, so it gives the
+// same result every time: the writer builds each result once to plan the
+// log and again to encode it, instead of keeping 500,000 of them.
+func (b *builder) result(f *finding.Finding) (res outResult, dropLocs, dropSteps int, ok bool) {
+	res = outResult{
 		RuleID:        f.Rule.ID,
 		Level:         f.Severity.SARIFLevel(),
 		Message:       outText{Text: f.Message + alsoReported(f.Also)},
@@ -39,7 +41,7 @@ func (b *builder) item(f *finding.Finding) (*item, bool) {
 	if !ok && b.opts.Profile == ProfileGitHub {
 		sub := b.substitute(f)
 		if sub == "" {
-			return nil, false
+			return outResult{}, 0, 0, false
 		}
 		l := f.Location
 		l.Path, l.Region, l.Snippet = sub, finding.Region{}, ""
@@ -59,7 +61,7 @@ func (b *builder) item(f *finding.Finding) (*item, bool) {
 			continue
 		}
 		if overLimit(len(res.RelatedLocations)+1, b.lim.MaxLocationsPerResult) {
-			it.dropLocs++
+			dropLocs++
 			continue
 		}
 		l.ID = len(res.RelatedLocations) + 1
@@ -77,7 +79,7 @@ func (b *builder) item(f *finding.Finding) (*item, bool) {
 				continue
 			}
 			if budget > 0 && used >= budget {
-				it.dropSteps++
+				dropSteps++
 				continue
 			}
 			used++
@@ -122,10 +124,7 @@ func (b *builder) item(f *finding.Finding) (*item, bool) {
 		}
 	}
 	res.Properties = resultProperties(f)
-	it.res = res
-	order, _ := json.Marshal(res) // cannot fail: plain strings, ints and maps
-	it.order = order
-	return it, true
+	return res, dropLocs, dropSteps, true
 }
 
 // substitute returns the file a finding without one is attached to in
@@ -171,7 +170,19 @@ func (b *builder) location(l *finding.Location) (outLocation, bool) {
 // pathURI turns a relative "/"-separated path into a relative URI
 // reference, escaping what must be escaped ("my file.go" becomes
 // "my%20file.go"; a first segment with ":" gets "./").
-func pathURI(p string) string { return (&url.URL{Path: p}).String() }
+func pathURI(p string) string {
+	// Fast path: nothing to escape and no colon, the usual case.
+	plain := !strings.HasPrefix(p, "//")
+	for i := 0; plain && i < len(p); i++ {
+		c := p[i]
+		plain = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+			c == '/' || c == '.' || c == '-' || c == '_' || c == '~'
+	}
+	if plain {
+		return p
+	}
+	return (&url.URL{Path: p}).String()
+}
 
 // region fills in what the finding leaves out: line 1 for the whole file,
 // endLine = startLine, startColumn = 1, and endColumn = the end line's
@@ -268,40 +279,30 @@ type packageProps struct {
 // resultProperties returns the result's property bag: category, severity,
 // cwe ("CWE-79"), vulnerabilityIds, originalSeverity, precision, resource,
 // package, web, and the tool's own Properties under "toolProperties".
-// encoding/json writes map keys sorted.
-func resultProperties(f *finding.Finding) map[string]any {
-	p := map[string]any{
-		"category": string(f.Category),
-		"severity": f.Severity.String(),
+func resultProperties(f *finding.Finding) *outResultProps {
+	p := &outResultProps{
+		Category:         string(f.Category),
+		Severity:         f.Severity.String(),
+		VulnerabilityIDs: f.VulnIDs,
+		OriginalSeverity: f.OriginalSeverity,
+		Precision:        string(f.Precision),
+		Resource:         f.Location.Resource,
 	}
 	if len(f.CWEs) > 0 {
-		cwes := make([]string, len(f.CWEs))
+		p.CWE = make([]string, len(f.CWEs))
 		for i, c := range f.CWEs {
-			cwes[i] = "CWE-" + strconv.Itoa(c)
+			p.CWE[i] = cweName(c)
 		}
-		p["cwe"] = cwes
-	}
-	if len(f.VulnIDs) > 0 {
-		p["vulnerabilityIds"] = f.VulnIDs
-	}
-	if f.OriginalSeverity != "" {
-		p["originalSeverity"] = f.OriginalSeverity
-	}
-	if f.Precision != "" {
-		p["precision"] = string(f.Precision)
 	}
 	l := &f.Location
-	if l.Resource != "" {
-		p["resource"] = l.Resource
-	}
 	if pk := l.Package; pk != nil {
-		p["package"] = packageProps{pk.Name, pk.Version, pk.FixedVersion, pk.Ecosystem, pk.PURL, pk.Image, pk.Layer}
+		p.Package = &packageProps{pk.Name, pk.Version, pk.FixedVersion, pk.Ecosystem, pk.PURL, pk.Image, pk.Layer}
 	}
 	if w := l.Web; w != nil {
-		p["web"] = webProps{w.URL, w.Method, w.Parameter, w.Evidence}
+		p.Web = &webProps{w.URL, w.Method, w.Parameter, w.Evidence}
 	}
 	if len(f.Properties) > 0 {
-		p["toolProperties"] = f.Properties
+		p.ToolProperties = f.Properties
 	}
 	if len(f.Also) > 0 {
 		also := make([]alsoProps, len(f.Also))
@@ -320,9 +321,26 @@ func resultProperties(f *finding.Finding) map[string]any {
 				also[i].Package = pk.Name
 			}
 		}
-		p[AlsoReportedProperty] = also
+		p.AlsoReportedBy = also
 	}
 	return p
+}
+
+// cweNames holds "CWE-n" for the common CWE ids, so that results do not
+// allocate it.
+var cweNames [1400]string
+
+func init() {
+	for i := range cweNames {
+		cweNames[i] = "CWE-" + strconv.Itoa(i)
+	}
+}
+
+func cweName(c int) string {
+	if c >= 0 && c < len(cweNames) {
+		return cweNames[c]
+	}
+	return "CWE-" + strconv.Itoa(c)
 }
 
 // AlsoReportedProperty is the result property that lists the other tools'

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/scanmux/scanmux/finding"
@@ -17,9 +18,11 @@ type sourceFile struct {
 }
 
 // sourceCache reads each source file at most once, through an [os.Root] so
-// that a path (or a symbolic link) can never leave the scan root.
+// that a path (or a symbolic link) can never leave the scan root. It is
+// safe for concurrent use.
 type sourceCache struct {
 	root  *os.Root
+	mu    sync.Mutex
 	files map[string]*sourceFile // nil value: not readable
 }
 
@@ -48,6 +51,8 @@ func (c *sourceCache) get(p string) *sourceFile {
 	if c.root == nil || p == "" {
 		return nil
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if f, ok := c.files[p]; ok {
 		return f
 	}

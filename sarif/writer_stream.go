@@ -1,0 +1,451 @@
+package sarif
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/scanmux/scanmux/finding"
+)
+
+// # Encoding
+//
+// The writer plans the log first (builder.plan: which findings become
+// results, in which order, within which count limits), keeping only an
+// [item] per result. It then streams the log: run headers (tool, rules,
+// invocations) are encoded with encoding/json, results by hand
+// (writer_encode.go) in segments on all cores, and the segments are
+// written in order. Without a gzip limit that is one pass straight into
+// the output. With one, the log is first streamed into a gzipMeter (and
+// kept in memory only when small); if it is too large, each result's
+// share of the compressed size is estimated from its encoded size and the
+// compression ratio of its part of the log, the least severe results are
+// cut to fit with a small margin, and the cut log is measured again (the
+// meter recompresses only the blocks that changed), until it fits. Then
+// the log is streamed into the output.
+
+// rankSuppressed marks a planned item whose finding is suppressed.
+const rankSuppressed = -1
+
+// items builds the items of r's findings on all cores. An item with a nil
+// f is a finding left out for having no location; one with rank
+// rankSuppressed is a suppressed finding left out (ProfileGitHub).
+func (b *builder) items(r *Run) ([]item, error) {
+	out := make([]item, len(r.Findings))
+	errs := make([]error, len(r.Findings))
+	parallelChunks(len(r.Findings), 512, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			f := &r.Findings[i]
+			if err := f.Validate(); err != nil {
+				errs[i] = err
+				continue
+			}
+			if f.Suppressed() && b.opts.Profile == ProfileGitHub {
+				out[i] = item{f: f, rank: rankSuppressed}
+				continue
+			}
+			res, dl, ds, ok := b.result(f)
+			if !ok {
+				continue
+			}
+			it := item{f: f, score: securityScore(f), msg: res.Message.Text, dropLocs: dl, dropSteps: ds}
+			if len(res.Locations) > 0 && res.Locations[0].PhysicalLocation != nil {
+				pl := res.Locations[0].PhysicalLocation
+				it.uri = pl.ArtifactLocation.URI
+				if pl.Region != nil {
+					it.line, it.col = pl.Region.StartLine, pl.Region.StartColumn
+				}
+			}
+			out[i] = it
+		}
+	})
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("%w: tool %q finding %d: %w", ErrInvalidRun, r.Tool.Name, i, err)
+		}
+	}
+	return out, nil
+}
+
+// parallel calls fn(i) for every i in [0, n) on GOMAXPROCS goroutines.
+func parallel(n int, fn func(i int)) {
+	parallelChunks(n, 1, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fn(i)
+		}
+	})
+}
+
+// parallelChunks calls fn on consecutive ranges of at most chunk of [0, n)
+// on GOMAXPROCS goroutines.
+func parallelChunks(n, chunk int, fn func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
+	if workers <= 1 {
+		if n > 0 {
+			fn(0, n)
+		}
+		return
+	}
+	var next int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				mu.Lock()
+				lo := next
+				next += chunk
+				mu.Unlock()
+				if lo >= n {
+					return
+				}
+				fn(lo, min(lo+chunk, n))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// encode writes the log of plans to w, leaving out the least severe
+// results until it fits Limits.MaxGzipBytes, and completes the summary.
+func (b *builder) encode(w io.Writer, plans []*runPlan) error {
+	ranked := rankItems(plans)
+	keep := len(ranked)
+	limit := b.lim.MaxGzipBytes
+	if limit <= 0 {
+		n, err := b.output(w, plans, keep)
+		if err != nil {
+			return err
+		}
+		b.sum.Bytes = n
+		b.assembleSummary(plans, keep)
+		return nil
+	}
+
+	m := newGzipMeter()
+	small := &capBuffer{max: 32 << 20}
+	gz, err := b.measure(m, plans, keep, small)
+	if err != nil {
+		return err
+	}
+	if overLimit(gz, limit) {
+		est := make([]float64, len(ranked))
+		b.estimate(m, ranked[:keep], est)
+		g0, err := b.measure(m, plans, 0, nil)
+		if err != nil {
+			return err
+		}
+		if overLimit(g0, limit) {
+			return fmt.Errorf("%w: %d bytes compressed with no results, limit %d", ErrTooLarge, g0, limit)
+		}
+		margin := max(limit/2000, 16)
+		for overLimit(gz, limit) {
+			keep = cut(ranked, keep, est, float64(gz-(limit-margin)))
+			small.Reset()
+			if gz, err = b.measure(m, plans, keep, small); err != nil {
+				return err
+			}
+			b.estimate(m, ranked[:keep], est)
+			margin *= 2
+		}
+		// Count what the size limit left out.
+		for _, it := range ranked[keep:] {
+			b.sum.DroppedResults++
+			b.sum.DroppedBySeverity[it.f.Severity]++
+		}
+	}
+	if small.ok() {
+		if _, err := w.Write(small.buf); err != nil {
+			return fmt.Errorf("sarif: writing log: %w", err)
+		}
+		b.sum.Bytes = int64(len(small.buf))
+	} else {
+		n, err := b.output(w, plans, keep)
+		if err != nil {
+			return err
+		}
+		if n != m.raw {
+			return fmt.Errorf("sarif: internal error: wrote %d bytes, measured %d", n, m.raw)
+		}
+		b.sum.Bytes = n
+	}
+	b.sum.GzipBytes = gz
+	b.assembleSummary(plans, keep)
+	return nil
+}
+
+// rankItems ranks the items of all plans most severe first, in plan and
+// output order within a severity, and numbers their ranks and plans.
+func rankItems(plans []*runPlan) []*item {
+	var sevs []finding.Severity
+	n := 0
+	for pi, p := range plans {
+		n += len(p.items)
+		for _, it := range p.items {
+			it.plan = pi
+			if !slices.Contains(sevs, it.f.Severity) {
+				sevs = append(sevs, it.f.Severity)
+			}
+		}
+	}
+	slices.Sort(sevs)
+	slices.Reverse(sevs)
+	ranked := make([]*item, 0, n)
+	for _, s := range sevs {
+		for _, p := range plans {
+			for _, it := range p.items {
+				if it.f.Severity == s {
+					it.rank = len(ranked)
+					ranked = append(ranked, it)
+				}
+			}
+		}
+	}
+	return ranked
+}
+
+// estimate sets est[i] to the share of the compressed size of the last
+// measured log that the item ranked i is estimated to take: its encoded
+// size times the compression ratio of the block it starts in.
+func (b *builder) estimate(m *gzipMeter, kept []*item, est []float64) {
+	for i, it := range kept {
+		est[i] = float64(it.size) * m.ratio(it.off)
+	}
+}
+
+// cut returns how many of the most severe items to keep so that about
+// need compressed bytes are left out: it leaves out at least one item
+// and, for each run that loses results for the first time, allows for
+// the notification that says so.
+func cut(ranked []*item, keep int, est []float64, need float64) int {
+	cutRuns := map[int]bool{}
+	for _, it := range ranked[keep:] {
+		cutRuns[it.plan] = true
+	}
+	saved := 0.0
+	for keep > 0 {
+		keep--
+		it := ranked[keep]
+		saved += est[keep]
+		if !cutRuns[it.plan] {
+			cutRuns[it.plan] = true
+			need += 256
+		}
+		if saved >= need {
+			break
+		}
+	}
+	return keep
+}
+
+// measure streams the log keeping the keep most severe results into m,
+// and into tee if not nil, and returns its compressed size. It records
+// the offset and size of each kept item.
+func (b *builder) measure(m *gzipMeter, plans []*runPlan, keep int, tee io.Writer) (int64, error) {
+	m.Reset()
+	var dst io.Writer = m
+	if tee != nil {
+		dst = io.MultiWriter(m, tee)
+	}
+	if _, err := b.writeLog(dst, plans, keep, true); err != nil {
+		return 0, err
+	}
+	return m.Close()
+}
+
+// output streams the log keeping the keep most severe results into w.
+func (b *builder) output(w io.Writer, plans []*runPlan, keep int) (int64, error) {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	n, err := b.writeLog(bw, plans, keep, false)
+	if err != nil {
+		return 0, err
+	}
+	if err := bw.Flush(); err != nil {
+		return 0, fmt.Errorf("sarif: writing log: %w", err)
+	}
+	return n, nil
+}
+
+// assembleSummary records the per-tool and per-result counts of the log
+// that keeps the keep most severe results.
+func (b *builder) assembleSummary(plans []*runPlan, keep int) {
+	b.sum.Runs = len(plans)
+	for _, p := range plans {
+		n := 0
+		for _, it := range p.items {
+			if it.rank < keep {
+				n++
+			}
+		}
+		b.sum.Results[p.tool.Name] += n
+	}
+}
+
+// capBuffer keeps what is written to it as long as it stays under max.
+type capBuffer struct {
+	max  int
+	buf  []byte
+	over bool
+}
+
+func (c *capBuffer) Write(p []byte) (int, error) {
+	if !c.over {
+		if len(c.buf)+len(p) > c.max {
+			c.over, c.buf = true, nil
+		} else {
+			c.buf = append(c.buf, p...)
+		}
+	}
+	return len(p), nil
+}
+
+func (c *capBuffer) ok() bool { return !c.over && c.buf != nil }
+
+func (c *capBuffer) Reset() { c.buf, c.over = c.buf[:0], false }
+
+// piece is a part of the log: ready, or being encoded until done is
+// closed.
+type piece struct {
+	buf   []byte
+	items []*item // the results in buf, for their offsets
+	done  chan struct{}
+}
+
+// resultsPerSegment is how many results one goroutine encodes at a time.
+const resultsPerSegment = 512
+
+var segmentBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// runTail is how the encoding of a run without results ends.
+const runTail = `"results": []` + "\n    }"
+
+// writeLog streams the log keeping, of each run's items, those ranked
+// below keep into w and returns the number of bytes written. Results are
+// encoded on all cores and written in order. With track, it records the
+// offset and size of each result written.
+func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) (int64, error) {
+	workers := runtime.GOMAXPROCS(0)
+	pieces := make(chan *piece, 4*workers)
+	sem := make(chan struct{}, workers)
+	var d dropCounts
+	var encErr error
+	go func() {
+		defer close(pieces)
+		head := append([]byte("{\n  \"$schema\": "), appendJSONString(nil, SchemaURI)...)
+		head = append(head, ",\n  \"version\": \"2.1.0\",\n  \"runs\": ["...)
+		if len(plans) == 0 {
+			head = append(head, ']')
+		}
+		pieces <- &piece{buf: head}
+		for pi, p := range plans {
+			var items []*item
+			sizeDropped := severityCounts{}
+			for _, it := range p.items {
+				if it.rank < keep {
+					items = append(items, it)
+				} else {
+					sizeDropped[it.f.Severity]++
+				}
+			}
+			run, index, rd := b.run(p, items, sizeDropped)
+			d.tags += rd.tags
+			d.locs += rd.locs
+			d.steps += rd.steps
+			run.Results = []outResult{}
+			var hdr bytes.Buffer
+			if pi == 0 {
+				hdr.WriteString("\n    ")
+			} else {
+				hdr.WriteString(",\n    ")
+			}
+			enc := json.NewEncoder(&hdr)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("    ", "  ")
+			if err := enc.Encode(run); err != nil {
+				encErr = fmt.Errorf("sarif: encoding log: %w", err)
+				return
+			}
+			h := bytes.TrimSuffix(hdr.Bytes(), []byte("\n"))
+			if !bytes.HasSuffix(h, []byte(runTail)) {
+				encErr = errors.New("sarif: internal error: unexpected encoding of a run")
+				return
+			}
+			if len(items) == 0 {
+				pieces <- &piece{buf: h}
+				continue
+			}
+			pieces <- &piece{buf: append(h[:len(h)-len("[]\n    }")], '[')}
+			for lo := 0; lo < len(items); lo += resultsPerSegment {
+				pc := &piece{items: items[lo:min(lo+resultsPerSegment, len(items))], done: make(chan struct{})}
+				sem <- struct{}{}
+				go func(first bool) {
+					defer func() { <-sem }()
+					bp := segmentBufs.Get().(*[]byte)
+					pc.buf = b.encodeResults((*bp)[:0], pc.items, index, first)
+					close(pc.done)
+				}(lo == 0)
+				pieces <- pc
+			}
+			pieces <- &piece{buf: []byte("\n      ]\n    }")}
+		}
+		if len(plans) > 0 {
+			pieces <- &piece{buf: []byte("\n  ]")}
+		}
+		pieces <- &piece{buf: []byte("\n}\n")}
+	}()
+	var n int64
+	var werr error
+	for pc := range pieces {
+		if pc.done != nil {
+			<-pc.done
+		}
+		if werr == nil {
+			if track {
+				off := n
+				for _, it := range pc.items {
+					it.off = off
+					off += it.size
+				}
+			}
+			k, err := w.Write(pc.buf)
+			n += int64(k)
+			werr = err
+		}
+		if pc.done != nil {
+			buf := pc.buf[:0]
+			segmentBufs.Put(&buf)
+		}
+	}
+	if encErr != nil {
+		return n, encErr
+	}
+	if werr != nil {
+		return n, fmt.Errorf("sarif: writing log: %w", werr)
+	}
+	b.sum.DroppedTags, b.sum.DroppedLocations, b.sum.DroppedThreadFlowLocations = d.tags, d.locs, d.steps
+	return n, nil
+}
+
+// encodeResults appends the results of items, each after a comma (but
+// the first of a run) and a new line, and records each one's size.
+func (b *builder) encodeResults(dst []byte, items []*item, index map[string]int, first bool) []byte {
+	e := jsonEnc{buf: dst, depth: 4}
+	for j, it := range items {
+		res, _, _, _ := b.result(it.f)
+		res.RuleIndex = index[it.f.Rule.ID]
+		start := len(e.buf)
+		if j > 0 || !first {
+			e.buf = append(e.buf, ',')
+		}
+		e.newline()
+		e.result(&res)
+		it.size = int64(len(e.buf) - start)
+	}
+	return e.buf
+}
