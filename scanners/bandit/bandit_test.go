@@ -1,16 +1,13 @@
 package bandit_test
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -20,136 +17,56 @@ import (
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
 	"github.com/scanmux/scanmux/scanners/bandit"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
-
-// shared is ../shared beside the repository root, which CI checks out.
-const shared = "../../../shared"
-
-// corpusFile is one row of the corpus manifest.
-type corpusFile struct {
-	path, tool, format, numResults, notes string
-}
-
-// readManifest returns the corpus rows, or skips the test if ../shared is
-// missing.
-func readManifest(t *testing.T) []corpusFile {
-	t.Helper()
-	if _, err := os.Stat(shared); errors.Is(err, fs.ErrNotExist) {
-		t.Skip("../shared is missing: the scanner corpus lives in ../shared/corpus beside the repository root, which only CI checks out")
-	}
-	fh, err := os.Open(filepath.Join(shared, "corpus", "MANIFEST.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var rows []corpusFile
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		c := strings.Split(sc.Text(), "\t")
-		if len(c) < 11 || c[0] == "local_path" {
-			continue
-		}
-		rows = append(rows, corpusFile{filepath.Join(shared, c[0]), c[1], c[2], c[7], c[10]})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
-
-// head returns the first scanners.DetectBytes bytes of a file.
-func head(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b[:min(len(b), scanners.DetectBytes)]
-}
 
 // decodeFile decodes path with root and returns the tool and findings,
 // failing the test on an error or an invalid finding.
 func decodeFile(t *testing.T, path, root string) (finding.Tool, []*finding.Finding) {
 	t.Helper()
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var got []*finding.Finding
-	tool, err := bandit.Adapter{}.Decode(fh, path, &scanners.Options{Root: root}, func(f *finding.Finding) error {
-		if err := f.Validate(); err != nil {
-			t.Errorf("%s: finding %d (%s): %v", path, len(got), f.Rule.ID, err)
-		}
-		got = append(got, f)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Decode(%s): %v", path, err)
-	}
-	return tool, got
+	return corpustest.DecodeFile(t, bandit.Adapter{}, path, &scanners.Options{Root: root})
 }
 
+// claims says whether the adapter must claim the corpus file r.
+func claims(r corpustest.Row, _ string) bool { return r.Tool == "bandit" && r.Format == "native-json" }
+
 func TestCorpus(t *testing.T) {
-	rows := readManifest(t)
-	a := bandit.Adapter{}
-	native := 0
-	for _, r := range rows {
-		claimed := a.Detect(head(t, r.path))
-		if r.tool != "bandit" || r.format != "native-json" {
-			if claimed {
-				t.Errorf("Detect claims %s (%s %s)", r.path, r.tool, r.format)
-			}
-			continue
-		}
-		native++
-		if !claimed {
-			t.Errorf("Detect does not claim %s", r.path)
-		}
-		want, err := strconv.Atoi(r.numResults)
-		if err != nil {
-			t.Fatalf("%s: num_results %q", r.path, r.numResults)
-		}
-		tool, got := decodeFile(t, r.path, "")
+	corpustest.CheckDetect(t, claims, bandit.Adapter{})
+	corpustest.DecodeEach(t, claims, bandit.Adapter{}, nil, func(t *testing.T, r corpustest.Row, tool finding.Tool, got []*finding.Finding) {
 		if tool.Name != "bandit" {
-			t.Errorf("%s: tool %+v", r.path, tool)
+			t.Errorf("%s: tool %+v", r.Path, tool)
 		}
-		if len(got) != want {
-			t.Errorf("%s: %d findings, manifest says %d", r.path, len(got), want)
-		}
+		r.CheckCount(t, len(got))
 		for _, f := range got {
 			secret := f.Rule.ID == "B105" || f.Rule.ID == "B106" || f.Rule.ID == "B107"
 			if want := finding.CategorySAST; secret && f.Category != finding.CategorySecret || !secret && f.Category != want {
-				t.Errorf("%s: %s has category %s", r.path, f.Rule.ID, f.Category)
+				t.Errorf("%s: %s has category %s", r.Path, f.Rule.ID, f.Category)
 			}
 			if sev, _ := finding.ParseSeverity(f.OriginalSeverity); sev != f.Severity {
-				t.Errorf("%s: %s severity %s from %q", r.path, f.Rule.ID, f.Severity, f.OriginalSeverity)
+				t.Errorf("%s: %s severity %s from %q", r.Path, f.Rule.ID, f.Severity, f.OriginalSeverity)
 			}
 			if f.Location.Path == "" || strings.Contains(f.Location.Path, `\`) || f.Location.Region.StartLine == 0 ||
 				f.Precision == "" || f.Rule.HelpURI == "" || f.Rule.Name == "" || f.Location.Snippet == "" {
-				t.Errorf("%s: %s lacks a field: %+v", r.path, f.Rule.ID, f)
+				t.Errorf("%s: %s lacks a field: %+v", r.Path, f.Rule.ID, f)
 			}
 		}
-	}
-	if native == 0 {
-		t.Error("the manifest lists no bandit native-json file")
-	}
+	})
 }
 
 // TestCorpusSecrets checks that no password bandit reported in the corpus
 // appears in the findings.
 func TestCorpusSecrets(t *testing.T) {
-	rows := readManifest(t)
+	rows := corpustest.Manifest(t)
 	for _, r := range rows {
-		if r.tool != "bandit" || r.format != "native-json" {
+		if r.Tool != "bandit" || r.Format != "native-json" {
 			continue
 		}
-		raw, err := os.ReadFile(r.path)
+		raw, err := os.ReadFile(r.Path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		secrets := passwords(t, raw)
-		_, got := decodeFile(t, r.path, "")
+		_, got := decodeFile(t, r.Path, "")
 		checkNoSecrets(t, got, secrets)
 	}
 }
@@ -203,8 +120,7 @@ func checkNoSecrets(t *testing.T, got []*finding.Finding, secrets []string) {
 }
 
 func TestCorpusGolden(t *testing.T) {
-	readManifest(t)
-	path := filepath.Join(shared, "corpus/bandit/bandit-many.json")
+	path := corpustest.File(t, "bandit/bandit-many.json")
 	_, got := decodeFile(t, path, "")
 	byKey := map[string]*finding.Finding{}
 	for _, f := range got {
@@ -252,7 +168,7 @@ var secretsInSrc = []string{"Tr0ub4dor&3-not-real", "s3cr3t-default-pw", "hunter
 // testdata/README.md).
 func TestTestdata(t *testing.T) {
 	path := "testdata/bandit-1.6.2.json"
-	if !(bandit.Adapter{}).Detect(head(t, path)) {
+	if !(bandit.Adapter{}).Detect(corpustest.Head(t, path)) {
 		t.Error("Detect does not claim", path)
 	}
 	_, got := decodeFile(t, path, "")

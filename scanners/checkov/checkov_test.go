@@ -1,78 +1,27 @@
 package checkov_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
 	"github.com/scanmux/scanmux/scanners/checkov"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
 
-// corpusDir is the shared corpus, a sibling of the repository.
-const corpusDir = "../../../shared/corpus"
+// claims says whether the adapter must claim the corpus file r.
+func claims(r corpustest.Row, _ string) bool { return r.Tool == "checkov" && r.Format == "native-json" }
 
-// entry is one row of the corpus MANIFEST.tsv.
-type entry struct {
-	path, tool, format, numResults string
-}
-
-// manifest reads the corpus manifest, or skips the test without it.
-func manifest(t *testing.T) []entry {
-	t.Helper()
-	fh, err := os.Open(filepath.Join(corpusDir, "MANIFEST.tsv"))
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("../shared/corpus is missing (it sits beside the repository in CI): skipping corpus tests")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var out []entry
-	sc := bufio.NewScanner(fh)
-	for first := true; sc.Scan(); first = false {
-		c := strings.Split(sc.Text(), "\t")
-		if first || len(c) < 8 {
-			continue
-		}
-		out = append(out, entry{filepath.Join(corpusDir, strings.TrimPrefix(c[0], "corpus/")), c[1], c[2], c[7]})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// decode decodes r with the adapter and returns the findings.
+// decode decodes r with the adapter and returns the findings, which must
+// validate.
 func decode(t *testing.T, r io.Reader, opts *scanners.Options) (finding.Tool, []*finding.Finding) {
 	t.Helper()
-	var got []*finding.Finding
-	tool, err := checkov.Adapter{}.Decode(r, "report.json", opts, func(f *finding.Finding) error {
-		got = append(got, f)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Decode: %v", err)
-	}
-	return tool, got
-}
-
-// decodeFile decodes the file at path.
-func decodeFile(t *testing.T, path string, opts *scanners.Options) (finding.Tool, []*finding.Finding) {
-	t.Helper()
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	return decode(t, fh, opts)
+	return corpustest.Decode(t, checkov.Adapter{}, r, "report.json", opts)
 }
 
 // rawChecks returns the failed and skipped checks of a raw report, with
@@ -106,87 +55,46 @@ func rawChecks(t *testing.T, path string) (checks []map[string]any, types []stri
 }
 
 func TestCorpus(t *testing.T) {
-	n := 0
-	for _, e := range manifest(t) {
-		if e.tool != "checkov" || e.format != "native-json" {
-			continue
+	corpustest.DecodeEach(t, claims, checkov.Adapter{}, nil, func(t *testing.T, r corpustest.Row, tool finding.Tool, got []*finding.Finding) {
+		if !(checkov.Adapter{}).Detect(corpustest.Head(t, r.Path)) {
+			t.Error("Detect does not claim the file")
 		}
-		n++
-		t.Run(filepath.Base(e.path), func(t *testing.T) {
-			head, err := os.ReadFile(e.path)
-			if err != nil {
-				t.Fatal(err)
+		if tool.Name != "checkov" || tool.Version == "" {
+			t.Errorf("tool = %+v", tool)
+		}
+		r.CheckCount(t, len(got))
+		raw, types := rawChecks(t, r.Path)
+		if len(raw) != len(got) {
+			t.Fatalf("%d findings, %d failed and skipped checks", len(got), len(raw))
+		}
+		for i, f := range got {
+			if err := f.Validate(); err != nil {
+				t.Errorf("finding %d: %v", i, err)
 			}
-			if !(checkov.Adapter{}).Detect(head[:min(len(head), scanners.DetectBytes)]) {
-				t.Error("Detect does not claim the file")
+			if f.Rule.ID != raw[i]["check_id"] || f.Category != finding.CategoryIaC || f.Properties["check_type"] != types[i] {
+				t.Errorf("finding %d: rule %s category %s properties %v", i, f.Rule.ID, f.Category, f.Properties)
 			}
-			tool, got := decodeFile(t, e.path, nil)
-			if tool.Name != "checkov" || tool.Version == "" {
-				t.Errorf("tool = %+v", tool)
+			if f.Location.Path == "" || f.Location.Resource != raw[i]["resource"] {
+				t.Errorf("finding %d: location %+v", i, f.Location)
 			}
-			want, err := strconv.Atoi(e.numResults)
-			if err != nil {
-				t.Fatal(err)
+			sev, _ := raw[i]["severity"].(string)
+			wantSev := finding.SeverityMedium
+			if sev != "" {
+				wantSev, _ = finding.ParseSeverity(sev)
 			}
-			if len(got) != want {
-				t.Errorf("%d findings, want %d", len(got), want)
+			if f.Severity != wantSev || f.OriginalSeverity != sev {
+				t.Errorf("finding %d: severity %s (%q), raw %q", i, f.Severity, f.OriginalSeverity, sev)
 			}
-			raw, types := rawChecks(t, e.path)
-			if len(raw) != len(got) {
-				t.Fatalf("%d findings, %d failed and skipped checks", len(got), len(raw))
-			}
-			for i, f := range got {
-				if err := f.Validate(); err != nil {
-					t.Errorf("finding %d: %v", i, err)
-				}
-				if f.Rule.ID != raw[i]["check_id"] || f.Category != finding.CategoryIaC || f.Properties["check_type"] != types[i] {
-					t.Errorf("finding %d: rule %s category %s properties %v", i, f.Rule.ID, f.Category, f.Properties)
-				}
-				if f.Location.Path == "" || f.Location.Resource != raw[i]["resource"] {
-					t.Errorf("finding %d: location %+v", i, f.Location)
-				}
-				sev, _ := raw[i]["severity"].(string)
-				wantSev := finding.SeverityMedium
-				if sev != "" {
-					wantSev, _ = finding.ParseSeverity(sev)
-				}
-				if f.Severity != wantSev || f.OriginalSeverity != sev {
-					t.Errorf("finding %d: severity %s (%q), raw %q", i, f.Severity, f.OriginalSeverity, sev)
-				}
-			}
-		})
-	}
-	if n == 0 {
-		t.Error("no checkov native-json files in the corpus")
-	}
+		}
+	})
 }
 
 // TestDetectCorpus checks that Detect claims checkov JSON reports and
 // nothing else in the corpus (other tools, SARIF, broken files).
-func TestDetectCorpus(t *testing.T) {
-	for _, e := range manifest(t) {
-		fh, err := os.Open(e.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		head := make([]byte, scanners.DetectBytes)
-		n, _ := io.ReadFull(fh, head)
-		fh.Close()
-		want := e.tool == "checkov" && e.format == "native-json"
-		if got := (checkov.Adapter{}).Detect(head[:n]); got != want {
-			t.Errorf("Detect(%s) = %v, want %v", e.path, got, want)
-		}
-		for _, cut := range []int{1, 9, 120, 4000} {
-			if cut < n {
-				checkov.Adapter{}.Detect(head[:cut])
-			}
-		}
-	}
-}
+func TestDetectCorpus(t *testing.T) { corpustest.CheckDetect(t, claims, checkov.Adapter{}) }
 
 func TestGolden(t *testing.T) {
-	manifest(t)
-	_, got := decodeFile(t, filepath.Join(corpusDir, "checkov/checkov-severity.json"), nil)
+	_, got := corpustest.DecodeFile(t, checkov.Adapter{}, corpustest.File(t, "checkov/checkov-severity.json"), nil)
 	f := got[3]
 	if f.Rule.ID != "CKV_GCP_28" || f.Rule.HelpURI != "https://docs.bridgecrew.io/docs/bc_gcp_public_1" ||
 		f.Rule.ShortDescription != "Ensure that Cloud Storage bucket is not anonymously or publicly accessible" ||
@@ -203,13 +111,13 @@ func TestGolden(t *testing.T) {
 	}
 
 	// With a root, file_abs_path is used.
-	_, got = decodeFile(t, filepath.Join(corpusDir, "checkov/checkov-severity.json"), &scanners.Options{Root: "/"})
+	_, got = corpustest.DecodeFile(t, checkov.Adapter{}, corpustest.File(t, "checkov/checkov-severity.json"), &scanners.Options{Root: "/"})
 	if got[0].Location.Path != "tf/gcs.tf" {
 		t.Errorf("path with root /: %q", got[0].Location.Path)
 	}
 
 	// Windows paths and null severities.
-	tool, got := decodeFile(t, filepath.Join(corpusDir, "checkov/checkov-ecognity-report.json"), nil)
+	tool, got := corpustest.DecodeFile(t, checkov.Adapter{}, corpustest.File(t, "checkov/checkov-ecognity-report.json"), nil)
 	f = got[5]
 	if tool.Version != "3.2.495" || f.Rule.ID != "CKV2_AZURE_40" || f.Location.Path != "modules/storage_account/main.tf" ||
 		f.Properties["file_path"] != `\main.tf` || f.Severity != finding.SeverityMedium || f.OriginalSeverity != "" ||
@@ -218,7 +126,7 @@ func TestGolden(t *testing.T) {
 	}
 
 	// Several check types; a Dockerfile check without lines.
-	tool, got = decodeFile(t, filepath.Join(corpusDir, "checkov/checkov-multi-check-type.json"), nil)
+	tool, got = corpustest.DecodeFile(t, checkov.Adapter{}, corpustest.File(t, "checkov/checkov-multi-check-type.json"), nil)
 	f = got[11]
 	if tool.Version != "2.0.209" || f.Rule.ID != "CKV_DOCKER_3" || f.Location.Path != "infra/terraform/aws/resources/Dockerfile" ||
 		!f.Location.Region.IsZero() || f.Properties["check_type"] != "dockerfile" {
@@ -277,8 +185,7 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestDecodeBanner(t *testing.T) {
-	manifest(t)
-	fh, err := os.Open(filepath.Join(corpusDir, "checkov/checkov-stdout-banner-NOT-JSON.sarif"))
+	fh, err := os.Open(corpustest.File(t, "checkov/checkov-stdout-banner-NOT-JSON.sarif"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,12 @@
 package cppcheck_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/xml"
 	"errors"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -19,69 +16,14 @@ import (
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
 	"github.com/scanmux/scanmux/scanners/cppcheck"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
-
-// shared is ../shared beside the repository root, which CI checks out.
-const shared = "../../../shared"
-
-// corpusFile is one row of the corpus manifest.
-type corpusFile struct {
-	path, tool, format, numResults, notes string
-}
-
-// readManifest returns the corpus rows, or skips the test if ../shared is
-// missing.
-func readManifest(t *testing.T) []corpusFile {
-	t.Helper()
-	if _, err := os.Stat(shared); errors.Is(err, fs.ErrNotExist) {
-		t.Skip("../shared is missing: the scanner corpus lives in ../shared/corpus beside the repository root, which only CI checks out")
-	}
-	fh, err := os.Open(filepath.Join(shared, "corpus", "MANIFEST.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var rows []corpusFile
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		c := strings.Split(sc.Text(), "\t")
-		if len(c) < 11 || c[0] == "local_path" {
-			continue
-		}
-		rows = append(rows, corpusFile{filepath.Join(shared, c[0]), c[1], c[2], c[7], c[10]})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
-
-// head returns the first scanners.DetectBytes bytes of a file.
-func head(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b[:min(len(b), scanners.DetectBytes)]
-}
 
 // decode decodes r and returns the tool and findings, failing the test on
 // an error or an invalid finding.
 func decode(t *testing.T, r io.Reader, name, root string) (finding.Tool, []*finding.Finding) {
 	t.Helper()
-	var got []*finding.Finding
-	tool, err := cppcheck.Adapter{}.Decode(r, name, &scanners.Options{Root: root}, func(f *finding.Finding) error {
-		if err := f.Validate(); err != nil {
-			t.Errorf("%s: finding %d (%s): %v", name, len(got), f.Rule.ID, err)
-		}
-		got = append(got, f)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Decode(%s): %v", name, err)
-	}
-	return tool, got
+	return corpustest.Decode(t, cppcheck.Adapter{}, r, name, &scanners.Options{Root: root})
 }
 
 // countErrors counts the <error> elements of a raw report with generic XML
@@ -99,14 +41,7 @@ func countErrors(t *testing.T, raw []byte) int {
 
 // TestCorpus checks that Detect claims no corpus file: there is no
 // Cppcheck report in it.
-func TestCorpus(t *testing.T) {
-	rows := readManifest(t)
-	for _, r := range rows {
-		if (cppcheck.Adapter{}).Detect(head(t, r.path)) {
-			t.Errorf("Detect claims %s (%s %s)", r.path, r.tool, r.format)
-		}
-	}
-}
+func TestCorpus(t *testing.T) { corpustest.CheckDetect(t, corpustest.None, cppcheck.Adapter{}) }
 
 // TestTestdata decodes the real Cppcheck 2.10 report of testdata/src (see
 // testdata/README.md).

@@ -1,14 +1,12 @@
 package eslint_test
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,52 +18,8 @@ import (
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
 	"github.com/scanmux/scanmux/scanners/eslint"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
-
-// shared is ../shared beside the repository root, which CI checks out.
-const shared = "../../../shared"
-
-// corpusFile is one row of the corpus manifest.
-type corpusFile struct {
-	path, tool, format, numResults, notes string
-}
-
-// readManifest returns the corpus rows, or skips the test if ../shared is
-// missing.
-func readManifest(t *testing.T) []corpusFile {
-	t.Helper()
-	if _, err := os.Stat(shared); errors.Is(err, fs.ErrNotExist) {
-		t.Skip("../shared is missing: the scanner corpus lives in ../shared/corpus beside the repository root, which only CI checks out")
-	}
-	fh, err := os.Open(filepath.Join(shared, "corpus", "MANIFEST.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var rows []corpusFile
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		c := strings.Split(sc.Text(), "\t")
-		if len(c) < 11 || c[0] == "local_path" {
-			continue
-		}
-		rows = append(rows, corpusFile{filepath.Join(shared, c[0]), c[1], c[2], c[7], c[10]})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
-
-// head returns the first scanners.DetectBytes bytes of a file.
-func head(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b[:min(len(b), scanners.DetectBytes)]
-}
 
 // decodeFile decodes path with root and returns the findings, failing the
 // test on an error or an invalid finding.
@@ -83,17 +37,7 @@ func decodeFile(t *testing.T, path, root string) []*finding.Finding {
 // or an invalid finding.
 func decode(t *testing.T, r io.Reader, name, root string) []*finding.Finding {
 	t.Helper()
-	var got []*finding.Finding
-	tool, err := eslint.Adapter{}.Decode(r, name, &scanners.Options{Root: root}, func(f *finding.Finding) error {
-		if err := f.Validate(); err != nil {
-			t.Errorf("%s: finding %d (%s): %v", name, len(got), f.Rule.ID, err)
-		}
-		got = append(got, f)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Decode(%s): %v", name, err)
-	}
+	tool, got := corpustest.Decode(t, eslint.Adapter{}, r, name, &scanners.Options{Root: root})
 	if tool.Name != "eslint" {
 		t.Errorf("%s: tool %+v", name, tool)
 	}
@@ -131,51 +75,40 @@ func countMessages(t *testing.T, path string) int {
 	return n
 }
 
+// claims says whether the adapter must claim the corpus file r.
+func claims(r corpustest.Row, _ string) bool { return r.Tool == "eslint" && r.Format == "native-json" }
+
 func TestCorpus(t *testing.T) {
-	rows := readManifest(t)
-	a := eslint.Adapter{}
-	native := 0
-	for _, r := range rows {
-		claimed := a.Detect(head(t, r.path))
-		if r.tool != "eslint" || r.format != "native-json" {
-			if claimed {
-				t.Errorf("Detect claims %s (%s %s)", r.path, r.tool, r.format)
-			}
-			continue
-		}
-		native++
-		if !claimed {
-			t.Errorf("Detect does not claim %s", r.path)
+	corpustest.CheckDetect(t, claims, eslint.Adapter{})
+	opts := func(corpustest.Row) *scanners.Options { return &scanners.Options{Root: "/Users/omerlh/dev/juice-shop"} }
+	corpustest.DecodeEach(t, claims, eslint.Adapter{}, opts, func(t *testing.T, r corpustest.Row, tool finding.Tool, got []*finding.Finding) {
+		if tool.Name != "eslint" {
+			t.Errorf("%s: tool %+v", r.Path, tool)
 		}
 		// The manifest's num_results for eslint-json.json is 3, the number
 		// of file objects in the report (one per linted file, two of them
 		// without messages). Findings are messages: count them from the
 		// raw JSON instead.
-		want := countMessages(t, r.path)
-		if n, err := strconv.Atoi(r.numResults); err != nil || n != want {
-			t.Logf("%s: manifest num_results %q, %d messages", r.path, r.numResults, want)
+		want := countMessages(t, r.Path)
+		if n, err := strconv.Atoi(r.NumResults); err != nil || n != want {
+			t.Logf("%s: manifest num_results %q, %d messages", r.Path, r.NumResults, want)
 		}
-		got := decodeFile(t, r.path, "/Users/omerlh/dev/juice-shop")
 		if len(got) != want {
-			t.Errorf("%s: %d findings, the report has %d messages", r.path, len(got), want)
+			t.Errorf("%s: %d findings, the report has %d messages", r.Path, len(got), want)
 		}
 		for _, f := range got {
 			if f.Category != finding.CategorySAST {
-				t.Errorf("%s: %s has category %s", r.path, f.Rule.ID, f.Category)
+				t.Errorf("%s: %s has category %s", r.Path, f.Rule.ID, f.Category)
 			}
 			if want := map[string]finding.Severity{"1": finding.SeverityLow, "2": finding.SeverityMedium}[f.OriginalSeverity]; f.Severity != want {
-				t.Errorf("%s: %s severity %s from %q", r.path, f.Rule.ID, f.Severity, f.OriginalSeverity)
+				t.Errorf("%s: %s severity %s from %q", r.Path, f.Rule.ID, f.Severity, f.OriginalSeverity)
 			}
 		}
-	}
-	if native == 0 {
-		t.Error("the manifest lists no eslint native-json file")
-	}
+	})
 }
 
 func TestCorpusGolden(t *testing.T) {
-	readManifest(t)
-	got := decodeFile(t, filepath.Join(shared, "corpus/eslint/eslint-json.json"), "/Users/omerlh/dev/juice-shop")
+	got := decodeFile(t, corpustest.File(t, "eslint/eslint-json.json"), "/Users/omerlh/dev/juice-shop")
 	want := []finding.Finding{{
 		Tool:             finding.Tool{Name: "eslint", InformationURI: "https://eslint.org"},
 		Rule:             finding.Rule{ID: "security/detect-object-injection"},
@@ -217,7 +150,7 @@ func TestCorpusGolden(t *testing.T) {
 // testdata/README.md).
 func TestTestdata(t *testing.T) {
 	path := "testdata/eslint-9.39.1.json"
-	if !(eslint.Adapter{}).Detect(head(t, path)) {
+	if !(eslint.Adapter{}).Detect(corpustest.Head(t, path)) {
 		t.Error("Detect does not claim", path)
 	}
 	got := decodeFile(t, path, "/work/main/scanners/eslint/testdata")

@@ -1,14 +1,11 @@
 package eslint_test
 
 import (
-	"bytes"
-	"errors"
 	"os"
 	"testing"
 
-	"github.com/scanmux/scanmux/finding"
-	"github.com/scanmux/scanmux/scanners"
 	"github.com/scanmux/scanmux/scanners/eslint"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
 
 // FuzzDecode checks that the adapter neither panics nor emits invalid
@@ -20,17 +17,5 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add(seed)
 	f.Add([]byte(`[{"filePath":"/src/a.js","messages":[{"ruleId":"no-secrets/no-secrets","severity":2,"message":"m : \"abc\"","line":1,"column":2,"endLine":1,"endColumn":5},{"ruleId":null,"fatal":true,"severity":2,"message":"p","line":1}],"suppressedMessages":[{"ruleId":"x","severity":1,"message":"m","line":1,"column":1,"suppressions":[{"kind":"directive","justification":"j"}]}],"source":"abc\r\n"}]`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		a := eslint.Adapter{}
-		a.Detect(b)
-		_, err := a.Decode(bytes.NewReader(b), "fuzz", &scanners.Options{Root: "/src"}, func(fd *finding.Finding) error {
-			if err := fd.Validate(); err != nil {
-				t.Errorf("invalid finding %+v: %v", fd, err)
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, scanners.ErrFormat) {
-			t.Errorf("error %v does not wrap ErrFormat", err)
-		}
-	})
+	f.Fuzz(func(t *testing.T, b []byte) { corpustest.Fuzz(t, b, eslint.Adapter{}) })
 }

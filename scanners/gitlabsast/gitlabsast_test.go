@@ -1,153 +1,68 @@
 package gitlabsast_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
 	"github.com/scanmux/scanmux/scanners/gitlabsast"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
 
-// corpusDir is the shared corpus, a sibling of the repository.
-const corpusDir = "../../../shared/corpus"
+// claims says whether the adapter must claim the corpus file r.
+func claims(r corpustest.Row, _ string) bool { return r.Format == "gitlab-sast-json" }
 
-// entry is one row of the corpus MANIFEST.tsv.
-type entry struct {
-	path, tool, format, numResults string
-}
-
-// manifest reads the corpus manifest, or skips the test without it.
-func manifest(t *testing.T) []entry {
-	t.Helper()
-	fh, err := os.Open(filepath.Join(corpusDir, "MANIFEST.tsv"))
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("../shared/corpus is missing (it sits beside the repository in CI): skipping corpus tests")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var out []entry
-	sc := bufio.NewScanner(fh)
-	for first := true; sc.Scan(); first = false {
-		c := strings.Split(sc.Text(), "\t")
-		if first || len(c) < 8 {
-			continue
-		}
-		out = append(out, entry{filepath.Join(corpusDir, strings.TrimPrefix(c[0], "corpus/")), c[1], c[2], c[7]})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// decode decodes r with the adapter and returns the findings.
+// decode decodes r with the adapter and returns the findings, which must
+// validate.
 func decode(t *testing.T, r io.Reader, opts *scanners.Options) (finding.Tool, []*finding.Finding) {
 	t.Helper()
-	var got []*finding.Finding
-	tool, err := gitlabsast.Adapter{}.Decode(r, "report.json", opts, func(f *finding.Finding) error {
-		got = append(got, f)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Decode: %v", err)
-	}
-	return tool, got
-}
-
-// decodeFile decodes the file at path.
-func decodeFile(t *testing.T, path string, opts *scanners.Options) (finding.Tool, []*finding.Finding) {
-	t.Helper()
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	return decode(t, fh, opts)
+	return corpustest.Decode(t, gitlabsast.Adapter{}, r, "report.json", opts)
 }
 
 func TestCorpus(t *testing.T) {
-	n := 0
-	for _, e := range manifest(t) {
-		if e.format != "gitlab-sast-json" {
-			continue
+	corpustest.DecodeEach(t, claims, gitlabsast.Adapter{}, nil, func(t *testing.T, r corpustest.Row, tool finding.Tool, got []*finding.Finding) {
+		head, err := os.ReadFile(r.Path)
+		if err != nil {
+			t.Fatal(err)
 		}
-		n++
-		t.Run(filepath.Base(e.path), func(t *testing.T) {
-			head, err := os.ReadFile(e.path)
-			if err != nil {
-				t.Fatal(err)
+		if !(gitlabsast.Adapter{}).Detect(head[:min(len(head), scanners.DetectBytes)]) {
+			t.Error("Detect does not claim the file")
+		}
+		var raw struct{ Vulnerabilities []map[string]any }
+		if err := json.Unmarshal(head, &raw); err != nil {
+			t.Fatal(err)
+		}
+		r.CheckCount(t, len(got))
+		if len(got) != len(raw.Vulnerabilities) {
+			t.Errorf("%d findings, %d vulnerabilities", len(got), len(raw.Vulnerabilities))
+		}
+		for i, f := range got {
+			if err := f.Validate(); err != nil {
+				t.Errorf("finding %d: %v", i, err)
 			}
-			if !(gitlabsast.Adapter{}).Detect(head[:min(len(head), scanners.DetectBytes)]) {
-				t.Error("Detect does not claim the file")
+			sev := raw.Vulnerabilities[i]["severity"].(string)
+			wantSev, _ := finding.ParseSeverity(sev)
+			if f.Severity != wantSev || f.OriginalSeverity != sev || f.Category != finding.CategoryIaC {
+				t.Errorf("finding %d: severity %s (%s) category %s", i, f.Severity, f.OriginalSeverity, f.Category)
 			}
-			var raw struct{ Vulnerabilities []map[string]any }
-			if err := json.Unmarshal(head, &raw); err != nil {
-				t.Fatal(err)
+			if f.Message != raw.Vulnerabilities[i]["name"] {
+				t.Errorf("finding %d: message %q", i, f.Message)
 			}
-			_, got := decodeFile(t, e.path, nil)
-			want, err := strconv.Atoi(e.numResults)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != want || len(got) != len(raw.Vulnerabilities) {
-				t.Errorf("%d findings, want %d (%d vulnerabilities)", len(got), want, len(raw.Vulnerabilities))
-			}
-			for i, f := range got {
-				if err := f.Validate(); err != nil {
-					t.Errorf("finding %d: %v", i, err)
-				}
-				sev := raw.Vulnerabilities[i]["severity"].(string)
-				wantSev, _ := finding.ParseSeverity(sev)
-				if f.Severity != wantSev || f.OriginalSeverity != sev || f.Category != finding.CategoryIaC {
-					t.Errorf("finding %d: severity %s (%s) category %s", i, f.Severity, f.OriginalSeverity, f.Category)
-				}
-				if f.Message != raw.Vulnerabilities[i]["name"] {
-					t.Errorf("finding %d: message %q", i, f.Message)
-				}
-			}
-		})
-	}
-	if n == 0 {
-		t.Error("no gitlab-sast-json files in the corpus")
-	}
+		}
+	})
 }
 
 // TestDetectCorpus checks that Detect claims GitLab SAST reports and
 // nothing else in the corpus.
-func TestDetectCorpus(t *testing.T) {
-	for _, e := range manifest(t) {
-		fh, err := os.Open(e.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		head := make([]byte, scanners.DetectBytes)
-		n, _ := io.ReadFull(fh, head)
-		fh.Close()
-		want := e.format == "gitlab-sast-json"
-		if got := (gitlabsast.Adapter{}).Detect(head[:n]); got != want {
-			t.Errorf("Detect(%s) = %v, want %v", e.path, got, want)
-		}
-		for _, cut := range []int{1, 9, 120, 4000} {
-			if cut < n {
-				gitlabsast.Adapter{}.Detect(head[:cut])
-			}
-		}
-	}
-}
+func TestDetectCorpus(t *testing.T) { corpustest.CheckDetect(t, claims, gitlabsast.Adapter{}) }
 
 func TestGolden(t *testing.T) {
-	manifest(t)
-	tool, got := decodeFile(t, filepath.Join(corpusDir, "kics/kics-2.1.11-gcpgoat-gitlab-sast.json"), nil)
+	tool, got := corpustest.DecodeFile(t, gitlabsast.Adapter{}, corpustest.File(t, "kics/kics-2.1.11-gcpgoat-gitlab-sast.json"), nil)
 	wantTool := finding.Tool{Name: "Keeping Infrastructure as Code Secure", Version: "2.1.11", InformationURI: "https://www.kics.io/"}
 	if tool != wantTool {
 		t.Errorf("tool %+v", tool)
@@ -173,7 +88,7 @@ func TestGolden(t *testing.T) {
 	}
 
 	// Scanned from inside the directory, the paths resolve.
-	_, got = decodeFile(t, filepath.Join(corpusDir, "kics/kics-2.1.11-gcpgoat-gitlab-sast.json"), &scanners.Options{Root: "/"})
+	_, got = corpustest.DecodeFile(t, gitlabsast.Adapter{}, corpustest.File(t, "kics/kics-2.1.11-gcpgoat-gitlab-sast.json"), &scanners.Options{Root: "/"})
 	if got[0].Location.Path != "" {
 		t.Errorf("relative path outside the root resolved: %q", got[0].Location.Path)
 	}

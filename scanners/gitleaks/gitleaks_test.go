@@ -1,83 +1,25 @@
 package gitleaks_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
 	"github.com/scanmux/scanmux/scanners/gitleaks"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
 
-// corpusDir is the shared corpus, a sibling of the repository.
-const corpusDir = "../../../shared/corpus"
-
-// entry is one row of the corpus MANIFEST.tsv.
-type entry struct {
-	path, tool, format, numResults string
-}
-
-// manifest reads the corpus manifest, or skips the test without it.
-func manifest(t *testing.T) []entry {
-	t.Helper()
-	fh, err := os.Open(filepath.Join(corpusDir, "MANIFEST.tsv"))
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("../shared/corpus is missing (it sits beside the repository in CI): skipping corpus tests")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var out []entry
-	sc := bufio.NewScanner(fh)
-	for first := true; sc.Scan(); first = false {
-		if first {
-			continue
-		}
-		c := strings.Split(sc.Text(), "\t")
-		if len(c) < 8 {
-			continue
-		}
-		out = append(out, entry{
-			path:       filepath.Join(corpusDir, strings.TrimPrefix(c[0], "corpus/")),
-			tool:       c[1],
-			format:     c[2],
-			numResults: c[7],
-		})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// decodeFile decodes path with the adapter and returns the findings.
-func decodeFile(t *testing.T, path string, opts *scanners.Options) (finding.Tool, []*finding.Finding) {
-	t.Helper()
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var got []*finding.Finding
-	tool, err := gitleaks.Adapter{}.Decode(fh, filepath.Base(path), opts, func(f *finding.Finding) error {
-		got = append(got, f)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Decode(%s): %v", path, err)
-	}
-	return tool, got
+// claims says whether the adapter must claim the corpus file r.
+func claims(r corpustest.Row, _ string) bool {
+	return r.Tool == "gitleaks" && r.Format == "native-json"
 }
 
 // secretsOf returns the secret values of a raw gitleaks report (v8
@@ -104,86 +46,44 @@ func secretsOf(t *testing.T, path string) []string {
 }
 
 func TestCorpus(t *testing.T) {
-	n := 0
-	for _, e := range manifest(t) {
-		if e.tool != "gitleaks" || e.format != "native-json" {
-			continue
+	corpustest.DecodeEach(t, claims, gitleaks.Adapter{}, nil, func(t *testing.T, r corpustest.Row, tool finding.Tool, got []*finding.Finding) {
+		if !(gitleaks.Adapter{}).Detect(corpustest.Head(t, r.Path)) {
+			t.Error("Detect does not claim the file")
 		}
-		n++
-		t.Run(filepath.Base(e.path), func(t *testing.T) {
-			head, err := os.ReadFile(e.path)
+		if tool.Name != "gitleaks" {
+			t.Errorf("tool = %q", tool.Name)
+		}
+		r.CheckCount(t, len(got))
+		secrets := secretsOf(t, r.Path)
+		for i, f := range got {
+			if err := f.Validate(); err != nil {
+				t.Errorf("finding %d: %v", i, err)
+			}
+			if f.Category != finding.CategorySecret || f.Severity != finding.SeverityHigh {
+				t.Errorf("finding %d: category %s severity %s", i, f.Category, f.Severity)
+			}
+			if len(f.CWEs) != 1 || f.CWEs[0] != 798 {
+				t.Errorf("finding %d: CWEs %v", i, f.CWEs)
+			}
+			js, err := json.Marshal(f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !(gitleaks.Adapter{}).Detect(head[:min(len(head), scanners.DetectBytes)]) {
-				t.Error("Detect does not claim the file")
-			}
-			tool, got := decodeFile(t, e.path, nil)
-			if tool.Name != "gitleaks" {
-				t.Errorf("tool = %q", tool.Name)
-			}
-			want, err := strconv.Atoi(e.numResults)
-			if err != nil {
-				t.Fatalf("num_results %q: %v", e.numResults, err)
-			}
-			if len(got) != want {
-				t.Errorf("%d findings, want %d", len(got), want)
-			}
-			secrets := secretsOf(t, e.path)
-			for i, f := range got {
-				if err := f.Validate(); err != nil {
-					t.Errorf("finding %d: %v", i, err)
-				}
-				if f.Category != finding.CategorySecret || f.Severity != finding.SeverityHigh {
-					t.Errorf("finding %d: category %s severity %s", i, f.Category, f.Severity)
-				}
-				if len(f.CWEs) != 1 || f.CWEs[0] != 798 {
-					t.Errorf("finding %d: CWEs %v", i, f.CWEs)
-				}
-				js, err := json.Marshal(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, s := range secrets {
-					if bytes.Contains(js, []byte(s)) {
-						t.Errorf("finding %d leaks secret %q: %s", i, s, js)
-					}
+			for _, s := range secrets {
+				if bytes.Contains(js, []byte(s)) {
+					t.Errorf("finding %d leaks secret %q: %s", i, s, js)
 				}
 			}
-		})
-	}
-	if n == 0 {
-		t.Error("no gitleaks native-json files in the corpus")
-	}
+		}
+	})
 }
 
 // TestDetectCorpus checks that Detect claims gitleaks JSON reports and
 // nothing else in the corpus (other tools, SARIF, broken files).
-func TestDetectCorpus(t *testing.T) {
-	for _, e := range manifest(t) {
-		fh, err := os.Open(e.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		head := make([]byte, scanners.DetectBytes)
-		n, _ := io.ReadFull(fh, head)
-		fh.Close()
-		want := e.tool == "gitleaks" && e.format == "native-json"
-		if got := (gitleaks.Adapter{}).Detect(head[:n]); got != want {
-			t.Errorf("Detect(%s) = %v, want %v", e.path, got, want)
-		}
-		// A head cut mid-token must not panic.
-		for _, cut := range []int{1, 7, 100, 333} {
-			if cut < n {
-				gitleaks.Adapter{}.Detect(head[:cut])
-			}
-		}
-	}
-}
+func TestDetectCorpus(t *testing.T) { corpustest.CheckDetect(t, claims, gitleaks.Adapter{}) }
 
 func TestGoldenV8(t *testing.T) {
-	manifest(t)
-	_, got := decodeFile(t, filepath.Join(corpusDir, "gitleaks/gitleaks8-many.json"), &scanners.Options{Root: "/"})
+	_, got := corpustest.DecodeFile(t, gitleaks.Adapter{}, corpustest.File(t, "gitleaks/gitleaks8-many.json"), &scanners.Options{Root: "/"})
 	if len(got) != 4 {
 		t.Fatalf("%d findings", len(got))
 	}
@@ -215,7 +115,7 @@ func TestGoldenV8(t *testing.T) {
 	}
 
 	// Without a root, the absolute path is kept aside.
-	_, got = decodeFile(t, filepath.Join(corpusDir, "gitleaks/gitleaks8-many.json"), nil)
+	_, got = corpustest.DecodeFile(t, gitleaks.Adapter{}, corpustest.File(t, "gitleaks/gitleaks8-many.json"), nil)
 	if got[0].Location.Path != "" || !got[0].Location.Region.IsZero() || got[0].Properties["unresolvedPath"] != "/conf/aws.tf" ||
 		got[0].Properties["startLine"] != "2" {
 		t.Errorf("finding 0 location %+v, properties %v", got[0].Location, got[0].Properties)
@@ -223,8 +123,7 @@ func TestGoldenV8(t *testing.T) {
 }
 
 func TestGoldenV7(t *testing.T) {
-	manifest(t)
-	_, got := decodeFile(t, filepath.Join(corpusDir, "gitleaks/gitleaks7.5-many.json"), nil)
+	_, got := corpustest.DecodeFile(t, gitleaks.Adapter{}, corpustest.File(t, "gitleaks/gitleaks7.5-many.json"), nil)
 	f := got[0]
 	want := &finding.Finding{
 		Tool:     finding.Tool{Name: "gitleaks", InformationURI: "https://github.com/gitleaks/gitleaks"},
@@ -249,7 +148,7 @@ func TestGoldenV7(t *testing.T) {
 	}
 
 	// gitleaks --redact output: no hash of "REDACTED".
-	_, got = decodeFile(t, filepath.Join(corpusDir, "gitleaks/gitleaks-redacted.json"), nil)
+	_, got = corpustest.DecodeFile(t, gitleaks.Adapter{}, corpustest.File(t, "gitleaks/gitleaks-redacted.json"), nil)
 	if _, ok := got[0].Fingerprints["secret/sha256"]; ok {
 		t.Errorf("hash of an already redacted secret: %v", got[0].Fingerprints)
 	}
@@ -344,7 +243,7 @@ func checkReport(t *testing.T, path string) {
 	if !(gitleaks.Adapter{}).Detect(head) {
 		t.Errorf("Detect does not claim %s", path)
 	}
-	_, got := decodeFile(t, path, nil)
+	_, got := corpustest.DecodeFile(t, gitleaks.Adapter{}, path, nil)
 	if len(got) == 0 {
 		t.Fatal("no findings")
 	}

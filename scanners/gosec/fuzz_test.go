@@ -1,14 +1,11 @@
 package gosec_test
 
 import (
-	"bytes"
-	"errors"
 	"os"
 	"testing"
 
-	"github.com/scanmux/scanmux/finding"
-	"github.com/scanmux/scanmux/scanners"
 	"github.com/scanmux/scanmux/scanners/gosec"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
 
 // FuzzDecode checks that the adapter neither panics nor emits invalid
@@ -20,17 +17,5 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add(seed)
 	f.Add([]byte(`{"Issues":[{"severity":"HIGH","confidence":"LOW","rule_id":"G101","details":"d","file":"/src/a.go","code":"3: x := \"k\"\n","line":"3","column":"2"}]}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		a := gosec.Adapter{}
-		a.Detect(b)
-		_, err := a.Decode(bytes.NewReader(b), "fuzz", &scanners.Options{Root: "/src"}, func(fd *finding.Finding) error {
-			if err := fd.Validate(); err != nil {
-				t.Errorf("invalid finding %+v: %v", fd, err)
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, scanners.ErrFormat) {
-			t.Errorf("error %v does not wrap ErrFormat", err)
-		}
-	})
+	f.Fuzz(func(t *testing.T, b []byte) { corpustest.Fuzz(t, b, gosec.Adapter{}) })
 }

@@ -1,11 +1,8 @@
 package gosec_test
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
-	"io/fs"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -16,74 +13,14 @@ import (
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
 	"github.com/scanmux/scanmux/scanners/gosec"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
-
-// shared is ../shared beside the repository root, which CI checks out.
-const shared = "../../../shared"
-
-// corpusFile is one row of the corpus manifest.
-type corpusFile struct {
-	path, tool, format, numResults, notes string
-}
-
-// readManifest returns the corpus rows, or skips the test if ../shared is
-// missing.
-func readManifest(t *testing.T) []corpusFile {
-	t.Helper()
-	if _, err := os.Stat(shared); errors.Is(err, fs.ErrNotExist) {
-		t.Skip("../shared is missing: the scanner corpus lives in ../shared/corpus beside the repository root, which only CI checks out")
-	}
-	fh, err := os.Open(filepath.Join(shared, "corpus", "MANIFEST.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var rows []corpusFile
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		c := strings.Split(sc.Text(), "\t")
-		if len(c) < 11 || c[0] == "local_path" {
-			continue
-		}
-		rows = append(rows, corpusFile{filepath.Join(shared, c[0]), c[1], c[2], c[7], c[10]})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
-
-// head returns the first scanners.DetectBytes bytes of a file.
-func head(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b[:min(len(b), scanners.DetectBytes)]
-}
 
 // decodeFile decodes path with root and returns the tool and findings,
 // failing the test on an error or an invalid finding.
 func decodeFile(t *testing.T, path, root string) (finding.Tool, []*finding.Finding) {
 	t.Helper()
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var got []*finding.Finding
-	tool, err := gosec.Adapter{}.Decode(fh, path, &scanners.Options{Root: root}, func(f *finding.Finding) error {
-		if err := f.Validate(); err != nil {
-			t.Errorf("%s: finding %d (%s): %v", path, len(got), f.Rule.ID, err)
-		}
-		got = append(got, f)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Decode(%s): %v", path, err)
-	}
-	return tool, got
+	return corpustest.DecodeFile(t, gosec.Adapter{}, path, &scanners.Options{Root: root})
 }
 
 // corpusRoots are the scan roots of the corpus reports, whose paths are
@@ -92,53 +29,34 @@ var corpusRoots = map[string]string{
 	"gosec-many.json": "/vagrant/go/src/govwa",
 }
 
+// claims says whether the adapter must claim the corpus file r.
+func claims(r corpustest.Row, _ string) bool { return r.Tool == "gosec" && r.Format == "native-json" }
+
 func TestCorpus(t *testing.T) {
-	rows := readManifest(t)
-	a := gosec.Adapter{}
-	native := 0
-	for _, r := range rows {
-		claimed := a.Detect(head(t, r.path))
-		if r.tool != "gosec" || r.format != "native-json" {
-			if claimed {
-				t.Errorf("Detect claims %s (%s %s)", r.path, r.tool, r.format)
-			}
-			continue
-		}
-		native++
-		if !claimed {
-			t.Errorf("Detect does not claim %s", r.path)
-		}
-		want, err := strconv.Atoi(r.numResults)
-		if err != nil {
-			t.Fatalf("%s: num_results %q", r.path, r.numResults)
-		}
-		tool, got := decodeFile(t, r.path, corpusRoots[filepath.Base(r.path)])
+	corpustest.CheckDetect(t, claims, gosec.Adapter{})
+	corpustest.DecodeEach(t, claims, gosec.Adapter{}, func(r corpustest.Row) *scanners.Options {
+		return &scanners.Options{Root: corpusRoots[filepath.Base(r.Path)]}
+	}, func(t *testing.T, r corpustest.Row, tool finding.Tool, got []*finding.Finding) {
 		if tool.Name != "gosec" {
-			t.Errorf("%s: tool %+v", r.path, tool)
+			t.Errorf("%s: tool %+v", r.Path, tool)
 		}
-		if len(got) != want {
-			t.Errorf("%s: %d findings, manifest says %d", r.path, len(got), want)
-		}
+		r.CheckCount(t, len(got))
 		for _, f := range got {
 			if f.Category != finding.CategorySAST && !(f.Rule.ID == "G101" && f.Category == finding.CategorySecret) {
-				t.Errorf("%s: %s has category %s", r.path, f.Rule.ID, f.Category)
+				t.Errorf("%s: %s has category %s", r.Path, f.Rule.ID, f.Category)
 			}
 			if sev, _ := finding.ParseSeverity(f.OriginalSeverity); sev != f.Severity {
-				t.Errorf("%s: %s severity %s from %q", r.path, f.Rule.ID, f.Severity, f.OriginalSeverity)
+				t.Errorf("%s: %s severity %s from %q", r.Path, f.Rule.ID, f.Severity, f.OriginalSeverity)
 			}
 			if f.Location.Path == "" || f.Location.Region.StartLine == 0 || f.Precision == "" {
-				t.Errorf("%s: %s lacks path, line or precision: %+v", r.path, f.Rule.ID, f)
+				t.Errorf("%s: %s lacks path, line or precision: %+v", r.Path, f.Rule.ID, f)
 			}
 		}
-	}
-	if native == 0 {
-		t.Error("the manifest lists no gosec native-json file")
-	}
+	})
 }
 
 func TestCorpusGolden(t *testing.T) {
-	readManifest(t)
-	path := filepath.Join(shared, "corpus/gosec/gosec-many.json")
+	path := corpustest.File(t, "gosec/gosec-many.json")
 	_, got := decodeFile(t, path, "/vagrant/go/src/govwa")
 	byKey := map[string]*finding.Finding{}
 	for _, f := range got {
@@ -176,8 +94,7 @@ func TestCorpusGolden(t *testing.T) {
 }
 
 func TestNoRoot(t *testing.T) {
-	readManifest(t)
-	path := filepath.Join(shared, "corpus/gosec/gosec-many.json")
+	path := corpustest.File(t, "gosec/gosec-many.json")
 	_, got := decodeFile(t, path, "")
 	for _, f := range got {
 		if f.Location.Path != "" || !f.Location.Region.IsZero() || !strings.HasPrefix(f.Properties["gosec.file"], "/vagrant/") {
@@ -190,7 +107,7 @@ func TestNoRoot(t *testing.T) {
 // testdata/README.md).
 func TestTestdata(t *testing.T) {
 	path := "testdata/gosec-2.30.0.json"
-	if !(gosec.Adapter{}).Detect(head(t, path)) {
+	if !(gosec.Adapter{}).Detect(corpustest.Head(t, path)) {
 		t.Error("Detect does not claim", path)
 	}
 	tool, got := decodeFile(t, path, "/work/main/scanners/gosec/testdata/src")

@@ -12,11 +12,16 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
 
 // claims says whether the adapter named name must claim the corpus file r:
 // the corpus has no govulncheck stream, so none.
-func claims(r row, name string) bool { return r.tool == "govulncheck" }
+func claims(r corpustest.Row, name string) bool { return r.Tool == "govulncheck" }
+
+// TestDetectCorpus checks that Detect claims this tool's native reports (as
+// claims says) and nothing else in the corpus, even with the head cut short.
+func TestDetectCorpus(t *testing.T) { corpustest.CheckDetect(t, claims, Adapters()...) }
 
 // expectedCount computes, with generic JSON code, how many findings a
 // stream should give: for each OSV id, the number of distinct findings at
@@ -80,7 +85,7 @@ func TestTestdata(t *testing.T) {
 			if !(Adapter{}).Detect(b) {
 				t.Error("Detect false")
 			}
-			tool, got := decodeAll(t, Adapter{}, path, nil)
+			tool, got := corpustest.DecodeFile(t, Adapter{}, path, nil)
 			if tool.Name != "govulncheck" || tool.Version != "v1.9.0" {
 				t.Errorf("tool %+v", tool)
 			}
@@ -100,7 +105,7 @@ func TestTestdata(t *testing.T) {
 
 // TestSpot checks the symbol-level stream's findings field by field.
 func TestSpot(t *testing.T) {
-	_, got := decodeAll(t, Adapter{}, "testdata/govulncheck-v1.9.0-symbol.json", nil)
+	_, got := corpustest.DecodeFile(t, Adapter{}, "testdata/govulncheck-v1.9.0-symbol.json", nil)
 	by := map[string]*finding.Finding{}
 	for _, f := range got {
 		by[f.Rule.ID] = f

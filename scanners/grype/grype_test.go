@@ -4,72 +4,62 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
 
 // claims says whether the adapter named name must claim the corpus file r.
-func claims(r row, name string) bool {
-	return r.tool == "grype" && strings.HasPrefix(r.format, "native")
+func claims(r corpustest.Row, name string) bool {
+	return r.Tool == "grype" && strings.HasPrefix(r.Format, "native")
 }
+
+// TestDetectCorpus checks that Detect claims this tool's native reports (as
+// claims says) and nothing else in the corpus, even with the head cut short.
+func TestDetectCorpus(t *testing.T) { corpustest.CheckDetect(t, claims, Adapters()...) }
 
 // TestCorpus decodes every native Grype report of the corpus: one finding
 // per element of "matches", as the manifest counts.
 func TestCorpus(t *testing.T) {
-	n := 0
-	for _, r := range manifest(t) {
-		if !claims(r, "grype") {
-			continue
+	corpustest.DecodeEach(t, claims, Adapter{}, nil, func(t *testing.T, r corpustest.Row, _ finding.Tool, got []*finding.Finding) {
+		path := r.Path
+		r.CheckCount(t, len(got))
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
 		}
-		n++
-		t.Run(r.path, func(t *testing.T) {
-			path := filepath.Join(corpusDir, r.path)
-			_, got := decodeAll(t, Adapter{}, path, nil)
-			if len(got) != r.num {
-				t.Errorf("%d findings, manifest says %d", len(got), r.num)
+		var raw struct {
+			Matches []struct {
+				Vulnerability struct{ Severity string }
 			}
-			b, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
+			Source struct{ Type string }
+		}
+		if err := json.Unmarshal(b, &raw); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(raw.Matches) {
+			t.Fatalf("%d findings for %d matches", len(got), len(raw.Matches))
+		}
+		for i, f := range got {
+			if f.OriginalSeverity != raw.Matches[i].Vulnerability.Severity {
+				t.Errorf("finding %d: original severity %q, grype said %q", i, f.OriginalSeverity, raw.Matches[i].Vulnerability.Severity)
 			}
-			var raw struct {
-				Matches []struct {
-					Vulnerability struct{ Severity string }
-				}
-				Source struct{ Type string }
+			if want, _ := finding.ParseSeverity(f.OriginalSeverity); f.Severity != want {
+				t.Errorf("finding %d: severity %v for %q", i, f.Severity, f.OriginalSeverity)
 			}
-			if err := json.Unmarshal(b, &raw); err != nil {
-				t.Fatal(err)
+			if want := raw.Source.Type == "image"; (f.Category == finding.CategoryContainer) != want {
+				t.Errorf("finding %d: category %v for source type %q", i, f.Category, raw.Source.Type)
 			}
-			if len(got) != len(raw.Matches) {
-				t.Fatalf("%d findings for %d matches", len(got), len(raw.Matches))
-			}
-			for i, f := range got {
-				if f.OriginalSeverity != raw.Matches[i].Vulnerability.Severity {
-					t.Errorf("finding %d: original severity %q, grype said %q", i, f.OriginalSeverity, raw.Matches[i].Vulnerability.Severity)
-				}
-				if want, _ := finding.ParseSeverity(f.OriginalSeverity); f.Severity != want {
-					t.Errorf("finding %d: severity %v for %q", i, f.Severity, f.OriginalSeverity)
-				}
-				if want := raw.Source.Type == "image"; (f.Category == finding.CategoryContainer) != want {
-					t.Errorf("finding %d: category %v for source type %q", i, f.Category, raw.Source.Type)
-				}
-			}
-		})
-	}
-	if n == 0 {
-		t.Fatal("no grype report in the corpus manifest")
-	}
+		}
+	})
 }
 
 // TestSpot checks a few findings field by field.
 func TestSpot(t *testing.T) {
-	manifest(t)
-	tool, got := decodeAll(t, Adapter{}, filepath.Join(corpusDir, "grype/grype-check-all-fields.json"), nil)
+	tool, got := corpustest.DecodeFile(t, Adapter{}, corpustest.File(t, "grype/grype-check-all-fields.json"), nil)
 	if tool.Name != "grype" || tool.Version != "0.28.0" {
 		t.Errorf("tool %+v", tool)
 	}
@@ -88,14 +78,14 @@ func TestSpot(t *testing.T) {
 			t.Logf("%s %v %s %+v", f.Rule.ID, f.VulnIDs, f.Severity, f.Location.Package)
 		}
 	}
-	_, got = decodeAll(t, Adapter{}, filepath.Join(corpusDir, "grype/grype-many-vulns.json"), nil)
+	_, got = corpustest.DecodeFile(t, Adapter{}, corpustest.File(t, "grype/grype-many-vulns.json"), nil)
 	f = got[0]
 	if f.Rule.ID != "CVE-2011-3389" || f.Severity != finding.SeverityMedium || f.Properties["cvss.baseScore"] != "4.3" ||
 		f.Location.Package.Image != "python:3.6" || f.Rule.HelpURI != "https://security-tracker.debian.org/tracker/CVE-2011-3389" ||
 		f.Properties["grype.matchers"] != "dpkg-matcher" {
 		t.Errorf("grype 0.7 match: %+v", f)
 	}
-	_, got = decodeAll(t, Adapter{}, filepath.Join(corpusDir, "grype/grype-epss.json"), nil)
+	_, got = corpustest.DecodeFile(t, Adapter{}, corpustest.File(t, "grype/grype-epss.json"), nil)
 	f = got[0]
 	if f.Rule.ID != "CVE-2022-28391" || f.Severity != finding.SeverityHigh || f.Properties["cvss.baseScore"] != "8.8" ||
 		f.Properties["epss.score"] == "" || f.Location.Package.Name != "busybox" {

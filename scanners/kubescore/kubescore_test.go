@@ -1,18 +1,17 @@
 package kubescore_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 	"github.com/scanmux/scanmux/scanners/kubescore"
 )
 
@@ -144,31 +143,7 @@ func TestLive(t *testing.T) {
 
 // TestDetectCorpus checks that Detect claims no file of the shared corpus
 // (it has no kube-score output).
-func TestDetectCorpus(t *testing.T) {
-	const corpus = "../../../shared/corpus"
-	fh, err := os.Open(filepath.Join(corpus, "MANIFEST.tsv"))
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("../shared/corpus is missing (it sits beside the repository in CI): skipping")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	sc := bufio.NewScanner(fh)
-	for first := true; sc.Scan(); first = false {
-		c := strings.Split(sc.Text(), "\t")
-		if first || len(c) < 2 {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(corpus, strings.TrimPrefix(c[0], "corpus/")))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if (kubescore.Adapter{}).Detect(data[:min(len(data), scanners.DetectBytes)]) {
-			t.Errorf("Detect claims %s (%s)", c[0], c[1])
-		}
-	}
-}
+func TestDetectCorpus(t *testing.T) { corpustest.CheckDetect(t, corpustest.None, kubescore.Adapter{}) }
 
 func TestDecodeErrors(t *testing.T) {
 	for _, tc := range []struct{ name, in string }{

@@ -9,11 +9,16 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
 
 // claims says whether the adapter named name must claim the corpus file r:
 // the corpus has no Nikto report, so none.
-func claims(r row, name string) bool { return r.tool == "nikto" }
+func claims(r corpustest.Row, name string) bool { return r.Tool == "nikto" }
+
+// TestDetectCorpus checks that Detect claims this tool's native reports (as
+// claims says) and nothing else in the corpus, even with the head cut short.
+func TestDetectCorpus(t *testing.T) { corpustest.CheckDetect(t, claims, Adapters()...) }
 
 // countItems counts the item elements of a report with generic XML code.
 func countItems(t *testing.T, path string) int {
@@ -50,7 +55,7 @@ func TestTestdata(t *testing.T) {
 		if !(Adapter{}).Detect(b) {
 			t.Errorf("%s: Detect false", c.file)
 		}
-		tool, got := decodeAll(t, Adapter{}, c.file, nil)
+		tool, got := corpustest.DecodeFile(t, Adapter{}, c.file, nil)
 		if want := countItems(t, c.file); len(got) != want || want == 0 {
 			t.Errorf("%s: %d findings for %d items", c.file, len(got), want)
 		}
@@ -63,14 +68,14 @@ func TestTestdata(t *testing.T) {
 			}
 		}
 	}
-	_, got := decodeAll(t, Adapter{}, "testdata/nikto-2.5-handwritten.xml", nil)
+	_, got := corpustest.DecodeFile(t, Adapter{}, "testdata/nikto-2.5-handwritten.xml", nil)
 	s := got[2]
 	if s.Rule.ID != "000602" || strings.Join(s.VulnIDs, ",") != "CVE-2014-6271,CVE-2014-6278" ||
 		*s.Location.Web != (finding.Web{URL: "http://127.0.0.1:8080/cgi-bin/test.cgi", Method: "GET"}) ||
 		s.Message != "/cgi-bin/test.cgi: Site appears vulnerable to the 'shellshock' vulnerability. See: CVE-2014-6271" {
 		t.Errorf("shellshock: %+v %+v", s, s.Location.Web)
 	}
-	_, got = decodeAll(t, Adapter{}, "testdata/nikto-2.1-handwritten.xml", nil)
+	_, got = corpustest.DecodeFile(t, Adapter{}, "testdata/nikto-2.1-handwritten.xml", nil)
 	p := got[1]
 	if p.Rule.ID != "000121" || strings.Join(p.VulnIDs, ",") != "OSVDB-3092" || p.Rule.HelpURI != "http://osvdb.org/3092" ||
 		p.Location.Web.URL != "http://web.example.test:80/phpmyadmin/" || p.Properties["nikto.targetbanner"] != "Apache/2.2.22 (Ubuntu)" {

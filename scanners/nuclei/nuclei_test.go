@@ -5,18 +5,22 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
 
 // claims says whether the adapter named name must claim the corpus file r.
-func claims(r row, name string) bool {
-	return r.tool == "nuclei" && strings.HasPrefix(r.format, "native")
+func claims(r corpustest.Row, name string) bool {
+	return r.Tool == "nuclei" && strings.HasPrefix(r.Format, "native")
 }
+
+// TestDetectCorpus checks that Detect claims this tool's native reports (as
+// claims says) and nothing else in the corpus, even with the head cut short.
+func TestDetectCorpus(t *testing.T) { corpustest.CheckDetect(t, claims, Adapters()...) }
 
 // rawResults reads a nuclei file's results generically: the array's
 // elements, or one object per non-empty line.
@@ -48,39 +52,27 @@ func rawResults(t *testing.T, path string) []map[string]any {
 // TestCorpus decodes every native nuclei file of the corpus: one finding
 // per result.
 func TestCorpus(t *testing.T) {
-	n := 0
-	for _, r := range manifest(t) {
-		if !claims(r, "nuclei") {
-			continue
+	corpustest.DecodeEach(t, claims, Adapter{}, nil, func(t *testing.T, r corpustest.Row, _ finding.Tool, got []*finding.Finding) {
+		path := r.Path
+		raw := rawResults(t, path)
+		if len(got) != r.Num || len(got) != len(raw) {
+			t.Errorf("%d findings, manifest says %d, file has %d results", len(got), r.Num, len(raw))
 		}
-		n++
-		t.Run(r.path, func(t *testing.T) {
-			path := filepath.Join(corpusDir, r.path)
-			_, got := decodeAll(t, Adapter{}, path, nil)
-			raw := rawResults(t, path)
-			if len(got) != r.num || len(got) != len(raw) {
-				t.Errorf("%d findings, manifest says %d, file has %d results", len(got), r.num, len(raw))
+		for i, f := range got {
+			info := raw[i]["info"].(map[string]any)
+			if f.OriginalSeverity != info["severity"] || f.Rule.ID != raw[i]["template-id"] || f.Category != finding.CategoryDAST {
+				t.Errorf("finding %d: %s %q, raw %v %v", i, f.Rule.ID, f.OriginalSeverity, raw[i]["template-id"], info["severity"])
 			}
-			for i, f := range got {
-				info := raw[i]["info"].(map[string]any)
-				if f.OriginalSeverity != info["severity"] || f.Rule.ID != raw[i]["template-id"] || f.Category != finding.CategoryDAST {
-					t.Errorf("finding %d: %s %q, raw %v %v", i, f.Rule.ID, f.OriginalSeverity, raw[i]["template-id"], info["severity"])
-				}
-				if want, _ := finding.ParseSeverity(f.OriginalSeverity); want != f.Severity {
-					t.Errorf("finding %d: severity %v", i, f.Severity)
-				}
+			if want, _ := finding.ParseSeverity(f.OriginalSeverity); want != f.Severity {
+				t.Errorf("finding %d: severity %v", i, f.Severity)
 			}
-		})
-	}
-	if n == 0 {
-		t.Fatal("no nuclei file in the corpus manifest")
-	}
+		}
+	})
 }
 
 // TestSpot checks a few findings field by field.
 func TestSpot(t *testing.T) {
-	manifest(t)
-	_, got := decodeAll(t, Adapter{}, filepath.Join(corpusDir, "nuclei/nuclei-issue14071.jsonl"), nil)
+	_, got := corpustest.DecodeFile(t, Adapter{}, corpustest.File(t, "nuclei/nuclei-issue14071.jsonl"), nil)
 	f := got[0]
 	if f.Rule.ID != "dvwa-default-login" || f.Rule.Name != "DVWA Default Login" || f.Severity != finding.SeverityCritical ||
 		f.OriginalSeverity != "critical" || len(f.CWEs) != 1 || f.CWEs[0] != 798 || f.VulnIDs != nil ||
@@ -99,7 +91,7 @@ func TestSpot(t *testing.T) {
 		f.Severity != finding.SeverityInfo || !strings.Contains(f.Message, "[strict-transport-security]") {
 		t.Errorf("headers: %+v", f)
 	}
-	_, got = decodeAll(t, Adapter{}, filepath.Join(corpusDir, "nuclei/nuclei-multiple-v3.json"), nil)
+	_, got = corpustest.DecodeFile(t, Adapter{}, corpustest.File(t, "nuclei/nuclei-multiple-v3.json"), nil)
 	f = got[0]
 	if f.Rule.ID != "dns-saas-service-detection" || f.Location.Web.URL != "www.asdf.de" || f.Location.Web.Evidence != "pointing.wixdns.net" ||
 		f.Location.Web.Method != "" || strings.Join(f.Rule.Tags, ",") != "dns,service" {

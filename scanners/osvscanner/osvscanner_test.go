@@ -4,18 +4,22 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
 
 // claims says whether the adapter named name must claim the corpus file r.
-func claims(r row, name string) bool {
-	return r.tool == "osv-scanner" && strings.HasPrefix(r.format, "native")
+func claims(r corpustest.Row, name string) bool {
+	return r.Tool == "osv-scanner" && strings.HasPrefix(r.Format, "native")
 }
+
+// TestDetectCorpus checks that Detect claims this tool's native reports (as
+// claims says) and nothing else in the corpus, even with the head cut short.
+func TestDetectCorpus(t *testing.T) { corpustest.CheckDetect(t, claims, Adapters()...) }
 
 // TestCorpus decodes every native osv-scanner report of the corpus. The
 // manifest's num_results counts OSV entries (packages[].vulnerabilities);
@@ -23,69 +27,57 @@ func claims(r row, name string) bool {
 // expected count is computed from the raw JSON, and the manifest's count
 // must equal the number of entries the groups list.
 func TestCorpus(t *testing.T) {
-	n := 0
-	for _, r := range manifest(t) {
-		if !claims(r, "osv-scanner") {
-			continue
+	corpustest.DecodeEach(t, claims, Adapter{}, nil, func(t *testing.T, r corpustest.Row, _ finding.Tool, got []*finding.Finding) {
+		path := r.Path
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
 		}
-		n++
-		t.Run(r.path, func(t *testing.T) {
-			path := filepath.Join(corpusDir, r.path)
-			_, got := decodeAll(t, Adapter{}, path, nil)
-			b, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var raw struct {
-				Results []struct {
-					Packages []struct {
-						Vulnerabilities []json.RawMessage
-						Groups          []struct{ IDs []string }
-					}
+		var raw struct {
+			Results []struct {
+				Packages []struct {
+					Vulnerabilities []json.RawMessage
+					Groups          []struct{ IDs []string }
 				}
 			}
-			if err := json.Unmarshal(b, &raw); err != nil {
-				t.Fatal(err)
-			}
-			groups, ids, entries := 0, 0, 0
-			for _, res := range raw.Results {
-				for _, p := range res.Packages {
-					groups += len(p.Groups)
-					entries += len(p.Vulnerabilities)
-					for _, g := range p.Groups {
-						ids += len(g.IDs)
-					}
+		}
+		if err := json.Unmarshal(b, &raw); err != nil {
+			t.Fatal(err)
+		}
+		groups, ids, entries := 0, 0, 0
+		for _, res := range raw.Results {
+			for _, p := range res.Packages {
+				groups += len(p.Groups)
+				entries += len(p.Vulnerabilities)
+				for _, g := range p.Groups {
+					ids += len(g.IDs)
 				}
 			}
-			if len(got) != groups {
-				t.Errorf("%d findings for %d groups", len(got), groups)
+		}
+		if len(got) != groups {
+			t.Errorf("%d findings for %d groups", len(got), groups)
+		}
+		if r.Num >= 0 && (entries != r.Num || ids != r.Num) {
+			t.Errorf("manifest counts %d, the report has %d entries and its groups %d ids", r.Num, entries, ids)
+		}
+		for _, f := range got {
+			if f.Category != finding.CategoryDependency {
+				t.Errorf("%s: category %v", f.Rule.ID, f.Category)
 			}
-			if r.num >= 0 && (entries != r.num || ids != r.num) {
-				t.Errorf("manifest counts %d, the report has %d entries and its groups %d ids", r.num, entries, ids)
-			}
-			for _, f := range got {
-				if f.Category != finding.CategoryDependency {
-					t.Errorf("%s: category %v", f.Rule.ID, f.Category)
+			if f.OriginalSeverity != "" {
+				if want, _ := finding.ParseSeverity(f.OriginalSeverity); f.Severity != want {
+					t.Errorf("%s: severity %v from %q", f.Rule.ID, f.Severity, f.OriginalSeverity)
 				}
-				if f.OriginalSeverity != "" {
-					if want, _ := finding.ParseSeverity(f.OriginalSeverity); f.Severity != want {
-						t.Errorf("%s: severity %v from %q", f.Rule.ID, f.Severity, f.OriginalSeverity)
-					}
-				} else if f.Severity != finding.SeverityMedium || f.Properties["osv.severityNote"] == "" {
-					t.Errorf("%s: no original severity but severity %v", f.Rule.ID, f.Severity)
-				}
+			} else if f.Severity != finding.SeverityMedium || f.Properties["osv.severityNote"] == "" {
+				t.Errorf("%s: no original severity but severity %v", f.Rule.ID, f.Severity)
 			}
-		})
-	}
-	if n == 0 {
-		t.Fatal("no osv-scanner report in the corpus manifest")
-	}
+		}
+	})
 }
 
 // TestSpot checks a few findings field by field.
 func TestSpot(t *testing.T) {
-	manifest(t)
-	tool, got := decodeAll(t, Adapter{}, filepath.Join(corpusDir, "osv-scanner/osv-scanner-many.json"), nil)
+	tool, got := corpustest.DecodeFile(t, Adapter{}, corpustest.File(t, "osv-scanner/osv-scanner-many.json"), nil)
 	if tool.Name != "osv-scanner" {
 		t.Errorf("tool %+v", tool)
 	}
@@ -118,7 +110,7 @@ func TestSpot(t *testing.T) {
 		t.Errorf("jinja2: %+v", f)
 	}
 	// A scan root makes the lockfile path relative.
-	_, got = decodeAll(t, Adapter{}, filepath.Join(corpusDir, "osv-scanner/osv-scanner-many.json"), &scanners.Options{Root: "/tmpgapps"})
+	_, got = corpustest.DecodeFile(t, Adapter{}, corpustest.File(t, "osv-scanner/osv-scanner-many.json"), &scanners.Options{Root: "/tmpgapps"})
 	found := false
 	for _, f := range got {
 		if f.Location.Path == "requirements.txt" {

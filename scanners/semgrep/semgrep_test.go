@@ -1,89 +1,25 @@
 package semgrep_test
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 	"github.com/scanmux/scanmux/scanners/semgrep"
 )
-
-// shared is ../shared beside the repository root, which CI checks out.
-const shared = "../../../shared"
-
-// corpusFile is one row of the corpus manifest.
-type corpusFile struct {
-	path, tool, format, numResults, notes string
-}
-
-// readManifest returns the corpus rows, or skips the test if ../shared is
-// missing.
-func readManifest(t *testing.T) []corpusFile {
-	t.Helper()
-	if _, err := os.Stat(shared); errors.Is(err, fs.ErrNotExist) {
-		t.Skip("../shared is missing: the scanner corpus lives in ../shared/corpus beside the repository root, which only CI checks out")
-	}
-	fh, err := os.Open(filepath.Join(shared, "corpus", "MANIFEST.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var rows []corpusFile
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		c := strings.Split(sc.Text(), "\t")
-		if len(c) < 11 || c[0] == "local_path" {
-			continue
-		}
-		rows = append(rows, corpusFile{filepath.Join(shared, c[0]), c[1], c[2], c[7], c[10]})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
-
-// head returns the first scanners.DetectBytes bytes of a file.
-func head(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b[:min(len(b), scanners.DetectBytes)]
-}
 
 // decodeFile decodes path with adapter a and root, and returns the tool
 // and findings, failing the test on an error or an invalid finding.
 func decodeFile(t *testing.T, a scanners.Adapter, path, root string) (finding.Tool, []*finding.Finding) {
 	t.Helper()
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var got []*finding.Finding
-	tool, err := a.Decode(fh, path, &scanners.Options{Root: root}, func(f *finding.Finding) error {
-		if err := f.Validate(); err != nil {
-			t.Errorf("%s: finding %d (%s): %v", path, len(got), f.Rule.ID, err)
-		}
-		got = append(got, f)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Decode(%s): %v", path, err)
-	}
-	return tool, got
+	return corpustest.DecodeFile(t, a, path, &scanners.Options{Root: root})
 }
 
 // corpusRoots are the scan roots of corpus reports whose paths are
@@ -94,72 +30,51 @@ var corpusRoots = map[string]string{
 
 // adapterFor says which adapter must claim a corpus file: the supply-chain
 // list is the only native-json file of Semgrep's web API.
-func adapterFor(r corpusFile) string {
+func adapterFor(r corpustest.Row) string {
 	switch {
-	case r.tool != "semgrep" || r.format != "native-json":
+	case r.Tool != "semgrep" || r.Format != "native-json":
 		return ""
-	case strings.Contains(r.notes, "supply chain"):
+	case strings.Contains(r.Notes, "supply chain"):
 		return semgrep.SupplyChainName
 	}
 	return semgrep.Name
 }
 
 func TestCorpus(t *testing.T) {
-	rows := readManifest(t)
-	seen := map[string]int{}
-	for _, r := range rows {
-		h := head(t, r.path)
-		want := adapterFor(r)
-		for _, a := range semgrep.Adapters() {
-			if claimed := a.Detect(h); claimed != (a.Name() == want) {
-				t.Errorf("%s: Detect = %v on %s (%s %s)", a.Name(), claimed, r.path, r.tool, r.format)
-			}
-		}
-		if want == "" {
-			continue
-		}
-		seen[want]++
-		n, err := strconv.Atoi(r.numResults)
-		if err != nil {
-			t.Fatalf("%s: num_results %q", r.path, r.numResults)
-		}
-		var a scanners.Adapter = semgrep.Adapter{}
-		if want == semgrep.SupplyChainName {
-			a = semgrep.SupplyChainAdapter{}
-		}
-		tool, got := decodeFile(t, a, r.path, corpusRoots[filepath.Base(r.path)])
-		if tool.Name != "semgrep" {
-			t.Errorf("%s: tool %+v", r.path, tool)
-		}
-		if len(got) != n {
-			t.Errorf("%s: %d findings, manifest says %d", r.path, len(got), n)
-		}
+	claims := func(r corpustest.Row, name string) bool { return adapterFor(r) == name }
+	corpustest.CheckDetect(t, claims, semgrep.Adapters()...)
+	opts := func(r corpustest.Row) *scanners.Options {
+		return &scanners.Options{Root: corpusRoots[filepath.Base(r.Path)]}
+	}
+	for _, a := range semgrep.Adapters() {
 		wantCat := finding.CategorySAST
-		if want == semgrep.SupplyChainName {
+		if a.Name() == semgrep.SupplyChainName {
 			wantCat = finding.CategoryDependency
 		}
-		for _, f := range got {
-			if f.Category != wantCat {
-				t.Errorf("%s: %s has category %s", r.path, f.Rule.ID, f.Category)
+		corpustest.DecodeEach(t, claims, a, opts, func(t *testing.T, r corpustest.Row, tool finding.Tool, got []*finding.Finding) {
+			if tool.Name != "semgrep" {
+				t.Errorf("%s: tool %+v", r.Path, tool)
 			}
-			if f.Location.Path == "" || f.Location.Region.StartLine == 0 || f.OriginalSeverity == "" {
-				t.Errorf("%s: %s lacks a field: %+v", r.path, f.Rule.ID, f)
+			r.CheckCount(t, len(got))
+			for _, f := range got {
+				if f.Category != wantCat {
+					t.Errorf("%s: %s has category %s", r.Path, f.Rule.ID, f.Category)
+				}
+				if f.Location.Path == "" || f.Location.Region.StartLine == 0 || f.OriginalSeverity == "" {
+					t.Errorf("%s: %s lacks a field: %+v", r.Path, f.Rule.ID, f)
+				}
+				wantSev := map[string]finding.Severity{"ERROR": finding.SeverityHigh, "WARNING": finding.SeverityMedium,
+					"INFO": finding.SeverityLow, "HIGH": finding.SeverityHigh, "CRITICAL": finding.SeverityCritical}[f.OriginalSeverity]
+				if f.Severity != wantSev {
+					t.Errorf("%s: %s severity %s from %q", r.Path, f.Rule.ID, f.Severity, f.OriginalSeverity)
+				}
 			}
-			wantSev := map[string]finding.Severity{"ERROR": finding.SeverityHigh, "WARNING": finding.SeverityMedium,
-				"INFO": finding.SeverityLow, "HIGH": finding.SeverityHigh, "CRITICAL": finding.SeverityCritical}[f.OriginalSeverity]
-			if f.Severity != wantSev {
-				t.Errorf("%s: %s severity %s from %q", r.path, f.Rule.ID, f.Severity, f.OriginalSeverity)
-			}
-		}
-	}
-	if seen[semgrep.Name] == 0 || seen[semgrep.SupplyChainName] == 0 {
-		t.Errorf("corpus files read per adapter: %v", seen)
+		})
 	}
 }
 
 func TestCorpusGolden(t *testing.T) {
-	readManifest(t)
-	_, got := decodeFile(t, semgrep.Adapter{}, filepath.Join(shared, "corpus/semgrep/semgrep-1.30.json"), "")
+	_, got := decodeFile(t, semgrep.Adapter{}, corpustest.File(t, "semgrep/semgrep-1.30.json"), "")
 	f := got[0]
 	want := finding.Finding{
 		Tool: finding.Tool{Name: "semgrep", Version: "1.30.0", InformationURI: "https://semgrep.dev"},
@@ -190,7 +105,7 @@ func TestCorpusGolden(t *testing.T) {
 		t.Errorf("semgrep-1.30.json result 0:\n got %+v\nwant %+v", *f, want)
 	}
 
-	_, got = decodeFile(t, semgrep.Adapter{}, filepath.Join(shared, "corpus/semgrep/semgrep-many.json"), "")
+	_, got = decodeFile(t, semgrep.Adapter{}, corpustest.File(t, "semgrep/semgrep-many.json"), "")
 	f = got[0]
 	if f.Rule.ID != "python.lang.correctness.tempfile.flush.tempfile-without-flush" || f.Severity != finding.SeverityHigh ||
 		f.OriginalSeverity != "ERROR" || f.Location.Path != "tasks.py" ||
@@ -198,7 +113,7 @@ func TestCorpusGolden(t *testing.T) {
 		t.Errorf("semgrep-many.json result 0: %+v", f)
 	}
 
-	_, got = decodeFile(t, semgrep.Adapter{}, filepath.Join(shared, "corpus/semgrep/semgrep-0.52-owasp-benchmark.json"),
+	_, got = decodeFile(t, semgrep.Adapter{}, corpustest.File(t, "semgrep/semgrep-0.52-owasp-benchmark.json"),
 		"/home/sknoop/develop/OWASP/Benchmark")
 	f = got[0]
 	if f.Rule.ID != "java.lang.security.audit.cbc-padding-oracle.cbc-padding-oracle" || !slices.Equal(f.CWEs, []int{696}) ||
@@ -210,8 +125,7 @@ func TestCorpusGolden(t *testing.T) {
 }
 
 func TestCorpusSupplyChainGolden(t *testing.T) {
-	readManifest(t)
-	_, got := decodeFile(t, semgrep.SupplyChainAdapter{}, filepath.Join(shared, "corpus/semgrep/semgrep-sca.json"), "")
+	_, got := decodeFile(t, semgrep.SupplyChainAdapter{}, corpustest.File(t, "semgrep/semgrep-sca.json"), "")
 	f := got[0]
 	if f.Rule.ID != "ssc-82207871-bbda-49be-b1af-49fd927a2f93" || f.Rule.Name != "Reachable Assertion in grpc" ||
 		f.Message != "Reachable Assertion in grpc: grpcio 1.47.0" ||

@@ -1,83 +1,26 @@
 package shellcheck_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 	"github.com/scanmux/scanmux/scanners/shellcheck"
 )
-
-// shared is ../shared beside the repository root, which CI checks out.
-const shared = "../../../shared"
-
-// corpusFile is one row of the corpus manifest.
-type corpusFile struct {
-	path, tool, format, numResults, notes string
-}
-
-// readManifest returns the corpus rows, or skips the test if ../shared is
-// missing.
-func readManifest(t *testing.T) []corpusFile {
-	t.Helper()
-	if _, err := os.Stat(shared); errors.Is(err, fs.ErrNotExist) {
-		t.Skip("../shared is missing: the scanner corpus lives in ../shared/corpus beside the repository root, which only CI checks out")
-	}
-	fh, err := os.Open(filepath.Join(shared, "corpus", "MANIFEST.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var rows []corpusFile
-	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
-		c := strings.Split(sc.Text(), "\t")
-		if len(c) < 11 || c[0] == "local_path" {
-			continue
-		}
-		rows = append(rows, corpusFile{filepath.Join(shared, c[0]), c[1], c[2], c[7], c[10]})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
-
-// head returns the first scanners.DetectBytes bytes of a file.
-func head(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b[:min(len(b), scanners.DetectBytes)]
-}
 
 // decode decodes r and returns the findings, failing the test on an error
 // or an invalid finding.
 func decode(t *testing.T, r io.Reader, name, root string) []*finding.Finding {
 	t.Helper()
-	var got []*finding.Finding
-	tool, err := shellcheck.Adapter{}.Decode(r, name, &scanners.Options{Root: root}, func(f *finding.Finding) error {
-		if err := f.Validate(); err != nil {
-			t.Errorf("%s: finding %d (%s): %v", name, len(got), f.Rule.ID, err)
-		}
-		got = append(got, f)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Decode(%s): %v", name, err)
-	}
+	tool, got := corpustest.Decode(t, shellcheck.Adapter{}, r, name, &scanners.Options{Root: root})
 	if tool.Name != "shellcheck" {
 		t.Errorf("%s: tool %+v", name, tool)
 	}
@@ -114,20 +57,13 @@ func countComments(t *testing.T, raw []byte) int {
 
 // TestCorpus checks that Detect claims no corpus file: there is no
 // ShellCheck report in it.
-func TestCorpus(t *testing.T) {
-	rows := readManifest(t)
-	for _, r := range rows {
-		if (shellcheck.Adapter{}).Detect(head(t, r.path)) {
-			t.Errorf("Detect claims %s (%s %s)", r.path, r.tool, r.format)
-		}
-	}
-}
+func TestCorpus(t *testing.T) { corpustest.CheckDetect(t, corpustest.None, shellcheck.Adapter{}) }
 
 // TestTestdata decodes the real ShellCheck 0.9.0 reports of
 // testdata/vuln.sh (see testdata/README.md).
 func TestTestdata(t *testing.T) {
 	for _, path := range []string{"testdata/vuln-0.9.0.json", "testdata/vuln-0.9.0.json1"} {
-		if !(shellcheck.Adapter{}).Detect(head(t, path)) {
+		if !(shellcheck.Adapter{}).Detect(corpustest.Head(t, path)) {
 			t.Error("Detect does not claim", path)
 		}
 		raw, err := os.ReadFile(path)

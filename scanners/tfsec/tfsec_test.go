@@ -1,155 +1,71 @@
 package tfsec_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"io"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 	"github.com/scanmux/scanmux/scanners/tfsec"
 )
 
-// corpusDir is the shared corpus, a sibling of the repository.
-const corpusDir = "../../../shared/corpus"
+// claims says whether the adapter must claim the corpus file r.
+func claims(r corpustest.Row, _ string) bool { return r.Tool == "tfsec" && r.Format == "native-json" }
 
-// entry is one row of the corpus MANIFEST.tsv.
-type entry struct {
-	path, tool, format, numResults string
-}
-
-// manifest reads the corpus manifest, or skips the test without it.
-func manifest(t *testing.T) []entry {
-	t.Helper()
-	fh, err := os.Open(filepath.Join(corpusDir, "MANIFEST.tsv"))
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skip("../shared/corpus is missing (it sits beside the repository in CI): skipping corpus tests")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	var out []entry
-	sc := bufio.NewScanner(fh)
-	for first := true; sc.Scan(); first = false {
-		c := strings.Split(sc.Text(), "\t")
-		if first || len(c) < 8 {
-			continue
-		}
-		out = append(out, entry{filepath.Join(corpusDir, strings.TrimPrefix(c[0], "corpus/")), c[1], c[2], c[7]})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// decode decodes r with the adapter and returns the findings.
+// decode decodes r with the adapter and returns the findings, which must
+// validate.
 func decode(t *testing.T, r io.Reader, opts *scanners.Options) (finding.Tool, []*finding.Finding) {
 	t.Helper()
-	var got []*finding.Finding
-	tool, err := tfsec.Adapter{}.Decode(r, "report.json", opts, func(f *finding.Finding) error {
-		got = append(got, f)
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Decode: %v", err)
-	}
-	return tool, got
-}
-
-// decodeFile decodes the file at path.
-func decodeFile(t *testing.T, path string, opts *scanners.Options) (finding.Tool, []*finding.Finding) {
-	t.Helper()
-	fh, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	return decode(t, fh, opts)
+	return corpustest.Decode(t, tfsec.Adapter{}, r, "report.json", opts)
 }
 
 func TestCorpus(t *testing.T) {
-	n := 0
-	for _, e := range manifest(t) {
-		if e.tool != "tfsec" || e.format != "native-json" {
-			continue
+	corpustest.DecodeEach(t, claims, tfsec.Adapter{}, nil, func(t *testing.T, r corpustest.Row, _ finding.Tool, _ []*finding.Finding) {
+		data, err := os.ReadFile(r.Path)
+		if err != nil {
+			t.Fatal(err)
 		}
-		n++
-		t.Run(filepath.Base(e.path), func(t *testing.T) {
-			data, err := os.ReadFile(e.path)
-			if err != nil {
-				t.Fatal(err)
+		if !(tfsec.Adapter{}).Detect(data[:min(len(data), scanners.DetectBytes)]) {
+			t.Error("Detect does not claim the file")
+		}
+		var raw struct{ Results []map[string]any }
+		if err := json.Unmarshal(data, &raw); err != nil {
+			t.Fatal(err)
+		}
+		for _, opts := range []*scanners.Options{nil, {Root: "/tmp/aws-eks"}} {
+			_, got := corpustest.DecodeFile(t, tfsec.Adapter{}, r.Path, opts)
+			r.CheckCount(t, len(got))
+			if len(got) != len(raw.Results) {
+				t.Errorf("%d findings, %d results", len(got), len(raw.Results))
 			}
-			if !(tfsec.Adapter{}).Detect(data[:min(len(data), scanners.DetectBytes)]) {
-				t.Error("Detect does not claim the file")
-			}
-			var raw struct{ Results []map[string]any }
-			if err := json.Unmarshal(data, &raw); err != nil {
-				t.Fatal(err)
-			}
-			for _, opts := range []*scanners.Options{nil, {Root: "/tmp/aws-eks"}} {
-				_, got := decodeFile(t, e.path, opts)
-				want, err := strconv.Atoi(e.numResults)
-				if err != nil {
-					t.Fatal(err)
+			for i, f := range got {
+				if err := f.Validate(); err != nil {
+					t.Errorf("finding %d: %v", i, err)
 				}
-				if len(got) != want || len(got) != len(raw.Results) {
-					t.Errorf("%d findings, want %d (%d results)", len(got), want, len(raw.Results))
+				sev := raw.Results[i]["severity"].(string)
+				wantSev, _ := finding.ParseSeverity(sev)
+				if f.Severity != wantSev || f.OriginalSeverity != sev || f.Category != finding.CategoryIaC {
+					t.Errorf("finding %d: severity %s (%s) category %s", i, f.Severity, f.OriginalSeverity, f.Category)
 				}
-				for i, f := range got {
-					if err := f.Validate(); err != nil {
-						t.Errorf("finding %d: %v", i, err)
-					}
-					sev := raw.Results[i]["severity"].(string)
-					wantSev, _ := finding.ParseSeverity(sev)
-					if f.Severity != wantSev || f.OriginalSeverity != sev || f.Category != finding.CategoryIaC {
-						t.Errorf("finding %d: severity %s (%s) category %s", i, f.Severity, f.OriginalSeverity, f.Category)
-					}
-					if opts != nil && (f.Location.Path == "" || f.Location.Region.StartLine == 0) {
-						t.Errorf("finding %d: location %+v", i, f.Location)
-					}
+				if opts != nil && (f.Location.Path == "" || f.Location.Region.StartLine == 0) {
+					t.Errorf("finding %d: location %+v", i, f.Location)
 				}
 			}
-		})
-	}
-	if n == 0 {
-		t.Error("no tfsec native-json files in the corpus")
-	}
+		}
+	})
 }
 
 // TestDetectCorpus checks that Detect claims tfsec JSON reports and
 // nothing else in the corpus.
-func TestDetectCorpus(t *testing.T) {
-	for _, e := range manifest(t) {
-		fh, err := os.Open(e.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		head := make([]byte, scanners.DetectBytes)
-		n, _ := io.ReadFull(fh, head)
-		fh.Close()
-		want := e.tool == "tfsec" && e.format == "native-json"
-		if got := (tfsec.Adapter{}).Detect(head[:n]); got != want {
-			t.Errorf("Detect(%s) = %v, want %v", e.path, got, want)
-		}
-		for _, cut := range []int{1, 9, 120, 4000} {
-			if cut < n {
-				tfsec.Adapter{}.Detect(head[:cut])
-			}
-		}
-	}
-}
+func TestDetectCorpus(t *testing.T) { corpustest.CheckDetect(t, claims, tfsec.Adapter{}) }
 
 func TestGolden(t *testing.T) {
-	manifest(t)
-	_, got := decodeFile(t, filepath.Join(corpusDir, "tfsec/tfsec-many.json"), &scanners.Options{Root: "/tmp/aws-eks"})
+	_, got := corpustest.DecodeFile(t, tfsec.Adapter{}, corpustest.File(t, "tfsec/tfsec-many.json"), &scanners.Options{Root: "/tmp/aws-eks"})
 	f := got[0]
 	if f.Rule.ID != "aws-vpc-no-excessive-port-access" || f.Rule.ShortDescription != "An ingress Network ACL rule allows ALL ports." ||
 		f.Rule.HelpText != "Set specific allowed ports" || f.Rule.FullDescription != "All ports exposed for egressing data" ||
@@ -166,7 +82,7 @@ func TestGolden(t *testing.T) {
 		t.Errorf("finding 1: %+v", f)
 	}
 
-	_, got = decodeFile(t, filepath.Join(corpusDir, "tfsec/tfsec-many.json"), nil)
+	_, got = corpustest.DecodeFile(t, tfsec.Adapter{}, corpustest.File(t, "tfsec/tfsec-many.json"), nil)
 	if got[0].Location.Path != "" || got[0].Properties["unresolvedPath"] != "/tmp/aws-eks/modules/vpc-subnets/resources.tf" ||
 		got[0].Properties["start_line"] != "155" {
 		t.Errorf("no root: %+v %v", got[0].Location, got[0].Properties)

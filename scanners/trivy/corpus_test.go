@@ -5,49 +5,42 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
 
 // claims says whether the adapter named name must claim the corpus file r.
-func claims(r row, name string) bool {
-	return r.tool == "trivy" && strings.HasPrefix(r.format, "native")
+func claims(r corpustest.Row, name string) bool {
+	return r.Tool == "trivy" && strings.HasPrefix(r.Format, "native")
 }
+
+// TestDetectCorpus checks that Detect claims this tool's native reports (as
+// claims says) and nothing else in the corpus, even with the head cut short.
+func TestDetectCorpus(t *testing.T) { corpustest.CheckDetect(t, claims, Adapters()...) }
 
 // TestCorpus decodes every native Trivy report of the corpus.
 func TestCorpus(t *testing.T) {
-	n := 0
-	for _, r := range manifest(t) {
-		if r.tool != "trivy" || !strings.HasPrefix(r.format, "native") {
-			continue
+	corpustest.DecodeEach(t, claims, Adapter{}, nil, func(t *testing.T, r corpustest.Row, _ finding.Tool, got []*finding.Finding) {
+		path := r.Path
+		if r.Num >= 0 && len(got) != r.Num {
+			t.Errorf("%d findings, manifest says %d", len(got), r.Num)
 		}
-		n++
-		t.Run(r.path, func(t *testing.T) {
-			path := filepath.Join(corpusDir, r.path)
-			_, got := decodeAll(t, Adapter{}, path, nil)
-			if r.num >= 0 && len(got) != r.num {
-				t.Errorf("%d findings, manifest says %d", len(got), r.num)
+		if want := countRaw(t, path); len(got) != want {
+			t.Errorf("%d findings, the raw JSON has %d vulnerabilities, failed misconfigurations and secrets", len(got), want)
+		}
+		for _, f := range got {
+			if f.OriginalSeverity == "" {
+				t.Errorf("%s: no original severity", f.Rule.ID)
 			}
-			if want := countRaw(t, path); len(got) != want {
-				t.Errorf("%d findings, the raw JSON has %d vulnerabilities, failed misconfigurations and secrets", len(got), want)
+			if want, _ := finding.ParseSeverity(f.OriginalSeverity); want != f.Severity {
+				t.Errorf("%s: severity %v, Trivy said %q", f.Rule.ID, f.Severity, f.OriginalSeverity)
 			}
-			for _, f := range got {
-				if f.OriginalSeverity == "" {
-					t.Errorf("%s: no original severity", f.Rule.ID)
-				}
-				if want, _ := finding.ParseSeverity(f.OriginalSeverity); want != f.Severity {
-					t.Errorf("%s: severity %v, Trivy said %q", f.Rule.ID, f.Severity, f.OriginalSeverity)
-				}
-			}
-		})
-	}
-	if n == 0 {
-		t.Fatal("no trivy report in the corpus manifest")
-	}
+		}
+	})
 }
 
 // countRaw counts the results of a Trivy report with generic JSON code:
@@ -96,7 +89,6 @@ func countRaw(t *testing.T, path string) int {
 
 // TestCategories checks the category of each kind of result.
 func TestCategories(t *testing.T) {
-	manifest(t)
 	cases := []struct {
 		file string
 		want map[finding.Category]int
@@ -109,7 +101,7 @@ func TestCategories(t *testing.T) {
 		{"trivy/trivy-legacy-list.json", map[finding.Category]int{finding.CategoryContainer: 93}},
 	}
 	for _, c := range cases {
-		_, got := decodeAll(t, Adapter{}, filepath.Join(corpusDir, c.file), nil)
+		_, got := corpustest.DecodeFile(t, Adapter{}, corpustest.File(t, c.file), nil)
 		count := map[finding.Category]int{}
 		for _, f := range got {
 			count[f.Category]++
@@ -126,9 +118,8 @@ func TestCategories(t *testing.T) {
 // finding: the unmasked token in a non-cause code line of the secrets
 // golden, and anything that is not Trivy's mask in the matches.
 func TestNoSecretLeak(t *testing.T) {
-	manifest(t)
 	for _, file := range []string{"trivy/trivy-fs-secrets.json", "trivy/trivy-misconf-secrets.json"} {
-		_, got := decodeAll(t, Adapter{}, filepath.Join(corpusDir, file), nil)
+		_, got := corpustest.DecodeFile(t, Adapter{}, corpustest.File(t, file), nil)
 		for _, f := range got {
 			if f.Category != finding.CategorySecret {
 				continue
@@ -151,8 +142,7 @@ func TestNoSecretLeak(t *testing.T) {
 
 // TestSpot checks a few findings field by field.
 func TestSpot(t *testing.T) {
-	manifest(t)
-	tool, got := decodeAll(t, Adapter{}, filepath.Join(corpusDir, "trivy/trivy-misconf-secrets.json"), nil)
+	tool, got := corpustest.DecodeFile(t, Adapter{}, corpustest.File(t, "trivy/trivy-misconf-secrets.json"), nil)
 	if tool.Name != "trivy" {
 		t.Errorf("tool %+v", tool)
 	}
@@ -174,19 +164,19 @@ func TestSpot(t *testing.T) {
 		t.Errorf("secret: %+v", s)
 	}
 
-	_, got = decodeAll(t, Adapter{}, filepath.Join(corpusDir, "trivy/trivy-image-spring4shell.json"), nil)
+	_, got = corpustest.DecodeFile(t, Adapter{}, corpustest.File(t, "trivy/trivy-image-spring4shell.json"), nil)
 	c := got[0]
 	if c.Category != finding.CategoryContainer || c.Rule.ID != "CVE-2022-22965" || c.Location.Package.Image != "testdata/fixtures/images/spring4shell-jre11.tar.gz" ||
 		c.Severity != finding.SeverityCritical || c.Location.Package.Layer == "" {
 		t.Errorf("container: %+v %+v", c, c.Location.Package)
 	}
 
-	_, got = decodeAll(t, Adapter{}, filepath.Join(corpusDir, "trivy/trivy-config-helm.json"), nil)
+	_, got = corpustest.DecodeFile(t, Adapter{}, corpustest.File(t, "trivy/trivy-config-helm.json"), nil)
 	h := got[0]
 	if h.Category != finding.CategoryIaC || h.Location.Region.StartLine == 0 || h.Location.Snippet == "" || !strings.HasPrefix(h.Location.Path, "testchart.tar.gz:") {
 		t.Errorf("helm: %+v", h)
 	}
-	_, got = decodeAll(t, Adapter{}, filepath.Join(corpusDir, "trivy/trivy-k8s-cluster.json"), nil)
+	_, got = corpustest.DecodeFile(t, Adapter{}, corpustest.File(t, "trivy/trivy-k8s-cluster.json"), nil)
 	k := got[0]
 	if k.Rule.ID != "AVD-KSV-0116" || k.Rule.Name != "KSV116" || k.Location.Resource != "Service/default/kubernetes" || k.Location.Path != "" ||
 		k.Severity != finding.SeverityLow || k.Properties["k8s.cluster"] != "minikube" {
@@ -212,8 +202,7 @@ func TestWrongShape(t *testing.T) {
 
 // TestEmitError checks that an error from emit stops decoding.
 func TestEmitError(t *testing.T) {
-	manifest(t)
-	f, err := os.Open(filepath.Join(corpusDir, "trivy/trivy-legacy-list.json"))
+	f, err := os.Open(corpustest.File(t, "trivy/trivy-legacy-list.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

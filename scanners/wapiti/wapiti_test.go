@@ -9,11 +9,16 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
 
 // claims says whether the adapter named name must claim the corpus file r:
 // the corpus has no Wapiti report, so none.
-func claims(r row, name string) bool { return r.tool == "wapiti" }
+func claims(r corpustest.Row, name string) bool { return r.Tool == "wapiti" }
+
+// TestDetectCorpus checks that Detect claims this tool's native reports (as
+// claims says) and nothing else in the corpus, even with the head cut short.
+func TestDetectCorpus(t *testing.T) { corpustest.CheckDetect(t, claims, Adapters()...) }
 
 const real = "testdata/wapiti-3.0.4.json"
 
@@ -42,7 +47,7 @@ func TestTestdata(t *testing.T) {
 			want += len(l)
 		}
 	}
-	tool, got := decodeAll(t, Adapter{}, real, nil)
+	tool, got := corpustest.DecodeFile(t, Adapter{}, real, nil)
 	if len(got) != want || want == 0 {
 		t.Fatalf("%d findings, the report has %d entries", len(got), want)
 	}

@@ -5,29 +5,33 @@ import (
 	"encoding/xml"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 )
 
 // claims says whether the adapter named name must claim the corpus file r.
-func claims(r row, name string) bool {
-	if r.tool != "zap" {
+func claims(r corpustest.Row, name string) bool {
+	if r.Tool != "zap" {
 		return false
 	}
 	switch {
-	case r.format == "native-xml":
+	case r.Format == "native-xml":
 		return name == "zap-xml"
-	case r.format == "native-json" && strings.Contains(r.path, "api-alerts"):
+	case r.Format == "native-json" && strings.Contains(r.Rel, "api-alerts"):
 		return name == "zap-alerts"
-	case r.format == "native-json":
+	case r.Format == "native-json":
 		return name == "zap-json"
 	}
 	return false
 }
+
+// TestDetectCorpus checks that Detect claims this tool's native reports (as
+// claims says) and nothing else in the corpus, even with the head cut short.
+func TestDetectCorpus(t *testing.T) { corpustest.CheckDetect(t, claims, Adapters()...) }
 
 // rawCount counts a report's alert instances with generic code: the
 // elements of every "instances" list (JSON) or <instance> element (XML),
@@ -89,30 +93,17 @@ func rawCount(t *testing.T, path, adapter string) (instances, alerts int) {
 // from the raw report, and the manifest's count is checked against the
 // alert count.
 func TestCorpus(t *testing.T) {
-	n := 0
-	for _, r := range manifest(t) {
-		if r.tool != "zap" || !strings.HasPrefix(r.format, "native") {
-			continue
-		}
-		n++
-		t.Run(r.path, func(t *testing.T) {
-			path := filepath.Join(corpusDir, r.path)
-			var a scanners.Adapter
-			for _, x := range Adapters() {
-				if claims(r, x.Name()) {
-					a = x
-				}
-			}
-			tool, got := decodeAll(t, a, path, nil)
+	for _, a := range Adapters() {
+		corpustest.DecodeEach(t, claims, a, nil, func(t *testing.T, r corpustest.Row, tool finding.Tool, got []*finding.Finding) {
 			if tool.Name != "zap" {
 				t.Errorf("tool %+v", tool)
 			}
-			instances, alerts := rawCount(t, path, a.Name())
+			instances, alerts := rawCount(t, r.Path, a.Name())
 			if len(got) != instances {
 				t.Errorf("%d findings for %d instances", len(got), instances)
 			}
-			if r.num >= 0 && alerts != r.num {
-				t.Errorf("%d alerts, manifest says %d", alerts, r.num)
+			if r.Num >= 0 && alerts != r.Num {
+				t.Errorf("%d alerts, manifest says %d", alerts, r.Num)
 			}
 			for _, f := range got {
 				if f.Category != finding.CategoryDAST || f.Location.Web == nil || f.OriginalSeverity == "" {
@@ -121,15 +112,11 @@ func TestCorpus(t *testing.T) {
 			}
 		})
 	}
-	if n == 0 {
-		t.Fatal("no zap report in the corpus manifest")
-	}
 }
 
 // TestSpot checks a few findings of each format field by field.
 func TestSpot(t *testing.T) {
-	manifest(t)
-	tool, got := decodeAll(t, JSONAdapter{}, filepath.Join(corpusDir, "zap/zap-report-json-action.json"), nil)
+	tool, got := corpustest.DecodeFile(t, JSONAdapter{}, corpustest.File(t, "zap/zap-report-json-action.json"), nil)
 	if tool.Version != "2.14.0" {
 		t.Errorf("tool %+v", tool)
 	}
@@ -142,7 +129,7 @@ func TestSpot(t *testing.T) {
 		t.Errorf("zap-json: %+v %+v", f, f.Location.Web)
 	}
 
-	tool, got = decodeAll(t, XMLAdapter{}, filepath.Join(corpusDir, "zap/zap-2.16.1-req-resp.xml"), nil)
+	tool, got = corpustest.DecodeFile(t, XMLAdapter{}, corpustest.File(t, "zap/zap-2.16.1-req-resp.xml"), nil)
 	if tool.Version != "2.16.1" {
 		t.Errorf("tool %+v", tool)
 	}
@@ -153,7 +140,7 @@ func TestSpot(t *testing.T) {
 	}
 	t.Error("zap-xml 2.16.1: no OWASP tag on any rule")
 tagged:
-	_, got = decodeAll(t, XMLAdapter{}, filepath.Join(corpusDir, "zap/zap-weekly-2016-owasp-benchmark.xml"), nil)
+	_, got = corpustest.DecodeFile(t, XMLAdapter{}, corpustest.File(t, "zap/zap-weekly-2016-owasp-benchmark.xml"), nil)
 	f = got[0]
 	if f.Rule.ID != "10015" || f.Severity != finding.SeverityLow || f.OriginalSeverity != "1" || f.Precision != finding.PrecisionMedium ||
 		f.Location.Web.URL != "https://localhost:8443/benchmark/xss-00/BenchmarkTest00387.html?BenchmarkTest00387=SafeText" ||
@@ -161,7 +148,7 @@ tagged:
 		t.Errorf("zap-xml 2016: %+v %+v", f, f.Location.Web)
 	}
 
-	_, got = decodeAll(t, AlertsAdapter{}, filepath.Join(corpusDir, "zap/zap-2.10-api-alerts-owasp-benchmark.json"), nil)
+	_, got = corpustest.DecodeFile(t, AlertsAdapter{}, corpustest.File(t, "zap/zap-2.10-api-alerts-owasp-benchmark.json"), nil)
 	f = got[0]
 	if f.Rule.ID != "6" || f.Rule.Name != "Path Traversal" || f.Severity != finding.SeverityHigh || f.OriginalSeverity != "High" ||
 		f.Precision != finding.PrecisionMedium || len(f.CWEs) != 1 || f.CWEs[0] != 22 ||
