@@ -56,6 +56,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Adapters returns the checkov adapter, "checkov", for checkov's JSON
@@ -77,15 +78,14 @@ func (Adapter) Name() string { return "checkov" }
 // keys: check_type with failed_checks, passed_checks or skipped_checks, or
 // a summary's checkov_version.
 func (Adapter) Detect(head []byte) bool {
-	b := bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(b) == 0 || (b[0] != '{' && b[0] != '[') {
+	h, ok := adapt.Sniff(head, "{[")
+	if !ok {
 		return false
 	}
-	has := func(k string) bool { return bytes.Contains(b, []byte(`"`+k+`"`)) }
-	if has("checkov_version") {
+	if h.Has("checkov_version") {
 		return true
 	}
-	return has("check_type") && (has("failed_checks") || has("passed_checks") || has("skipped_checks"))
+	return h.Has("check_type") && (h.Has("failed_checks") || h.Has("passed_checks") || h.Has("skipped_checks"))
 }
 
 // report is one check type's report.
@@ -275,7 +275,7 @@ func convert(c *check, checkType, root string, skipped bool) *finding.Finding {
 			Source:        "checkov:skip comment",
 		}}
 	}
-	props(f,
+	adapt.Props(f,
 		"bc_check_id", c.BCCheckID,
 		"check_type", checkType,
 		"check_class", c.CheckClass,
@@ -308,7 +308,7 @@ func setLocation(f *finding.Finding, c *check, root string) {
 	if rel == "" {
 		for _, p := range []string{c.RepoFilePath, c.FilePath, c.FileAbsPath} {
 			if p != "" {
-				f.Properties["unresolvedPath"] = p
+				f.Properties[adapt.UnresolvedPath] = p
 				break
 			}
 		}
@@ -332,13 +332,4 @@ func snippet(block [][2]any) string {
 		}
 	}
 	return sb.String()
-}
-
-// props sets the non-empty key/value pairs kv in f.Properties.
-func props(f *finding.Finding, kv ...string) {
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] != "" {
-			f.Properties[kv[i]] = kv[i+1]
-		}
-	}
 }

@@ -31,7 +31,6 @@
 package conftest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -40,6 +39,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Adapters returns the conftest adapter, "conftest".
@@ -59,12 +59,8 @@ func (Adapter) Name() string { return "conftest" }
 // Detect reports whether head is a JSON array of conftest check results:
 // filename and namespace with successes, failures or warnings.
 func (Adapter) Detect(head []byte) bool {
-	b := bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(b) == 0 || b[0] != '[' {
-		return false
-	}
-	has := func(k string) bool { return bytes.Contains(b, []byte(`"`+k+`"`)) }
-	return has("filename") && has("namespace") && (has("successes") || has("failures") || has("warnings"))
+	h, ok := adapt.Sniff(head, "[")
+	return ok && h.Has("filename") && h.Has("namespace") && (h.Has("successes") || h.Has("failures") || h.Has("warnings"))
 }
 
 // checkResult is the result of one namespace's policies on one file.
@@ -186,13 +182,7 @@ func convert(cr *checkResult, res *result, root string) *finding.Finding {
 	if f.Message == "" {
 		f.Message = "conftest policy " + f.Rule.ID + " failed"
 	}
-	if cr.Filename != "" {
-		if p, err := finding.NormalizePath(root, cr.Filename); err == nil {
-			f.Location.Path = p
-		} else {
-			f.Properties["unresolvedPath"] = cr.Filename
-		}
-	}
+	adapt.SetPath(f, root, cr.Filename, adapt.UnresolvedPath)
 	return f
 }
 

@@ -46,9 +46,6 @@
 package gitlabsast
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"regexp"
@@ -58,6 +55,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Adapters returns the adapter "gitlab-sast", for GitLab SAST and secret
@@ -81,11 +79,8 @@ var detectRE = regexp.MustCompile(`(sast|secret-detection)-report-format|"(type|
 // Detect reports whether head is a JSON object with a vulnerabilities
 // member and the marks of a GitLab SAST or secret detection report.
 func (Adapter) Detect(head []byte) bool {
-	b := bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(b) == 0 || b[0] != '{' {
-		return false
-	}
-	return bytes.Contains(b, []byte(`"vulnerabilities"`)) && detectRE.Match(b)
+	h, ok := adapt.Sniff(head, "{")
+	return ok && h.Has("vulnerabilities") && detectRE.Match(h)
 }
 
 // report is a GitLab security report.
@@ -288,23 +283,17 @@ func convert(v *vulnerability, root string) *finding.Finding {
 	f.Precision = precision(v.Confidence)
 
 	loc := &v.Location
-	if loc.File != "" {
-		if p, err := finding.NormalizePath(root, loc.File); err == nil {
-			f.Location.Path = p
-			if loc.StartLine > 0 {
-				f.Location.Region.StartLine = loc.StartLine
-				if loc.EndLine >= loc.StartLine {
-					f.Location.Region.EndLine = loc.EndLine
-				}
-			}
-		} else {
-			f.Properties["unresolvedPath"] = loc.File
-			if loc.StartLine > 0 {
-				f.Properties["start_line"] = strconv.Itoa(loc.StartLine)
+	if adapt.SetPath(f, root, loc.File, adapt.UnresolvedPath) {
+		if loc.StartLine > 0 {
+			f.Location.Region.StartLine = loc.StartLine
+			if loc.EndLine >= loc.StartLine {
+				f.Location.Region.EndLine = loc.EndLine
 			}
 		}
+	} else if loc.File != "" && loc.StartLine > 0 {
+		f.Properties["start_line"] = strconv.Itoa(loc.StartLine)
 	}
-	props(f,
+	adapt.Props(f,
 		"id", v.ID,
 		"cve", v.CVE,
 		"class", loc.Class,
@@ -312,7 +301,7 @@ func convert(v *vulnerability, root string) *finding.Finding {
 		"confidence", v.Confidence,
 	)
 	if c := loc.Commit; c != nil {
-		props(f, "commit", c.SHA, "author", c.Author, "date", c.Date, "commitMessage", c.Message)
+		adapt.Props(f, "commit", c.SHA, "author", c.Author, "date", c.Date, "commitMessage", c.Message)
 	}
 	if len(v.Identifiers) > 0 {
 		if b, err := json.Marshal(v.Identifiers); err == nil {
@@ -320,23 +309,10 @@ func convert(v *vulnerability, root string) *finding.Finding {
 		}
 	}
 	if secret := v.RawSourceCodeExtract; secret != "" {
-		sum := sha256.Sum256([]byte(secret))
-		f.Fingerprints = map[string]string{"secret/sha256": hex.EncodeToString(sum[:])}
-		redact(f, secret)
+		adapt.FingerprintOf(f, secret)
+		adapt.Redact(f, secret, &f.Message, &f.Rule.Name, &f.Rule.FullDescription, &f.Rule.HelpText)
 	}
 	return f
-}
-
-// redact replaces secret in every text of f.
-func redact(f *finding.Finding, secret string) {
-	r := func(s string) string { return strings.ReplaceAll(s, secret, "REDACTED") }
-	f.Message = r(f.Message)
-	f.Rule.Name = r(f.Rule.Name)
-	f.Rule.FullDescription = r(f.Rule.FullDescription)
-	f.Rule.HelpText = r(f.Rule.HelpText)
-	for k, v := range f.Properties {
-		f.Properties[k] = r(v)
-	}
 }
 
 // cweNumber parses "79", "CWE-79" or "CWE-79: title".
@@ -365,13 +341,4 @@ func precision(c string) finding.Precision {
 		return finding.PrecisionLow
 	}
 	return finding.PrecisionUnknown
-}
-
-// props sets the non-empty key/value pairs kv in f.Properties.
-func props(f *finding.Finding, kv ...string) {
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] != "" {
-			f.Properties[kv[i]] = kv[i+1]
-		}
-	}
 }

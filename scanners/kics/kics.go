@@ -34,7 +34,6 @@
 package kics
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -43,6 +42,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Adapters returns the KICS adapter, "kics", for KICS's JSON report.
@@ -62,13 +62,9 @@ func (Adapter) Name() string { return "kics" }
 // Detect reports whether head is a JSON object with KICS's keys: queries
 // with kics_version, queries_total or a query's query_id and similarity_id.
 func (Adapter) Detect(head []byte) bool {
-	b := bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(b) == 0 || b[0] != '{' {
-		return false
-	}
-	has := func(k string) bool { return bytes.Contains(b, []byte(`"`+k+`"`)) }
-	return has("kics_version") || has("queries_total") ||
-		(has("queries") && has("query_id") && has("similarity_id"))
+	h, ok := adapt.Sniff(head, "{")
+	return ok && (h.Has("kics_version") || h.Has("queries_total") ||
+		(h.Has("queries") && h.Has("query_id") && h.Has("similarity_id")))
 }
 
 // report is a KICS JSON report.
@@ -212,15 +208,8 @@ func convert(q *query, fl *file, root string) *finding.Finding {
 	if q.Category == "Secret Management" {
 		f.Category = finding.CategorySecret
 	}
-	if fl.FileName != "" {
-		if p, err := finding.NormalizePath(root, fl.FileName); err == nil {
-			f.Location.Path = p
-			if fl.Line > 0 {
-				f.Location.Region.StartLine = fl.Line
-			}
-		} else {
-			f.Properties["unresolvedPath"] = fl.FileName
-		}
+	if adapt.SetPath(f, root, fl.FileName, adapt.UnresolvedPath) && fl.Line > 0 {
+		f.Location.Region.StartLine = fl.Line
 	}
 	switch {
 	case fl.ResourceType != "" && fl.ResourceName != "":
@@ -228,7 +217,7 @@ func convert(q *query, fl *file, root string) *finding.Finding {
 	case fl.ResourceType != "":
 		f.Location.Resource = fl.ResourceType
 	}
-	props(f,
+	adapt.Props(f,
 		"cloud_provider", q.CloudProvider,
 		"similarity_id", fl.SimilarityID,
 		"issue_type", fl.IssueType,
@@ -247,13 +236,4 @@ func lineProp(fl *file, f *finding.Finding) string {
 		return strconv.Itoa(fl.Line)
 	}
 	return ""
-}
-
-// props sets the non-empty key/value pairs kv in f.Properties.
-func props(f *finding.Finding, kv ...string) {
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] != "" {
-			f.Properties[kv[i]] = kv[i+1]
-		}
-	}
 }

@@ -37,7 +37,6 @@
 package kubescore
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -45,6 +44,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Adapters returns the kube-score adapter, "kube-score".
@@ -76,12 +76,8 @@ func (Adapter) Name() string { return "kube-score" }
 // Detect reports whether head is a JSON array of kube-score scored
 // objects: object_name and type_meta with checks or grade.
 func (Adapter) Detect(head []byte) bool {
-	b := bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(b) == 0 || b[0] != '[' {
-		return false
-	}
-	has := func(k string) bool { return bytes.Contains(b, []byte(`"`+k+`"`)) }
-	return has("object_name") && has("type_meta") && (has("checks") || has("object_meta"))
+	h, ok := adapt.Sniff(head, "[")
+	return ok && h.Has("object_name") && h.Has("type_meta") && (h.Has("checks") || h.Has("object_meta"))
 }
 
 // object is one scored Kubernetes object.
@@ -214,18 +210,11 @@ func convert(o *object, c *check, cm *comment, root string) *finding.Finding {
 		OriginalSeverity: orig,
 		Properties:       map[string]string{"grade": strconv.Itoa(c.Grade)},
 	}
-	if o.FileName != "" {
-		if p, err := finding.NormalizePath(root, o.FileName); err == nil {
-			f.Location.Path = p
-			if o.FileRow > 0 {
-				f.Location.Region.StartLine = o.FileRow
-			}
-		} else {
-			f.Properties["unresolvedPath"] = o.FileName
-		}
+	if adapt.SetPath(f, root, o.FileName, adapt.UnresolvedPath) && o.FileRow > 0 {
+		f.Location.Region.StartLine = o.FileRow
 	}
 	f.Location.Resource = resource(o)
-	props(f,
+	adapt.Props(f,
 		"object_name", o.ObjectName,
 		"apiVersion", o.TypeMeta.APIVersion,
 		"target_type", c.Check.TargetType,
@@ -248,14 +237,5 @@ func resource(o *object) string {
 		return kind + "/" + o.ObjectMeta.Namespace + "/" + name
 	default:
 		return kind + "/" + name
-	}
-}
-
-// props sets the non-empty key/value pairs kv in f.Properties.
-func props(f *finding.Finding, kv ...string) {
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] != "" {
-			f.Properties[kv[i]] = kv[i+1]
-		}
 	}
 }

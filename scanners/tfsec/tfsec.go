@@ -29,7 +29,6 @@
 package tfsec
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -38,6 +37,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Adapters returns the tfsec adapter, "tfsec", for tfsec's JSON report.
@@ -57,13 +57,9 @@ func (Adapter) Name() string { return "tfsec" }
 // Detect reports whether head is a JSON object whose results carry tfsec's
 // keys: rule_description or rule_provider, with location or impact.
 func (Adapter) Detect(head []byte) bool {
-	b := bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(b) == 0 || b[0] != '{' {
-		return false
-	}
-	has := func(k string) bool { return bytes.Contains(b, []byte(`"`+k+`"`)) }
-	return has("results") && (has("rule_description") || has("rule_provider")) &&
-		(has("location") || has("impact") || has("resolution"))
+	h, ok := adapt.Sniff(head, "{")
+	return ok && h.Has("results") && (h.Has("rule_description") || h.Has("rule_provider")) &&
+		(h.Has("location") || h.Has("impact") || h.Has("resolution"))
 }
 
 // report is a tfsec JSON report.
@@ -225,21 +221,15 @@ func convert(res *result, root string) *finding.Finding {
 		}
 	}
 	loc := &res.Location
-	if loc.Filename != "" {
-		if p, err := finding.NormalizePath(root, loc.Filename); err == nil {
-			f.Location.Path = p
-			if loc.StartLine > 0 {
-				f.Location.Region.StartLine = loc.StartLine
-				if loc.EndLine >= loc.StartLine {
-					f.Location.Region.EndLine = loc.EndLine
-				}
-			}
-		} else {
-			f.Properties["unresolvedPath"] = loc.Filename
-			if loc.StartLine > 0 {
-				f.Properties["start_line"] = strconv.Itoa(loc.StartLine)
+	if adapt.SetPath(f, root, loc.Filename, adapt.UnresolvedPath) {
+		if loc.StartLine > 0 {
+			f.Location.Region.StartLine = loc.StartLine
+			if loc.EndLine >= loc.StartLine {
+				f.Location.Region.EndLine = loc.EndLine
 			}
 		}
+	} else if loc.Filename != "" && loc.StartLine > 0 {
+		f.Properties["start_line"] = strconv.Itoa(loc.StartLine)
 	}
 	f.Location.Resource = res.Resource
 	if res.RuleID != "" && res.RuleID != id {

@@ -1,0 +1,117 @@
+// Package adapt holds the small pieces of logic that several report
+// adapters share: sniffing a report's head for Detect, making a reported
+// path relative to the scan root, redacting a secret, mapping confidence
+// words and setting properties.
+//
+// It is internal to scanners/ on purpose: these are implementation
+// helpers, not part of the [scanners.Adapter] contract, so they can change
+// without touching package scanners' API.
+package adapt
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	"github.com/scanmux/scanmux/finding"
+)
+
+// Head is the start of a report as Detect sniffs it.
+type Head []byte
+
+// Sniff returns head without a leading UTF-8 byte-order mark and white
+// space, and whether what is left starts with one of the bytes of first
+// (e.g. "{", "[", "{[" or "<"). The trimmed head is returned either way.
+func Sniff(head []byte, first string) (Head, bool) {
+	b := bytes.TrimLeft(head, " \t\r\n\ufeff")
+	return Head(b), len(b) > 0 && strings.IndexByte(first, b[0]) >= 0
+}
+
+// Has reports whether h holds the quoted string "k", e.g. a JSON key.
+func (h Head) Has(k string) bool { return bytes.Contains(h, []byte(`"`+k+`"`)) }
+
+// Contains reports whether h holds s as is.
+func (h Head) Contains(s string) bool { return bytes.Contains(h, []byte(s)) }
+
+// UnresolvedPath is the property that keeps a reported path that cannot be
+// made relative to the scan root.
+const UnresolvedPath = "unresolvedPath"
+
+// SetPath sets f.Location.Path to p made relative to root with
+// [finding.NormalizePath], and reports whether it did. A path that cannot
+// be (absolute without a root, or outside it) is kept as reported in
+// f.Properties[key] instead; key is [UnresolvedPath] unless the adapter
+// documents its own. An empty p sets nothing.
+func SetPath(f *finding.Finding, root, p, key string) bool {
+	if p == "" {
+		return false
+	}
+	rel, err := finding.NormalizePath(root, p)
+	if err != nil {
+		Props(f, key, p)
+		return false
+	}
+	f.Location.Path = rel
+	return true
+}
+
+// Props sets the pairs of kv (key, value, key, value ...) whose value is
+// not empty in f.Properties, making the map when needed.
+func Props(f *finding.Finding, kv ...string) {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			continue
+		}
+		if f.Properties == nil {
+			f.Properties = map[string]string{}
+		}
+		f.Properties[kv[i]] = kv[i+1]
+	}
+}
+
+// Precision maps the confidence words LOW, MEDIUM and HIGH (any case), as
+// bandit, gosec and Semgrep write them; anything else is unknown.
+func Precision(confidence string) finding.Precision {
+	switch strings.ToUpper(confidence) {
+	case "HIGH":
+		return finding.PrecisionHigh
+	case "MEDIUM":
+		return finding.PrecisionMedium
+	case "LOW":
+		return finding.PrecisionLow
+	}
+	return finding.PrecisionUnknown
+}
+
+// FingerprintSecret is the Fingerprints key of the hex SHA-256 of a
+// secret's value, so that the same secret found by several tools matches.
+const FingerprintSecret = "secret/sha256"
+
+// Redacted replaces a secret's value wherever an adapter hides it.
+const Redacted = "REDACTED"
+
+// FingerprintOf sets f.Fingerprints[FingerprintSecret] to the SHA-256 of
+// secret, making the map when needed.
+func FingerprintOf(f *finding.Finding, secret string) {
+	sum := sha256.Sum256([]byte(secret))
+	if f.Fingerprints == nil {
+		f.Fingerprints = map[string]string{}
+	}
+	f.Fingerprints[FingerprintSecret] = hex.EncodeToString(sum[:])
+}
+
+// Redact replaces every occurrence of secret with [Redacted] in the
+// strings texts points to (fields of f) and in the values of f.Properties.
+// An empty secret changes nothing.
+func Redact(f *finding.Finding, secret string, texts ...*string) {
+	if secret == "" {
+		return
+	}
+	for _, s := range texts {
+		*s = strings.ReplaceAll(*s, secret, Redacted)
+	}
+	for k, v := range f.Properties {
+		f.Properties[k] = strings.ReplaceAll(v, secret, Redacted)
+	}
+}
