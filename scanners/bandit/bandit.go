@@ -41,9 +41,6 @@
 package bandit
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -52,6 +49,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Name is the adapter's name, as passed to --format.
@@ -73,12 +71,8 @@ func (Adapter) Name() string { return Name }
 // with "generated_at" and bandit's metric keys ("CONFIDENCE.HIGH" ...) or
 // a result's "issue_confidence".
 func (Adapter) Detect(head []byte) bool {
-	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(head) == 0 || head[0] != '{' {
-		return false
-	}
-	return bytes.Contains(head, []byte(`"generated_at"`)) &&
-		(bytes.Contains(head, []byte(`"CONFIDENCE.`)) || bytes.Contains(head, []byte(`"issue_confidence"`)))
+	h, ok := adapt.Sniff(head, "{")
+	return ok && h.Has("generated_at") && (h.Contains(`"CONFIDENCE.`) || h.Has("issue_confidence"))
 }
 
 // report is Bandit's JSON report.
@@ -142,7 +136,7 @@ func convert(tool finding.Tool, root string, res *result) *finding.Finding {
 		Message:          res.IssueText,
 		Category:         finding.CategorySAST,
 		OriginalSeverity: res.IssueSeverity,
-		Precision:        precision(res.IssueConfidence),
+		Precision:        adapt.Precision(res.IssueConfidence),
 	}
 	if f.Message == "" {
 		f.Message = "bandit test " + res.TestID
@@ -161,13 +155,8 @@ func convert(tool finding.Tool, root string, res *result) *finding.Finding {
 
 	reg := region(res)
 	f.Location.Snippet = snippet(res.Code, reg)
-	if res.Filename != "" {
-		if p, err := finding.NormalizePath(root, res.Filename); err == nil {
-			f.Location.Path = p
-			f.Location.Region = reg
-		} else {
-			f.Properties = map[string]string{"bandit.file": res.Filename}
-		}
+	if adapt.SetPath(f, root, res.Filename, "bandit.file") {
+		f.Location.Region = reg
 	}
 	switch res.TestID {
 	case "B105", "B106", "B107":
@@ -250,23 +239,6 @@ func redact(f *finding.Finding) {
 		return
 	}
 	f.Message = passwordPrefix + "REDACTED'"
-	f.Location.Snippet = strings.ReplaceAll(f.Location.Snippet, secret, "REDACTED")
-	for k, v := range f.Properties {
-		f.Properties[k] = strings.ReplaceAll(v, secret, "REDACTED")
-	}
-	sum := sha256.Sum256([]byte(secret))
-	f.Fingerprints = map[string]string{"secret/sha256": hex.EncodeToString(sum[:])}
-}
-
-// precision maps bandit's confidence to a precision.
-func precision(confidence string) finding.Precision {
-	switch strings.ToUpper(confidence) {
-	case "HIGH":
-		return finding.PrecisionHigh
-	case "MEDIUM":
-		return finding.PrecisionMedium
-	case "LOW":
-		return finding.PrecisionLow
-	}
-	return finding.PrecisionUnknown
+	adapt.Redact(f, secret, &f.Location.Snippet)
+	adapt.FingerprintOf(f, secret)
 }

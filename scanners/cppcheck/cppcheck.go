@@ -36,7 +36,6 @@
 package cppcheck
 
 import (
-	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -46,6 +45,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Name is the adapter's name, as passed to --format.
@@ -67,11 +67,8 @@ func (Adapter) Name() string { return Name }
 // Detect reports whether head starts a Cppcheck XML report: a <results>
 // root with a <cppcheck> element.
 func (Adapter) Detect(head []byte) bool {
-	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(head) == 0 || head[0] != '<' {
-		return false
-	}
-	return bytes.Contains(head, []byte("<results")) && bytes.Contains(head, []byte("<cppcheck "))
+	h, ok := adapt.Sniff(head, "<")
+	return ok && h.Contains("<results") && h.Contains("<cppcheck ")
 }
 
 // xmlError is one <error> element.

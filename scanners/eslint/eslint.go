@@ -51,8 +51,6 @@ package eslint
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -61,6 +59,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Name is the adapter's name, as passed to --format.
@@ -85,15 +84,15 @@ func (Adapter) Name() string { return Name }
 // Detect reports whether head starts an ESLint JSON report: a JSON array
 // of objects with "filePath" and "messages".
 func (Adapter) Detect(head []byte) bool {
-	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(head) == 0 || head[0] != '[' {
+	h, ok := adapt.Sniff(head, "[")
+	if !ok {
 		return false
 	}
-	rest := bytes.TrimLeft(head[1:], " \t\r\n")
+	rest := bytes.TrimLeft(h[1:], " \t\r\n")
 	if len(rest) > 0 && rest[0] != '{' {
 		return false
 	}
-	return bytes.Contains(head, []byte(`"filePath"`)) && bytes.Contains(head, []byte(`"messages"`))
+	return h.Has("filePath") && h.Has("messages")
 }
 
 // fileResult is one element of the report (ESLint's LintResult).
@@ -285,6 +284,5 @@ func redact(f *finding.Finding) {
 	secret := f.Message[i+3 : len(f.Message)-1]
 	f.Message = f.Message[:i+3] + `REDACTED"`
 	f.Location.Snippet = strings.ReplaceAll(f.Location.Snippet, secret, "REDACTED")
-	sum := sha256.Sum256([]byte(secret))
-	f.Fingerprints = map[string]string{"secret/sha256": hex.EncodeToString(sum[:])}
+	adapt.FingerprintOf(f, secret)
 }

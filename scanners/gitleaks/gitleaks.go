@@ -45,9 +45,6 @@
 package gitleaks
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -56,6 +53,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Adapters returns the gitleaks adapter: "gitleaks", which reads the JSON
@@ -66,10 +64,10 @@ func Adapters() []scanners.Adapter { return []scanners.Adapter{Adapter{}} }
 type Adapter struct{}
 
 // FingerprintSecret is the Fingerprints key of the SHA-256 of a secret.
-const FingerprintSecret = "secret/sha256"
+const FingerprintSecret = adapt.FingerprintSecret
 
 // Redacted replaces secret values in the findings' text.
-const Redacted = "REDACTED"
+const Redacted = adapt.Redacted
 
 const (
 	expected = "gitleaks JSON report (v7 or v8)"
@@ -84,14 +82,13 @@ func (Adapter) Name() string { return "gitleaks" }
 // gitleaks v8 keys (RuleID with StartLine, Secret or Fingerprint) or v7 keys
 // (offender with lineNumber, leakURL or commitMessage).
 func (Adapter) Detect(head []byte) bool {
-	b := bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(b) == 0 || b[0] != '[' {
+	h, ok := adapt.Sniff(head, "[")
+	if !ok {
 		return false
 	}
-	has := func(k string) bool { return bytes.Contains(b, []byte(`"`+k+`"`)) }
-	v8 := has("RuleID") && (has("StartLine") || has("Secret") || has("Fingerprint"))
-	v8 = v8 || (has("StartLine") && has("StartColumn") && has("Secret"))
-	v7 := has("offender") && (has("lineNumber") || has("leakURL") || has("commitMessage"))
+	v8 := h.Has("RuleID") && (h.Has("StartLine") || h.Has("Secret") || h.Has("Fingerprint"))
+	v8 = v8 || (h.Has("StartLine") && h.Has("StartColumn") && h.Has("Secret"))
+	v7 := h.Has("offender") && (h.Has("lineNumber") || h.Has("leakURL") || h.Has("commitMessage"))
 	return v8 || v7
 }
 
@@ -216,7 +213,7 @@ func fromV8(l *v8Leak, root string) *finding.Finding {
 	if l.Fingerprint != "" {
 		f.Fingerprints["gitleaks"] = l.Fingerprint
 	}
-	props(f,
+	adapt.Props(f,
 		"symlinkFile", l.SymlinkFile,
 		"commit", l.Commit,
 		"link", l.Link,
@@ -251,7 +248,7 @@ func fromV7(l *v7Leak, root string) *finding.Finding {
 	}
 	setPath(f, root, l.File, finding.Region{StartLine: l.LineNumber})
 	f.Location.Snippet = l.Line
-	props(f,
+	adapt.Props(f,
 		"commit", l.Commit,
 		"repo", l.Repo,
 		"repoURL", l.RepoURL,
@@ -304,18 +301,12 @@ func newFinding(id, msg string) *finding.Finding {
 // setPath sets the location's path and region, or keeps the reported path
 // in Properties["unresolvedPath"] when it cannot be made relative.
 func setPath(f *finding.Finding, root, p string, reg finding.Region) {
-	if p == "" {
-		return
-	}
-	rel, err := finding.NormalizePath(root, p)
-	if err != nil {
-		f.Properties["unresolvedPath"] = p
-		if reg.StartLine > 0 {
+	if !adapt.SetPath(f, root, p, adapt.UnresolvedPath) {
+		if p != "" && reg.StartLine > 0 {
 			f.Properties["startLine"] = strconv.Itoa(reg.StartLine)
 		}
 		return
 	}
-	f.Location.Path = rel
 	if reg.StartLine <= 0 {
 		reg = finding.Region{}
 	}
@@ -329,15 +320,6 @@ func setPath(f *finding.Finding, root, p string, reg finding.Region) {
 		reg.EndColumn = 0
 	}
 	f.Location.Region = reg
-}
-
-// props sets the non-empty key/value pairs kv in f.Properties.
-func props(f *finding.Finding, kv ...string) {
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] != "" {
-			f.Properties[kv[i]] = kv[i+1]
-		}
-	}
 }
 
 // nonEmpty returns the non-empty strings of s, or nil.
@@ -357,22 +339,15 @@ func redact(f *finding.Finding, secret string) {
 		return
 	}
 	if !alreadyRedacted(secret) {
-		sum := sha256.Sum256([]byte(secret))
-		f.Fingerprints[FingerprintSecret] = hex.EncodeToString(sum[:])
+		adapt.FingerprintOf(f, secret)
 	}
 	if secret == Redacted {
 		return
 	}
-	r := func(s string) string { return strings.ReplaceAll(s, secret, Redacted) }
-	f.Message = r(f.Message)
-	f.Location.Snippet = r(f.Location.Snippet)
-	f.Rule.ShortDescription = r(f.Rule.ShortDescription)
-	for k, v := range f.Properties {
-		f.Properties[k] = r(v)
-	}
+	adapt.Redact(f, secret, &f.Message, &f.Location.Snippet, &f.Rule.ShortDescription)
 	for k, v := range f.Fingerprints {
 		if k != FingerprintSecret {
-			f.Fingerprints[k] = r(v)
+			f.Fingerprints[k] = strings.ReplaceAll(v, secret, Redacted)
 		}
 	}
 }

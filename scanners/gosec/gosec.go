@@ -42,9 +42,6 @@
 package gosec
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -53,6 +50,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Name is the adapter's name, as passed to --format.
@@ -74,16 +72,11 @@ func (Adapter) Name() string { return Name }
 // with an "Issues" key and either gosec's "Golang errors" key, an issue's
 // "rule_id" together with "details", or a "Stats" object with "nosec".
 func (Adapter) Detect(head []byte) bool {
-	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(head) == 0 || head[0] != '{' {
+	h, ok := adapt.Sniff(head, "{")
+	if !ok || !h.Has("Issues") {
 		return false
 	}
-	if !bytes.Contains(head, []byte(`"Issues"`)) {
-		return false
-	}
-	return bytes.Contains(head, []byte(`"Golang errors"`)) ||
-		bytes.Contains(head, []byte(`"rule_id"`)) && bytes.Contains(head, []byte(`"details"`)) ||
-		bytes.Contains(head, []byte(`"Stats"`)) && bytes.Contains(head, []byte(`"nosec"`))
+	return h.Has("Golang errors") || h.Has("rule_id") && h.Has("details") || h.Has("Stats") && h.Has("nosec")
 }
 
 // report is gosec's JSON report (gosec's report.Report).
@@ -186,7 +179,7 @@ func convert(tool finding.Tool, root string, is *issue) (*finding.Finding, error
 		Message:          is.Details,
 		Category:         finding.CategorySAST,
 		OriginalSeverity: is.Severity,
-		Precision:        precision(is.Confidence),
+		Precision:        adapt.Precision(is.Confidence),
 		Location:         finding.Location{Snippet: is.Code},
 	}
 	if f.Message == "" {
@@ -208,17 +201,10 @@ func convert(tool finding.Tool, root string, is *issue) (*finding.Finding, error
 	if err != nil {
 		return nil, err
 	}
-	if is.File != "" {
-		if p, err := finding.NormalizePath(root, is.File); err == nil {
-			f.Location.Path = p
-			f.Location.Region = region
-		} else {
-			setProp(f, "gosec.file", is.File)
-		}
+	if adapt.SetPath(f, root, is.File, "gosec.file") {
+		f.Location.Region = region
 	}
-	if is.Autofix != "" {
-		setProp(f, "gosec.autofix", is.Autofix)
-	}
+	adapt.Props(f, "gosec.autofix", is.Autofix)
 	for _, s := range is.Suppressions {
 		kind := finding.SuppressionInSource
 		if s.Kind == string(finding.SuppressionExternal) {
@@ -261,27 +247,6 @@ func parseRegion(line, column string) (finding.Region, error) {
 	return r, nil
 }
 
-// precision maps gosec's confidence to a precision.
-func precision(confidence string) finding.Precision {
-	switch strings.ToUpper(confidence) {
-	case "HIGH":
-		return finding.PrecisionHigh
-	case "MEDIUM":
-		return finding.PrecisionMedium
-	case "LOW":
-		return finding.PrecisionLow
-	}
-	return finding.PrecisionUnknown
-}
-
-// setProp sets f.Properties[k] = v.
-func setProp(f *finding.Finding, k, v string) {
-	if f.Properties == nil {
-		f.Properties = map[string]string{}
-	}
-	f.Properties[k] = v
-}
-
 // redact turns a G101 finding into a secret finding: it replaces the
 // contents of every Go string literal of the snippet with "REDACTED" and
 // keeps the SHA-256 of the value when the flagged lines hold exactly one
@@ -300,8 +265,7 @@ func redact(f *finding.Finding) {
 		_, values = redactLiterals(flagged)
 	}
 	if len(values) == 1 {
-		sum := sha256.Sum256([]byte(values[0]))
-		f.Fingerprints = map[string]string{"secret/sha256": hex.EncodeToString(sum[:])}
+		adapt.FingerprintOf(f, values[0])
 	}
 }
 

@@ -53,7 +53,6 @@
 package semgrep
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -64,6 +63,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Names of the adapters, as passed to --format.
@@ -98,13 +98,12 @@ func (Adapter) Name() string { return Name }
 // with "results" and either a result's "check_id", "extra" and "start",
 // or, for a report without results, "errors" and "paths" with "scanned".
 func (Adapter) Detect(head []byte) bool {
-	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(head) == 0 || head[0] != '{' || !bytes.Contains(head, []byte(`"results"`)) {
+	h, ok := adapt.Sniff(head, "{")
+	if !ok || !h.Has("results") {
 		return false
 	}
-	has := func(s string) bool { return bytes.Contains(head, []byte(s)) }
-	return has(`"check_id"`) && has(`"extra"`) && has(`"start"`) ||
-		has(`"errors"`) && has(`"paths"`) && has(`"scanned"`)
+	return h.Has("check_id") && h.Has("extra") && h.Has("start") ||
+		h.Has("errors") && h.Has("paths") && h.Has("scanned")
 }
 
 // report is the JSON report (semgrep_output_v1 cli_output).
@@ -219,7 +218,7 @@ func convert(tool finding.Tool, root string, res *result) *finding.Finding {
 		Category:         finding.CategorySAST,
 		Severity:         severity(x.Severity),
 		OriginalSeverity: x.Severity,
-		Precision:        precision(md.Confidence),
+		Precision:        adapt.Precision(md.Confidence),
 		CWEs:             parseCWEs(md.CWE),
 	}
 	if f.Rule.Name == "" {
@@ -311,19 +310,6 @@ func severity(s string) finding.Severity {
 		return sev
 	}
 	return finding.SeverityInfo
-}
-
-// precision maps a rule's metadata.confidence to a precision.
-func precision(confidence string) finding.Precision {
-	switch strings.ToUpper(confidence) {
-	case "HIGH":
-		return finding.PrecisionHigh
-	case "MEDIUM":
-		return finding.PrecisionMedium
-	case "LOW":
-		return finding.PrecisionLow
-	}
-	return finding.PrecisionUnknown
 }
 
 // cweRE matches a CWE reference such as "CWE-79" or "CWE 79".

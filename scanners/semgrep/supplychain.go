@@ -1,7 +1,6 @@
 package semgrep
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // expectedSupplyChain names the supply-chain format in errors.
@@ -56,12 +56,8 @@ func (SupplyChainAdapter) Name() string { return SupplyChainName }
 // object with "vulns" and "advisory", and an "ssc-" rule id or a
 // "matchedDependency".
 func (SupplyChainAdapter) Detect(head []byte) bool {
-	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if len(head) == 0 || head[0] != '{' {
-		return false
-	}
-	has := func(s string) bool { return bytes.Contains(head, []byte(s)) }
-	return has(`"vulns"`) && has(`"advisory"`) && (has(`"ssc-`) || has(`"matchedDependency"`))
+	h, ok := adapt.Sniff(head, "{")
+	return ok && h.Has("vulns") && h.Has("advisory") && (h.Contains(`"ssc-`) || h.Has("matchedDependency"))
 }
 
 // scaList is the API response.

@@ -41,6 +41,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Name is the adapter's name, as passed to --format.
@@ -75,15 +76,14 @@ var (
 // first key is "comments" (json1), or an array of objects with "file",
 // "endColumn", "level" and a numeric "code" (json).
 func (Adapter) Detect(head []byte) bool {
-	head = bytes.TrimLeft(head, " \t\r\n\ufeff")
-	if json1RE.Match(head) {
+	h, isArray := adapt.Sniff(head, "[")
+	if json1RE.Match(h) {
 		return true
 	}
-	if len(head) == 0 || head[0] != '[' {
+	if !isArray {
 		return false
 	}
-	return bytes.Contains(head, []byte(`"file"`)) && bytes.Contains(head, []byte(`"endColumn"`)) &&
-		bytes.Contains(head, []byte(`"level"`)) && numericCodeRE.Match(head)
+	return h.Has("file") && h.Has("endColumn") && h.Has("level") && numericCodeRE.Match(h)
 }
 
 // comment is one ShellCheck comment (PositionedComment).
