@@ -51,6 +51,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Adapters returns the trivy adapter.
@@ -297,18 +298,18 @@ func (c *conv) send(f *finding.Finding) error {
 // base returns a finding with the fields every kind shares.
 func (c *conv) base(res *result, k8s *k8sResource) *finding.Finding {
 	f := &finding.Finding{Tool: c.tool, Properties: map[string]string{}}
-	setProp(f, "trivy.target", res.Target)
-	setProp(f, "trivy.class", res.Class)
-	setProp(f, "trivy.type", res.Type)
-	setProp(f, "trivy.artifactName", c.rep.ArtifactName)
-	setProp(f, "trivy.artifactType", c.rep.ArtifactType)
+	adapt.Props(f, "trivy.target", res.Target)
+	adapt.Props(f, "trivy.class", res.Class)
+	adapt.Props(f, "trivy.type", res.Type)
+	adapt.Props(f, "trivy.artifactName", c.rep.ArtifactName)
+	adapt.Props(f, "trivy.artifactType", c.rep.ArtifactType)
 	if c.rep.ClusterName != nil {
-		setProp(f, "k8s.cluster", *c.rep.ClusterName)
+		adapt.Props(f, "k8s.cluster", *c.rep.ClusterName)
 	}
 	if k8s != nil {
-		setProp(f, "k8s.namespace", k8s.Namespace)
-		setProp(f, "k8s.kind", k8s.Kind)
-		setProp(f, "k8s.name", k8s.Name)
+		adapt.Props(f, "k8s.namespace", k8s.Namespace)
+		adapt.Props(f, "k8s.kind", k8s.Kind)
+		adapt.Props(f, "k8s.name", k8s.Name)
 	}
 	return f
 }
@@ -420,18 +421,18 @@ func (c *conv) vuln(res *result, v *vulnerability, k8s *k8sResource) *finding.Fi
 		msg += ": " + v.Title
 	}
 	f.Message = msg
-	setProp(f, "trivy.pkgID", v.PkgID)
-	setProp(f, "trivy.pkgPath", v.PkgPath)
-	setProp(f, "trivy.status", v.Status)
-	setProp(f, "trivy.severitySource", v.SeveritySource)
-	setProp(f, "trivy.layerDiffID", v.Layer.DiffID)
+	adapt.Props(f, "trivy.pkgID", v.PkgID)
+	adapt.Props(f, "trivy.pkgPath", v.PkgPath)
+	adapt.Props(f, "trivy.status", v.Status)
+	adapt.Props(f, "trivy.severitySource", v.SeveritySource)
+	adapt.Props(f, "trivy.layerDiffID", v.Layer.DiffID)
 	if v.DataSource != nil {
-		setProp(f, "trivy.dataSource", v.DataSource.ID)
+		adapt.Props(f, "trivy.dataSource", v.DataSource.ID)
 	}
 	if s, ok := v.CVSS[v.SeveritySource]; ok && s.V3Score > 0 {
-		setProp(f, "cvss.v3Score", strconv.FormatFloat(s.V3Score, 'f', -1, 64))
+		adapt.Props(f, "cvss.v3Score", strconv.FormatFloat(s.V3Score, 'f', -1, 64))
 	} else if s, ok := v.CVSS["nvd"]; ok && s.V3Score > 0 {
-		setProp(f, "cvss.v3Score", strconv.FormatFloat(s.V3Score, 'f', -1, 64))
+		adapt.Props(f, "cvss.v3Score", strconv.FormatFloat(s.V3Score, 'f', -1, 64))
 	}
 	setJSONProp(f, "references", v.References)
 	return f
@@ -474,10 +475,10 @@ func (c *conv) misconf(res *result, m *misconfiguration, k8s *k8sResource) *find
 		f.Location.Region = region(m.CauseMetadata.StartLine, m.CauseMetadata.EndLine)
 		f.Location.Snippet = causeLines(m.CauseMetadata.Code.Lines)
 	}
-	setProp(f, "trivy.id", m.ID)
-	setProp(f, "trivy.namespace", m.Namespace)
-	setProp(f, "trivy.query", m.Query)
-	setProp(f, "trivy.status", m.Status)
+	adapt.Props(f, "trivy.id", m.ID)
+	adapt.Props(f, "trivy.namespace", m.Namespace)
+	adapt.Props(f, "trivy.query", m.Query)
+	adapt.Props(f, "trivy.status", m.Status)
 	setJSONProp(f, "references", m.References)
 	return f
 }
@@ -499,10 +500,10 @@ func (c *conv) secret(res *result, s *secret, k8s *k8sResource) *finding.Finding
 		f.Location.Snippet = match
 	}
 	if c.rep.ArtifactType == "container_image" {
-		setProp(f, "trivy.image", c.rep.ArtifactName)
+		adapt.Props(f, "trivy.image", c.rep.ArtifactName)
 	}
-	setProp(f, "trivy.layer", s.Layer.Digest)
-	setProp(f, "trivy.match", match)
+	adapt.Props(f, "trivy.layer", s.Layer.Digest)
+	adapt.Props(f, "trivy.match", match)
 	sum := sha256.Sum256([]byte(id + "\x00" + res.Target + "\x00" + strconv.Itoa(s.StartLine) + "\x00" + strconv.Itoa(s.EndLine)))
 	f.Fingerprints = map[string]string{"trivy/secret-location/sha256": hex.EncodeToString(sum[:])}
 	return f
@@ -523,22 +524,14 @@ func (c *conv) license(res *result, l *license) *finding.Finding {
 		f.Location.Package = &finding.Package{Name: l.PkgName}
 	}
 	c.setPath(f, firstNonEmpty(l.FilePath, res.Target))
-	setProp(f, "trivy.licenseCategory", l.Category)
+	adapt.Props(f, "trivy.licenseCategory", l.Category)
 	return f
 }
 
 // setPath sets the finding's path when p is a file path that normalizes
 // under the scan root; otherwise it keeps p in the "trivy.path" property.
 func (c *conv) setPath(f *finding.Finding, p string) {
-	if p == "" {
-		return
-	}
-	rel, err := finding.NormalizePath(c.opts.Root, p)
-	if err != nil {
-		setProp(f, "trivy.path", p)
-		return
-	}
-	f.Location.Path = rel
+	adapt.SetPath(f, c.opts.Root, p, "trivy.path")
 }
 
 func region(start, end int) finding.Region {
@@ -599,12 +592,6 @@ func appendDistinct(list []string, s string) []string {
 		return list
 	}
 	return append(list, s)
-}
-
-func setProp(f *finding.Finding, k, v string) {
-	if v != "" {
-		f.Properties[k] = v
-	}
 }
 
 func setJSONProp(f *finding.Finding, k string, v []string) {
