@@ -2,13 +2,16 @@ package aggregate
 
 import (
 	"cmp"
-	"encoding/json"
+	"encoding/binary"
 	"fmt"
+	"hash/maphash"
 	"maps"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/scanmux/scanmux/finding"
 )
@@ -43,13 +46,15 @@ const matchDuplicate = "duplicate: same tool, rule and location"
 // entry is one distinct report kept by the dedup index, with the exact
 // repeats of it collapsed on arrival.
 type entry struct {
-	id   int
-	f    *finding.Finding
-	src  int // index of the source that emitted f
-	sig  *sig
-	dups []member // exact repeats, as reports
-	adj  []int    // ids of entries f matches, sorted at the end
-	why  map[int]string
+	f     *finding.Finding
+	dups  []member // exact repeats, as reports
+	adj   []int32  // ids of entries f matches, sorted at the end
+	next  *entry   // next entry with the same exact hash
+	hash  uint64   // hash of the exact key
+	sig   sig
+	id    int32 // index in its shard
+	src   int32 // index of the source that emitted f
+	visit int32 // id of the last entry whose candidates included this one, plus 1
 }
 
 // member is a report that will not be primary of its entry.
@@ -58,44 +63,106 @@ type member struct {
 	src int
 }
 
+// dedupShards is the number of independent parts of the dedup index.
+// Findings that can match always fall in the same shard (see
+// [sig.shardKey]), so shards share nothing and are locked separately.
+const dedupShards = 64
+
 // dedupIndex merges findings as they arrive. It is safe for concurrent use.
 type dedupIndex struct {
 	opts     DedupOptions
-	mu       sync.Mutex
-	entries  []*entry
-	exact    map[string]*entry
-	byKey    map[string][]int
-	received int
+	seed     maphash.Seed
+	shards   [dedupShards]dedupShard
+	received atomic.Int64
+}
+
+// dedupShard is one part of the index.
+type dedupShard struct {
+	mu      sync.Mutex
+	entries []*entry
+	exact   map[uint64]*entry // by exact key hash, colliding entries chained by next
+	byKey   map[indexKey][]candidate
+	_       [64]byte // keep the shards' locks on separate cache lines
 }
 
 func newDedupIndex(opts DedupOptions) *dedupIndex {
 	if opts.Severity == "" {
 		opts.Severity = DedupHighest
 	}
-	return &dedupIndex{opts: opts, exact: map[string]*entry{}, byKey: map[string][]int{}}
+	return &dedupIndex{opts: opts, seed: maphash.MakeSeed()}
 }
 
-// exactKey identifies reports that are the same tool, rule and location,
-// and carry the same keys that matching uses, so that collapsing them
-// never changes what they match.
-func exactKey(f *finding.Finding, s *sig) string {
-	var b strings.Builder
+// exactHash hashes the exact key of f: its tool, rule and location, and the
+// keys that matching uses (see [sameExact]).
+func exactHash(h *maphash.Hash, f *finding.Finding, s *sig) uint64 {
+	str := func(v string) {
+		h.WriteString(v)
+		h.WriteByte(0)
+	}
+	num := func(n int) {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], uint64(n))
+		h.Write(b[:])
+	}
+	str(f.Tool.Name)
+	str(f.Rule.ID)
+	h.WriteByte(byte(s.kind))
+	str(s.path)
 	r := f.Location.Region
-	fmt.Fprintf(&b, "%s\x00%s\x00%d\x00%s\x00%d:%d:%d:%d\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00",
-		f.Tool.Name, f.Rule.ID, s.kind, s.path, r.StartLine, r.StartColumn, r.EndLine, r.EndColumn,
-		f.Location.Resource, s.pkg, s.version, s.image, s.web, s.param, s.secret)
-	b.WriteString(formatInts(s.cwes))
-	b.WriteByte(0)
-	b.WriteString(strings.Join(s.vulns, ","))
-	if s.kind == kindPackage && f.Location.Package != nil {
-		b.WriteString("\x00" + f.Location.Package.Ecosystem)
+	num(r.StartLine)
+	num(r.StartColumn)
+	num(r.EndLine)
+	num(r.EndColumn)
+	str(f.Location.Resource)
+	for _, c := range s.cwes {
+		num(c)
+	}
+	if x := s.x; x != nil {
+		str(x.pkg)
+		str(x.version)
+		str(x.image)
+		str(x.web)
+		str(x.param)
+		str(x.secret)
+		for _, v := range x.vulns {
+			str(v)
+		}
+	}
+	if vague(f, s) {
+		str(f.Message)
+	}
+	return h.Sum64()
+}
+
+// sameExact reports whether two reports are exact repeats: the same tool,
+// rule and location, carrying the same keys that matching uses, so that
+// collapsing them never changes what they match.
+func sameExact(f *finding.Finding, s *sig, g *finding.Finding, t *sig) bool {
+	if f.Tool.Name != g.Tool.Name || f.Rule.ID != g.Rule.ID || s.kind != t.kind || s.path != t.path ||
+		f.Location.Region != g.Location.Region || f.Location.Resource != g.Location.Resource ||
+		!slices.Equal(s.cwes, t.cwes) {
+		return false
+	}
+	x, y := s.extra(), t.extra()
+	if x.pkg != y.pkg || x.version != y.version || x.image != y.image || x.web != y.web ||
+		x.param != y.param || x.secret != y.secret || !slices.Equal(x.vulns, y.vulns) {
+		return false
+	}
+	if s.kind == kindPackage && (f.Location.Package != nil) == (g.Location.Package != nil) &&
+		f.Location.Package != nil && f.Location.Package.Ecosystem != g.Location.Package.Ecosystem {
+		return false
 	}
 	// Without the location its kind needs (a package, a URL, a file), the
 	// location cannot tell two reports apart: the message must.
-	if vague(f, s) {
-		b.WriteString("\x00" + f.Message + "\x00" + f.Properties["sarif.uri"] + "\x00" + f.Properties[PropOriginalPath])
+	vf, vg := vague(f, s), vague(g, t)
+	if vf != vg {
+		return false
 	}
-	return b.String()
+	if vf && (f.Message != g.Message || f.Properties["sarif.uri"] != g.Properties["sarif.uri"] ||
+		f.Properties[PropOriginalPath] != g.Properties[PropOriginalPath]) {
+		return false
+	}
+	return true
 }
 
 // vague reports whether f lacks the location its kind is identified by.
@@ -110,58 +177,119 @@ func vague(f *finding.Finding, s *sig) bool {
 	return l.Path == "" && l.Resource == ""
 }
 
-// add indexes f, emitted by source src.
-func (d *dedupIndex) add(f *finding.Finding, src int) {
-	s := newSig(f)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.received++
+// candidate is an entry listed under an index key, with the lines it
+// covers: under the keys of source findings ('s' and 'c'), which only
+// source findings of one file share, two entries match exactly when their
+// lines overlap, which the list tells without reading the entries.
+type candidate struct {
+	start, end int // lineSpan of the entry's region
+	id         int32
+}
+
+// indexer prepares one source's findings for the index; each source has its
+// own.
+type indexer struct {
+	d     *dedupIndex
+	src   int
+	cache sigCache
+	h     maphash.Hash
+	keys  [8]indexKey
+}
+
+func (d *dedupIndex) indexer(src int) *indexer {
+	ix := &indexer{d: d, src: src}
+	ix.h.SetSeed(d.seed)
+	return ix
+}
+
+// add indexes f, emitted by the indexer's source.
+func (ix *indexer) add(f *finding.Finding) {
+	d := ix.d
+	e := &entry{f: f, src: int32(ix.src), sig: newSig(f, &ix.cache)}
+	ix.h.Reset()
+	ix.h.WriteString(e.sig.shardKey())
+	shard := &d.shards[ix.h.Sum64()%dedupShards]
+	d.received.Add(1)
 	if d.opts.Disabled {
-		d.entries = append(d.entries, &entry{id: len(d.entries), f: f, src: src, sig: s})
+		shard.mu.Lock()
+		e.id = int32(len(shard.entries))
+		shard.entries = append(shard.entries, e)
+		shard.mu.Unlock()
 		return
 	}
-	key := exactKey(f, s)
-	if e := d.exact[key]; e != nil {
-		if d.better(f, e.f) {
-			e.dups = append(e.dups, member{e.f, e.src})
-			e.f, e.src = f, src
+	ix.h.Reset()
+	e.hash = exactHash(&ix.h, f, &e.sig)
+	keys := e.sig.indexKeys(ix.keys[:0])
+
+	shard.mu.Lock()
+	defer shard.mu.Unlock()
+	if shard.exact == nil {
+		shard.exact = map[uint64]*entry{}
+		shard.byKey = map[indexKey][]candidate{}
+	}
+	head := shard.exact[e.hash]
+	for o := head; o != nil; o = o.next {
+		if !sameExact(f, &e.sig, o.f, &o.sig) {
+			continue
+		}
+		if d.better(f, o.f) {
+			o.dups = append(o.dups, member{o.f, int(o.src)})
+			o.f, o.src = f, int32(ix.src)
 		} else {
-			e.dups = append(e.dups, member{f, src})
+			o.dups = append(o.dups, member{f, ix.src})
 		}
 		return
 	}
-	e := &entry{id: len(d.entries), f: f, src: src, sig: s}
-	d.entries = append(d.entries, e)
-	d.exact[key] = e
-	var seen []int
-	for _, k := range s.indexKeys() {
-		for _, id := range d.byKey[k] {
-			if slices.Contains(seen, id) {
+	e.id = int32(len(shard.entries))
+	e.next = head
+	shard.entries = append(shard.entries, e)
+	shard.exact[e.hash] = e
+	start, end := lineSpan(e.sig.region)
+	mark := e.id + 1
+	for i, k := range keys {
+		cands := shard.byKey[k]
+		for _, c := range cands {
+			if k.kind == 's' || k.kind == 'c' {
+				// Both are source findings of one file that share a CWE
+				// or a rule class: they match when their lines overlap
+				// (see matchSource), whatever else the entries say.
+				if !spansOverlap(start, end, c.start, c.end) || i > 0 && slices.Contains(e.adj, c.id) {
+					continue
+				}
+				e.adj = append(e.adj, c.id)
+				o := shard.entries[c.id]
+				o.adj = append(o.adj, e.id)
 				continue
 			}
-			seen = append(seen, id)
-			o := d.entries[id]
-			if why, ok := match(s, o.sig); ok {
-				e.link(o, why)
+			o := shard.entries[c.id]
+			if o.visit == mark || i > 0 && slices.Contains(e.adj, c.id) {
+				continue
+			}
+			o.visit = mark
+			if _, ok := match(&e.sig, &o.sig, false); ok {
+				e.adj = append(e.adj, c.id)
+				o.adj = append(o.adj, e.id)
 			}
 		}
-		d.byKey[k] = append(d.byKey[k], e.id)
+		shard.byKey[k] = append(cands, candidate{start: start, end: end, id: e.id})
 	}
 }
 
-func (e *entry) link(o *entry, why string) {
-	e.adj = append(e.adj, o.id)
-	o.adj = append(o.adj, e.id)
-	if e.why == nil {
-		e.why = map[int]string{}
+// spansOverlap is linesOverlap on line spans.
+func spansOverlap(s1, e1, s2, e2 int) bool {
+	if s1 == 0 || s2 == 0 {
+		return s1 == s2
 	}
-	if o.why == nil {
-		o.why = map[int]string{}
-	}
-	e.why[o.id], o.why[e.id] = why, why
+	return s1 <= e2 && s2 <= e1
 }
 
-func (e *entry) adjacent(id int) bool {
+// why returns the keys on which two adjacent entries matched.
+func why(a, b *entry) string {
+	s, _ := match(&a.sig, &b.sig, true)
+	return s
+}
+
+func (e *entry) adjacent(id int32) bool {
 	_, ok := slices.BinarySearch(e.adj, id)
 	return ok
 }
@@ -175,7 +303,7 @@ type dedupResult struct {
 
 // finish resolves the matches into merged findings. failed reports which
 // sources failed (their findings are marked partial); names gives source
-// names.
+// names. The shards are resolved concurrently.
 //
 // The result does not depend on the order in which findings arrived:
 // matching is a symmetric relation between reports; a report whose
@@ -184,36 +312,73 @@ type dedupResult struct {
 // (see the package documentation), and each group becomes one finding whose
 // primary is the best report by a total order.
 func (d *dedupIndex) finish(failed []bool, names []string) *dedupResult {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	var parts [dedupShards]dedupResult
+	var next atomic.Int32
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), dedupShards) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= dedupShards {
+					return
+				}
+				sh := &d.shards[i]
+				sh.mu.Lock()
+				d.finishShard(sh, failed, names, &parts[i])
+				sh.entries, sh.exact, sh.byKey = nil, nil, nil
+				sh.mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
 	res := &dedupResult{}
-	for _, e := range d.entries {
+	n := 0
+	for i := range parts {
+		n += len(parts[i].findings)
+	}
+	res.findings = make([]*finding.Finding, 0, n)
+	for i := range parts {
+		res.findings = append(res.findings, parts[i].findings...)
+		res.merged += parts[i].merged
+		res.ambiguous = append(res.ambiguous, parts[i].ambiguous...)
+	}
+	slices.Sort(res.ambiguous)
+	return res
+}
+
+// finishShard resolves one shard's matches into res.
+func (d *dedupIndex) finishShard(sh *dedupShard, failed []bool, names []string, res *dedupResult) {
+	entries := sh.entries
+	n := len(entries)
+	for _, e := range entries {
 		slices.Sort(e.adj)
 	}
-	n := len(d.entries)
 	amb := make([]bool, n)
-	for _, e := range d.entries {
-		if a, b, ok := d.conflict(e); ok {
+	for _, e := range entries {
+		if a, b, ok := d.conflict(entries, e); ok {
 			amb[e.id] = true
-			ea, eb := d.entries[a], d.entries[b]
+			ea, eb := entries[a], entries[b]
 			res.ambiguous = append(res.ambiguous, fmt.Sprintf("ambiguous: %s could merge with %s (%s) or %s (%s), which do not match each other; kept apart",
-				describe(e.f), describe(ea.f), e.why[a], describe(eb.f), e.why[b]))
+				describe(e.f), describe(ea.f), why(e, ea), describe(eb.f), why(e, eb)))
 			setProp(e.f, PropAmbiguous, describe(ea.f)+" | "+describe(eb.f))
 		}
 	}
-	// Union-find over edges between non-ambiguous entries.
-	parent := make([]int, n)
+	// Union-find over edges between non-ambiguous entries. The root of a
+	// group is its smallest id.
+	parent := make([]int32, n)
 	for i := range parent {
-		parent[i] = i
+		parent[i] = int32(i)
 	}
-	find := func(i int) int {
+	find := func(i int32) int32 {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]
 		}
 		return i
 	}
-	for _, e := range d.entries {
+	for _, e := range entries {
 		if amb[e.id] {
 			continue
 		}
@@ -225,34 +390,50 @@ func (d *dedupIndex) finish(failed []bool, names []string) *dedupResult {
 			}
 		}
 	}
-	groups := map[int][]*entry{}
-	var roots []int
-	for _, e := range d.entries {
-		r := find(e.id)
-		if groups[r] == nil {
-			roots = append(roots, r)
-		}
-		groups[r] = append(groups[r], e)
+	// Lay the groups out one after the other, in the order of their roots.
+	size := make([]int32, n)
+	for i := range parent {
+		parent[i] = find(int32(i))
+		size[parent[i]]++
 	}
-	for _, r := range roots {
-		f, merged := d.merge(groups[r], failed, names)
+	start := make([]int32, n)
+	pos := int32(0)
+	for i := range start {
+		if parent[i] == int32(i) {
+			start[i] = pos
+			pos += size[i]
+		}
+	}
+	fill := slices.Clone(start)
+	flat := make([]*entry, n)
+	for i, e := range entries {
+		r := parent[i]
+		flat[fill[r]] = e
+		fill[r]++
+	}
+	res.findings = make([]*finding.Finding, 0, n)
+	for i := range parent {
+		if parent[i] != int32(i) {
+			continue
+		}
+		f, merged := d.merge(flat[start[i]:start[i]+size[i]], failed, names)
 		res.findings = append(res.findings, f)
 		res.merged += merged
 	}
-	slices.Sort(res.ambiguous)
-	d.entries, d.exact, d.byKey = nil, nil, nil
-	return res
 }
 
 // conflict returns two neighbours of e that do not match each other.
-func (d *dedupIndex) conflict(e *entry) (int, int, bool) {
+func (d *dedupIndex) conflict(entries []*entry, e *entry) (int32, int32, bool) {
+	if len(e.adj) < 2 {
+		return 0, 0, false
+	}
 	// Neighbours in a fixed order (best report first), so that the pair
 	// named does not depend on arrival order.
 	nb := slices.Clone(e.adj)
-	slices.SortFunc(nb, func(a, b int) int { return d.compare(d.entries[a].f, d.entries[b].f) })
+	slices.SortFunc(nb, func(a, b int32) int { return d.compare(entries[a].f, entries[b].f) })
 	for i, a := range nb {
 		for _, b := range nb[i+1:] {
-			if !d.entries[a].adjacent(b) {
+			if !entries[a].adjacent(b) {
 				return a, b, true
 			}
 		}
@@ -263,6 +444,13 @@ func (d *dedupIndex) conflict(e *entry) (int, int, bool) {
 // merge turns a group of matching entries into one finding. It returns the
 // finding and the number of reports merged into it.
 func (d *dedupIndex) merge(group []*entry, failed []bool, names []string) (*finding.Finding, int) {
+	if len(group) == 1 && len(group[0].dups) == 0 {
+		out := group[0].f
+		if failed[group[0].src] {
+			setProp(out, PropPartial, "true")
+		}
+		return out, 0
+	}
 	// Reports that compare equal (the same finding from two sources) are
 	// told apart by whether their source completed, then by its name.
 	cmpMember := func(a, b member) int {
@@ -273,12 +461,12 @@ func (d *dedupIndex) merge(group []*entry, failed []bool, names []string) (*find
 	}
 	for _, e := range group {
 		if len(e.dups) > 0 {
-			all := append([]member{{e.f, e.src}}, e.dups...)
+			all := append([]member{{e.f, int(e.src)}}, e.dups...)
 			slices.SortFunc(all, cmpMember)
-			e.f, e.src, e.dups = all[0].f, all[0].src, all[1:]
+			e.f, e.src, e.dups = all[0].f, int32(all[0].src), all[1:]
 		}
 	}
-	slices.SortFunc(group, func(a, b *entry) int { return cmpMember(member{a.f, a.src}, member{b.f, b.src}) })
+	slices.SortFunc(group, func(a, b *entry) int { return cmpMember(member{a.f, int(a.src)}, member{b.f, int(b.src)}) })
 	p := group[0]
 	out := p.f
 	if failed[p.src] {
@@ -310,8 +498,8 @@ func (d *dedupIndex) merge(group []*entry, failed []bool, names []string) (*find
 		add(dup, matchDuplicate)
 	}
 	for _, e := range group[1:] {
-		why := e.why[p.id]
-		add(member{e.f, e.src}, why)
+		why := why(e, p)
+		add(member{e.f, int(e.src)}, why)
 		for _, dup := range e.dups {
 			add(dup, matchDuplicate+" as "+e.f.Tool.Name+" "+e.f.Rule.ID+"; "+why)
 		}
@@ -411,8 +599,8 @@ func (d *dedupIndex) better(a, b *finding.Finding) bool { return d.compare(a, b)
 // compare is the total order that picks the primary report: unsuppressed
 // first, then secrets before other kinds, then (DedupHighest) higher
 // severity, then the more precise location, then tool name, rule id,
-// location and message, and as a last resort the reports' JSON form, so
-// that the pick never depends on arrival order.
+// location and message, and as a last resort every other field (see
+// [compareRest]), so that the pick never depends on arrival order.
 func (d *dedupIndex) compare(a, b *finding.Finding) int {
 	if c := cmp.Compare(b2i(a.Suppressed()), b2i(b.Suppressed())); c != 0 {
 		return c
@@ -434,9 +622,84 @@ func (d *dedupIndex) compare(a, b *finding.Finding) int {
 	if c := compareFindings(a, b); c != 0 {
 		return c
 	}
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	return strings.Compare(string(ja), string(jb))
+	return compareRest(a, b)
+}
+
+// compareRest orders findings that [compareFindings] finds equal by the
+// fields it does not read, in the order of the Finding struct, so that
+// only findings equal in every field compare equal. A nil slice, map or
+// pointer sorts before an empty or zero one.
+func compareRest(a, b *finding.Finding) int {
+	if c := cmp.Or(
+		strings.Compare(a.Tool.InformationURI, b.Tool.InformationURI),
+		strings.Compare(a.Rule.Name, b.Rule.Name),
+		strings.Compare(a.Rule.ShortDescription, b.Rule.ShortDescription),
+		strings.Compare(a.Rule.FullDescription, b.Rule.FullDescription),
+		strings.Compare(a.Rule.HelpText, b.Rule.HelpText),
+		strings.Compare(a.Rule.HelpMarkdown, b.Rule.HelpMarkdown),
+		strings.Compare(a.Rule.HelpURI, b.Rule.HelpURI),
+		compareNil(a.Rule.Tags == nil, b.Rule.Tags == nil),
+		slices.Compare(a.Rule.Tags, b.Rule.Tags),
+		strings.Compare(string(a.Precision), string(b.Precision)),
+		compareNil(a.CWEs == nil, b.CWEs == nil),
+		compareNil(a.VulnIDs == nil, b.VulnIDs == nil),
+	); c != 0 {
+		return c
+	}
+	if c := compareLocationRest(&a.Location, &b.Location); c != 0 {
+		return c
+	}
+	if c := cmp.Or(compareNil(a.Related == nil, b.Related == nil),
+		slices.CompareFunc(a.Related, b.Related, func(x, y finding.Location) int { return compareLocationAll(&x, &y) }),
+		compareNil(a.Flows == nil, b.Flows == nil),
+		slices.CompareFunc(a.Flows, b.Flows, func(x, y finding.Flow) int {
+			return cmp.Or(strings.Compare(x.Message, y.Message), compareNil(x.Steps == nil, y.Steps == nil),
+				slices.CompareFunc(x.Steps, y.Steps, func(p, q finding.Location) int { return compareLocationAll(&p, &q) }))
+		}),
+		compareNil(a.Fingerprints == nil, b.Fingerprints == nil),
+		compareNil(a.Suppressions == nil, b.Suppressions == nil),
+		slices.CompareFunc(a.Suppressions, b.Suppressions, func(x, y finding.Suppression) int {
+			return cmp.Or(strings.Compare(string(x.Kind), string(y.Kind)), strings.Compare(string(x.Status), string(y.Status)),
+				strings.Compare(x.Justification, y.Justification), strings.Compare(x.Source, y.Source))
+		}),
+		compareNil(a.Properties == nil, b.Properties == nil),
+		compareNil(a.Also == nil, b.Also == nil),
+		slices.CompareFunc(a.Also, b.Also, func(x, y finding.Report) int {
+			return cmp.Or(compareReports(x, y), compareLocationRest(&x.Location, &y.Location),
+				strings.Compare(x.Tool.InformationURI, y.Tool.InformationURI))
+		}),
+	); c != 0 {
+		return c
+	}
+	return strings.Compare(string(a.Baseline), string(b.Baseline))
+}
+
+// compareNil orders nil (true) before set (false).
+func compareNil(aNil, bNil bool) int { return cmp.Compare(b2i(!aNil), b2i(!bNil)) }
+
+// compareLocationAll compares every field of two locations.
+func compareLocationAll(a, b *finding.Location) int {
+	return cmp.Or(compareLocations(a, b), compareLocationRest(a, b))
+}
+
+// compareLocationRest compares the fields of two locations that
+// [compareLocations] does not read.
+func compareLocationRest(a, b *finding.Location) int {
+	if c := cmp.Or(strings.Compare(a.Snippet, b.Snippet), strings.Compare(a.Message, b.Message),
+		compareNil(a.Package == nil, b.Package == nil), compareNil(a.Web == nil, b.Web == nil)); c != 0 {
+		return c
+	}
+	if a.Package != nil && b.Package != nil {
+		pa, pb := a.Package, b.Package
+		if c := cmp.Or(strings.Compare(pa.FixedVersion, pb.FixedVersion), strings.Compare(pa.PURL, pb.PURL),
+			strings.Compare(pa.Layer, pb.Layer)); c != 0 {
+			return c
+		}
+	}
+	if a.Web != nil && b.Web != nil {
+		return strings.Compare(a.Web.Evidence, b.Web.Evidence)
+	}
+	return 0
 }
 
 // precision ranks how exactly a location is given.

@@ -205,13 +205,22 @@ func sharedString(a, b []string) (string, bool) {
 	return "", false
 }
 
-// sig is what deduplication compares, computed once per finding.
+// sig is what deduplication compares, computed once per finding, in the
+// source's goroutine. It shares the finding's strings; the fields that only
+// one kind uses live in *sigExtra, so that the common source findings stay
+// small.
 type sig struct {
-	kind    kind
-	path    string
-	region  finding.Region
-	cwes    []int    // trusted, sorted
-	class   string   // rule class
+	kind   kind
+	cred   bool // a source finding about a hard-coded credential
+	path   string
+	region finding.Region
+	cwes   []int  // trusted, sorted; may be the finding's own slice: never modified
+	class  string // rule class
+	x      *sigExtra
+}
+
+// sigExtra holds the sig fields of secret, package and web findings.
+type sigExtra struct {
 	vulns   []string // upper case, sorted
 	pkg     string   // name
 	version string
@@ -220,29 +229,87 @@ type sig struct {
 	param   string
 	secret  string   // secret/sha256
 	skinds  []string // secret kinds
-	cred    bool     // a source finding about a hard-coded credential
 }
 
-func newSig(f *finding.Finding) *sig {
-	s := &sig{kind: kindOf(f.Category), path: f.Location.Path, region: f.Location.Region,
-		cwes: trustedCWEs(f.CWEs), class: ruleClass(f)}
+var noExtra sigExtra
+
+// extra returns s's kind-specific fields, zero for a source finding.
+func (s *sig) extra() *sigExtra {
+	if s.x == nil {
+		return &noExtra
+	}
+	return s.x
+}
+
+// ruleFacts are what sig takes from a finding's tool and rule, cached per
+// source by [sigCache].
+type ruleFacts struct {
+	class  string
+	skinds []string
+	done   uint8 // bit 1: class computed, bit 2: skinds computed
+}
+
+// ruleFactsKey identifies the rule facts: the class depends on the tool
+// name and rule id, the secret kinds on the rule id and name.
+type ruleFactsKey struct{ tool, id, name string }
+
+// sigCache memoizes rule facts for one source. It is not safe for
+// concurrent use: each source has its own.
+type sigCache struct {
+	m map[ruleFactsKey]*ruleFacts
+}
+
+// maxSigCache bounds a sigCache; past it, facts are computed each time.
+const maxSigCache = 1 << 14
+
+func (c *sigCache) facts(f *finding.Finding) *ruleFacts {
+	if c == nil {
+		return &ruleFacts{}
+	}
+	k := ruleFactsKey{f.Tool.Name, f.Rule.ID, f.Rule.Name}
+	if r := c.m[k]; r != nil {
+		return r
+	}
+	r := &ruleFacts{}
+	if c.m == nil {
+		c.m = map[ruleFactsKey]*ruleFacts{}
+	}
+	if len(c.m) < maxSigCache {
+		c.m[k] = r
+	}
+	return r
+}
+
+func newSig(f *finding.Finding, c *sigCache) sig {
+	rf := c.facts(f)
+	if rf.done&1 == 0 {
+		rf.class, rf.done = ruleClass(f), rf.done|1
+	}
+	s := sig{kind: kindOf(f.Category), path: f.Location.Path, region: f.Location.Region,
+		cwes: trustedCWEs(f.CWEs), class: rf.class}
 	switch s.kind {
 	case kindSecret:
-		s.secret = f.Fingerprints["secret/sha256"]
-		s.skinds = secretKindsOf(f)
+		if rf.done&2 == 0 {
+			rf.skinds, rf.done = secretKindsOf(f), rf.done|2
+		}
+		s.x = &sigExtra{secret: f.Fingerprints["secret/sha256"], skinds: rf.skinds}
 	case kindPackage:
+		x := &sigExtra{}
 		for _, v := range f.VulnIDs {
-			s.vulns = append(s.vulns, strings.ToUpper(strings.TrimSpace(v)))
+			x.vulns = append(x.vulns, strings.ToUpper(strings.TrimSpace(v)))
 		}
-		slices.Sort(s.vulns)
-		s.vulns = slices.Compact(s.vulns)
+		slices.Sort(x.vulns)
+		x.vulns = slices.Compact(x.vulns)
 		if p := f.Location.Package; p != nil {
-			s.pkg, s.version, s.image = p.Name, p.Version, p.Image
+			x.pkg, x.version, x.image = p.Name, p.Version, p.Image
 		}
+		s.x = x
 	case kindWeb:
+		x := &sigExtra{}
 		if w := f.Location.Web; w != nil {
-			s.web, s.param = webKey(w.URL), w.Parameter
+			x.web, x.param = webKey(w.URL), w.Parameter
 		}
+		s.x = x
 	case kindSource:
 		if s.class == classCredential {
 			s.cred = true
@@ -256,103 +323,135 @@ func newSig(f *finding.Finding) *sig {
 	return s
 }
 
-// indexKeys returns the keys under which candidates for merging with s
+// shardKey returns the string that decides s's dedup shard: findings that
+// can match (see [match]) always have the same one. Source findings and
+// secrets match only in one file, packages only with the same name, web
+// findings only on the same endpoint.
+func (s *sig) shardKey() string {
+	switch s.kind {
+	case kindPackage:
+		return s.x.pkg
+	case kindWeb:
+		return s.x.web
+	}
+	return s.path
+}
+
+// indexKey is a key under which candidates for merging are found.
+type indexKey struct {
+	kind byte // 's' path+CWE, 'c' path+rule class, 'k' path (credentials), 'v' vuln id, 'w' endpoint+parameter
+	n    int
+	a, b string
+}
+
+// indexKeys appends the keys under which candidates for merging with s
 // are found: two findings can match only if they share a key.
-func (s *sig) indexKeys() []string {
-	var keys []string
+func (s *sig) indexKeys(keys []indexKey) []indexKey {
 	switch s.kind {
 	case kindSource:
 		if s.path == "" {
-			return nil
+			return keys
 		}
 		for _, c := range s.cwes {
-			keys = append(keys, "s\x00"+s.path+"\x00"+strconv.Itoa(c))
+			keys = append(keys, indexKey{kind: 's', a: s.path, n: c})
 		}
 		if s.class != "" {
-			keys = append(keys, "c\x00"+s.path+"\x00"+s.class)
+			keys = append(keys, indexKey{kind: 'c', a: s.path, b: s.class})
 		}
 		if s.cred {
-			keys = append(keys, "k\x00"+s.path)
+			keys = append(keys, indexKey{kind: 'k', a: s.path})
 		}
 	case kindSecret:
 		if s.path != "" {
-			keys = append(keys, "k\x00"+s.path)
+			keys = append(keys, indexKey{kind: 'k', a: s.path})
 		}
 	case kindPackage:
-		for _, v := range s.vulns {
-			keys = append(keys, "v\x00"+v)
+		for _, v := range s.x.vulns {
+			keys = append(keys, indexKey{kind: 'v', a: v})
 		}
 	case kindWeb:
-		if s.web != "" {
-			keys = append(keys, "w\x00"+s.web+"\x00"+s.param)
+		if s.x.web != "" {
+			keys = append(keys, indexKey{kind: 'w', a: s.x.web, b: s.x.param})
 		}
 	}
 	return keys
 }
 
-// match reports whether a and b are the same issue and, if so, which keys
-// matched.
-func match(a, b *sig) (string, bool) {
+// match reports whether a and b are the same issue and, if explain is set,
+// which keys matched. It is symmetric: match(a, b) and match(b, a) give the
+// same answer and text.
+func match(a, b *sig, explain bool) (string, bool) {
 	switch {
 	case a.kind == kindSource && b.kind == kindSource:
-		return matchSource(a, b)
+		return matchSource(a, b, explain)
 	case a.kind == kindSecret && b.kind == kindSecret:
-		return matchSecrets(a, b)
+		return matchSecrets(a, b, explain)
 	case a.kind == kindSecret && b.kind == kindSource:
-		return matchCredential(b, a)
+		return matchCredential(b, a, explain)
 	case a.kind == kindSource && b.kind == kindSecret:
-		return matchCredential(a, b)
+		return matchCredential(a, b, explain)
 	case a.kind == kindPackage && b.kind == kindPackage:
-		return matchPackages(a, b)
+		return matchPackages(a.x, b.x, explain)
 	case a.kind == kindWeb && b.kind == kindWeb:
-		return matchWeb(a, b)
+		return matchWeb(a, b, explain)
 	}
 	return "", false
 }
 
-func matchSource(a, b *sig) (string, bool) {
+func matchSource(a, b *sig, explain bool) (string, bool) {
 	if a.path == "" || a.path != b.path || !linesOverlap(a.region, b.region) {
 		return "", false
 	}
+	c, shared := sharedInt(a.cwes, b.cwes)
+	if !shared && (a.class == "" || a.class != b.class) {
+		return "", false
+	}
+	if !explain {
+		return "", true
+	}
 	where := "file=" + a.path + " " + linesText(a.region, b.region)
-	if c, ok := sharedInt(a.cwes, b.cwes); ok {
+	if shared {
 		return where + " cwe=" + strconv.Itoa(c), true
 	}
-	if a.class != "" && a.class == b.class {
-		return where + " rule-class=" + a.class, true
-	}
-	return "", false
+	return where + " rule-class=" + a.class, true
 }
 
-func matchSecrets(a, b *sig) (string, bool) {
+func matchSecrets(a, b *sig, explain bool) (string, bool) {
 	if a.path == "" || a.path != b.path || a.region.StartLine != b.region.StartLine {
 		return "", false
 	}
-	where := "file=" + a.path + " line=" + strconv.Itoa(a.region.StartLine)
-	if a.secret != "" && b.secret != "" {
-		if a.secret != b.secret {
+	ax, bx := a.x, b.x
+	var why string
+	if ax.secret != "" && bx.secret != "" {
+		if ax.secret != bx.secret {
 			return "", false
 		}
-		return where + " secret-sha256=" + short(a.secret), true
+		why = " secret-sha256=" + short(ax.secret)
+	} else if k, ok := sharedString(ax.skinds, bx.skinds); ok {
+		why = " secret-rule=" + k
+	} else if slices.Contains(ax.skinds, "generic") || slices.Contains(bx.skinds, "generic") {
+		why = " secret-rule=generic"
+	} else {
+		return "", false
 	}
-	if k, ok := sharedString(a.skinds, b.skinds); ok {
-		return where + " secret-rule=" + k, true
+	if !explain {
+		return "", true
 	}
-	if slices.Contains(a.skinds, "generic") || slices.Contains(b.skinds, "generic") {
-		return where + " secret-rule=generic", true
-	}
-	return "", false
+	return "file=" + a.path + " line=" + strconv.Itoa(a.region.StartLine) + why, true
 }
 
 // matchCredential matches a source finding about a hard-coded credential
 // (gosec G101, CWE-798) with a secret on a line it covers.
-func matchCredential(src, sec *sig) (string, bool) {
+func matchCredential(src, sec *sig, explain bool) (string, bool) {
 	if !src.cred || src.path == "" || src.path != sec.path || sec.region.StartLine == 0 {
 		return "", false
 	}
 	s, e := lineSpan(src.region)
 	if l := sec.region.StartLine; l < s || l > e {
 		return "", false
+	}
+	if !explain {
+		return "", true
 	}
 	why := "file=" + src.path + " line=" + strconv.Itoa(sec.region.StartLine)
 	if c, ok := sharedInt(src.cwes, credentialCWEs); ok {
@@ -361,7 +460,7 @@ func matchCredential(src, sec *sig) (string, bool) {
 	return why + " credential rule-class=" + classCredential, true
 }
 
-func matchPackages(a, b *sig) (string, bool) {
+func matchPackages(a, b *sigExtra, explain bool) (string, bool) {
 	if a.pkg == "" || a.pkg != b.pkg || a.image != b.image {
 		return "", false
 	}
@@ -371,6 +470,9 @@ func matchPackages(a, b *sig) (string, bool) {
 	v, ok := sharedString(a.vulns, b.vulns)
 	if !ok {
 		return "", false
+	}
+	if !explain {
+		return "", true
 	}
 	why := "vuln=" + v + " package=" + a.pkg
 	if a.version != "" && a.version == b.version {
@@ -382,17 +484,21 @@ func matchPackages(a, b *sig) (string, bool) {
 	return why, true
 }
 
-func matchWeb(a, b *sig) (string, bool) {
-	if a.web == "" || a.web != b.web || a.param != b.param {
+func matchWeb(a, b *sig, explain bool) (string, bool) {
+	ax, bx := a.x, b.x
+	if ax.web == "" || ax.web != bx.web || ax.param != bx.param {
 		return "", false
 	}
 	c, ok := sharedInt(a.cwes, b.cwes)
 	if !ok {
 		return "", false
 	}
-	why := "url=" + a.web
-	if a.param != "" {
-		why += " param=" + a.param
+	if !explain {
+		return "", true
+	}
+	why := "url=" + ax.web
+	if ax.param != "" {
+		why += " param=" + ax.param
 	}
 	return why + " cwe=" + strconv.Itoa(c), true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"runtime"
 	"slices"
@@ -216,6 +217,7 @@ type sourceRun struct {
 	name      string
 	start     time.Time
 	tool      finding.Tool
+	ix        *indexer   // the source's side of the dedup index
 	mu        sync.Mutex // held while a finding is processed
 	abandoned bool
 	count     atomic.Int64
@@ -233,7 +235,7 @@ func (e *engine) progress(ev SourceEvent) {
 
 // runSource runs one source with its own timeout and records its status.
 func (e *engine) runSource(ctx context.Context, i int, src Source) {
-	sr := &sourceRun{e: e, idx: i, name: e.statuses[i].Name, start: time.Now()}
+	sr := &sourceRun{e: e, idx: i, name: e.statuses[i].Name, start: time.Now(), ix: e.index.indexer(i)}
 	sr.tool = finding.Tool{Name: sr.name}
 	if d, ok := src.(interface{ defaultTool() finding.Tool }); ok {
 		sr.tool = d.defaultTool()
@@ -355,7 +357,7 @@ func (sr *sourceRun) emit(f *finding.Finding) error {
 		}
 		e.apply(flt, f, v)
 	}
-	e.index.add(f, sr.idx)
+	sr.ix.add(f)
 	return nil
 }
 
@@ -394,7 +396,7 @@ func (e *engine) finish() *Report {
 	}
 	dr := e.index.finish(failed, names)
 	findings := dr.findings
-	if err := Identify(findings, e.opts.Root); err != nil {
+	if err := identifyParallel(findings, e.opts.Root); err != nil {
 		e.warn.addLine("identity: " + err.Error())
 	}
 	var absent []*finding.Finding
@@ -402,7 +404,7 @@ func (e *engine) finish() *Report {
 		absent = e.opts.Baseline.Compare(findings)
 		slices.SortFunc(absent, compareFindings)
 	}
-	slices.SortFunc(findings, compareFindings)
+	sortFindings(findings)
 
 	for _, flt := range e.opts.Filters {
 		if w, ok := flt.(Warner); ok {
@@ -422,7 +424,7 @@ func (e *engine) finish() *Report {
 		Denials:  slices.Compact(e.denials),
 		Warnings: e.warn.list(),
 	}
-	rep.Counts = countReport(rep, dr.merged, e.index.received)
+	rep.Counts = countReport(rep, dr.merged, int(e.index.received.Load()))
 	rep.Gate = e.opts.Gate.evaluate(rep)
 	return rep
 }
@@ -441,4 +443,142 @@ func dedupTools(tools []finding.Tool) []finding.Tool {
 		return 0
 	})
 	return slices.CompactFunc(out, func(a, b finding.Tool) bool { return a.Name == b.Name })
+}
+
+// parallelMin is the number of findings from which finish splits Identify
+// and the final sort over GOMAXPROCS goroutines.
+const parallelMin = 20000
+
+// identifyParallel is [Identify] on findings, split over GOMAXPROCS
+// goroutines when there are many findings. Findings whose identity keys
+// are equal have the same tool and rule (every key starts with them), so
+// each part holds all the findings of its keys and gets the occurrence
+// numbers a single call gives. Across parts, computed identities differ as
+// their keys do (barring a SHA-256 collision); only identities kept from
+// the input can clash, and then the parts' work is undone and one call
+// decides, as it always would. Each part reads the source files of its
+// findings, so a file may be read once per part.
+func identifyParallel(findings []*finding.Finding, root string) error {
+	parts := runtime.GOMAXPROCS(0)
+	if parts < 2 || len(findings) < parallelMin {
+		return Identify(findings, root)
+	}
+	type kept struct {
+		f  *finding.Finding
+		id string
+	}
+	var old []kept // identities the findings came with
+	for _, f := range findings {
+		if id, ok := f.Fingerprints[finding.FingerprintScanmuxV1]; ok {
+			old = append(old, kept{f, id})
+		}
+	}
+	split := make([][]*finding.Finding, parts)
+	var h maphash.Hash
+	for _, f := range findings {
+		h.Reset()
+		h.WriteString(f.Tool.Name)
+		h.WriteByte(0)
+		h.WriteString(f.Rule.ID)
+		i := h.Sum64() % uint64(parts)
+		split[i] = append(split[i], f)
+	}
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for i := range split {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = Identify(split[i], root)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err // the root cannot be opened
+		}
+	}
+	if len(old) == 0 {
+		return nil
+	}
+	uses := make(map[string]int, len(old))
+	for _, k := range old {
+		uses[k.id] = 0
+	}
+	for _, f := range findings {
+		id := f.Fingerprints[finding.FingerprintScanmuxV1]
+		if n, ok := uses[id]; ok {
+			if n > 0 {
+				for _, f := range findings {
+					delete(f.Fingerprints, finding.FingerprintScanmuxV1)
+				}
+				for _, k := range old {
+					k.f.Fingerprints[finding.FingerprintScanmuxV1] = k.id
+				}
+				return Identify(findings, root)
+			}
+			uses[id] = n + 1
+		}
+	}
+	return nil
+}
+
+// sortFindings sorts findings by compareFindings, in GOMAXPROCS parts
+// sorted concurrently then merged when there are many.
+func sortFindings(findings []*finding.Finding) {
+	parts := runtime.GOMAXPROCS(0)
+	if parts < 2 || len(findings) < parallelMin {
+		slices.SortFunc(findings, compareFindings)
+		return
+	}
+	parts = min(parts, 8)
+	bounds := make([]int, parts+1)
+	for i := range bounds {
+		bounds[i] = len(findings) * i / parts
+	}
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slices.SortFunc(findings[bounds[i]:bounds[i+1]], compareFindings)
+		}()
+	}
+	wg.Wait()
+	// Merge the sorted runs pairwise into a buffer and back.
+	buf := make([]*finding.Finding, len(findings))
+	src, dst := findings, buf
+	for width := 1; width < parts; width *= 2 {
+		var wg sync.WaitGroup
+		for i := 0; i < parts; i += 2 * width {
+			lo, mid, hi := bounds[i], bounds[min(i+width, parts)], bounds[min(i+2*width, parts)]
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				mergeFindings(dst[lo:hi], src[lo:mid], src[mid:hi])
+			}()
+		}
+		wg.Wait()
+		src, dst = dst, src
+	}
+	if &src[0] != &findings[0] {
+		copy(findings, src)
+	}
+}
+
+// mergeFindings merges the sorted a and b into dst, a's first on ties.
+func mergeFindings(dst, a, b []*finding.Finding) {
+	i, j, k := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		if compareFindings(b[j], a[i]) < 0 {
+			dst[k] = b[j]
+			j++
+		} else {
+			dst[k] = a[i]
+			i++
+		}
+		k++
+	}
+	k += copy(dst[k:], a[i:])
+	copy(dst[k:], b[j:])
 }

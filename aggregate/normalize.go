@@ -3,11 +3,11 @@ package aggregate
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"path"
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/scanmux/scanmux/finding"
 )
@@ -103,25 +103,63 @@ func (n *normalizer) location(l *finding.Location, f *finding.Finding, src strin
 // cwes collects CWE ids from the finding, its rule's tags, descriptions,
 // message and CWE-named properties into f.CWEs, and flags untrusted ones.
 func (n *normalizer) cwes(f *finding.Finding) {
-	ids := slices.Clone(f.CWEs)
+	var buf [16]int
+	ids := append(buf[:0], f.CWEs...)
 	for _, t := range f.Rule.Tags {
-		ids = appendCWEMatches(ids, cweTagRE, t)
+		ids = appendCWEMatches(ids, t, true)
 	}
-	ids = appendCWEMatches(ids, cweTextRE, f.Rule.ID)
-	ids = appendCWEMatches(ids, cweTextRE, f.Rule.Name)
-	ids = appendCWEMatches(ids, cweTextRE, f.Rule.ShortDescription)
-	ids = appendCWEMatches(ids, cweTextRE, f.Rule.FullDescription)
-	ids = appendCWEMatches(ids, cweTextRE, f.Message)
-	for _, k := range slices.Sorted(maps.Keys(f.Properties)) {
-		if k != PropCWEUntrusted && strings.Contains(strings.ToLower(k), "cwe") {
+	ids = appendCWEMatches(ids, f.Rule.ID, false)
+	ids = appendCWEMatches(ids, f.Rule.Name, false)
+	ids = appendCWEMatches(ids, f.Rule.ShortDescription, false)
+	ids = appendCWEMatches(ids, f.Rule.FullDescription, false)
+	ids = appendCWEMatches(ids, f.Message, false)
+	if len(f.Properties) > 0 {
+		var keys []string
+		for k := range f.Properties {
+			if k != PropCWEUntrusted && containsFold(k, "cwe") {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
 			ids = append(ids, cwesFromProperty(f.Properties[k])...)
 		}
 	}
 	kept, untrusted := splitCWEs(ids)
+	if slices.Equal(kept, f.CWEs) && (kept == nil) == (f.CWEs == nil) {
+		kept = f.CWEs // unchanged: keep the slice, which the source may share between findings
+	}
 	f.CWEs = kept
 	if len(untrusted) > 0 {
 		setProp(f, PropCWEUntrusted, formatInts(untrusted))
 	}
+}
+
+// containsFold reports whether strings.ToLower(s) contains the lower-case
+// ASCII word w, without allocating when s is ASCII.
+func containsFold(s, w string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(s), w)
+		}
+	}
+	for i := 0; i+len(w) <= len(s); i++ {
+		j := 0
+		for j < len(w) && lowerASCII(s[i+j]) == w[j] {
+			j++
+		}
+		if j == len(w) {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // inferCategory guesses the kind of f from what it carries.
@@ -144,14 +182,10 @@ func inferCategory(f *finding.Finding) finding.Category {
 
 // mentionsSecret reports whether f's rule names a secret.
 func mentionsSecret(f *finding.Finding) bool {
-	words := append([]string{f.Rule.ID, f.Rule.Name}, f.Rule.Tags...)
-	for _, w := range words {
-		w = strings.ToLower(w)
-		if strings.Contains(w, "secret") || strings.Contains(w, "credential") || strings.Contains(w, "token") {
-			return true
-		}
+	secretWord := func(w string) bool {
+		return containsFold(w, "secret") || containsFold(w, "credential") || containsFold(w, "token")
 	}
-	return false
+	return secretWord(f.Rule.ID) || secretWord(f.Rule.Name) || slices.ContainsFunc(f.Rule.Tags, secretWord)
 }
 
 // k8sHints are path elements and base-name parts that make a YAML file a

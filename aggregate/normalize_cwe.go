@@ -1,7 +1,6 @@
 package aggregate
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,41 +64,105 @@ func CWEUntrusted(n int) (reason string, untrusted bool) {
 	return r, ok
 }
 
-var (
-	// cweTagRE matches CWE references in tags and property values:
-	// "external/cwe/cwe-79", "CWE-79", "cwe_79", "CWE:79", "CWE 79".
-	cweTagRE = regexp.MustCompile(`(?i)\bcwe[-_: ]?0*(\d{1,6})\b`)
-	// cweTextRE matches CWE mentions in prose: "CWE-89".
-	cweTextRE = regexp.MustCompile(`(?i)\bcwe-0*(\d{1,6})\b`)
-	// digitsRE matches bare numbers in a CWE-named property ("79",
-	// "[79, 89]").
-	digitsRE = regexp.MustCompile(`\b\d{1,6}\b`)
-)
+// The CWE references the normalize stage reads are found by byte scans
+// that give exactly what these regular expressions would (ASCII word
+// boundaries, leftmost-first, non-overlapping matches):
+//
+//	tag:    (?i)\bcwe[-_: ]?0*(\d{1,6})\b   tags and property values: "external/cwe/cwe-79", "CWE-79", "cwe_79", "CWE:79", "CWE 79"
+//	text:   (?i)\bcwe-0*(\d{1,6})\b        prose: "CWE-89"
+//	digits: \b\d{1,6}\b                    bare numbers in a CWE-named property ("79", "[79, 89]")
 
-// appendCWEMatches appends the ids re finds in s.
-func appendCWEMatches(dst []int, re *regexp.Regexp, s string) []int {
-	if !strings.Contains(strings.ToLower(s), "cwe") {
-		return dst
-	}
-	for _, m := range re.FindAllStringSubmatch(s, -1) {
-		if n, err := strconv.Atoi(m[1]); err == nil {
-			dst = append(dst, n)
+// isWordByte reports whether c is a regexp word character ([0-9A-Za-z_]).
+// Bytes of multi-byte runes are not, as runes other than ASCII are not.
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// appendCWEMatches appends the ids of the CWE references in s: the "tag"
+// forms when tag is set, else only the "text" form.
+func appendCWEMatches(dst []int, s string, tag bool) []int {
+	for i := 0; i+3 <= len(s); {
+		c := s[i]
+		if c != 'c' && c != 'C' || s[i+1]|0x20 != 'w' || s[i+2]|0x20 != 'e' || i > 0 && isWordByte(s[i-1]) {
+			i++
+			continue
 		}
+		k := i + 3
+		if k < len(s) {
+			switch s[k] {
+			case '-':
+				k++
+			case '_', ':', ' ':
+				if tag {
+					k++
+				}
+			}
+		}
+		if !tag && (k == i+3) {
+			i++ // the text form needs its "-"
+			continue
+		}
+		n, end, ok := cweNumber(s, k)
+		if !ok {
+			i++
+			continue
+		}
+		dst = append(dst, n)
+		i = end
 	}
 	return dst
+}
+
+// cweNumber reads `0*(\d{1,6})\b` at s[k:]: a run of digits that ends a
+// word and has at most 6 digits after its leading zeros (a run of zeros
+// reads as 0). It returns the number and where the run ends.
+func cweNumber(s string, k int) (n, end int, ok bool) {
+	m := k
+	for m < len(s) && isDigit(s[m]) {
+		m++
+	}
+	if m == k || m < len(s) && isWordByte(s[m]) {
+		return 0, 0, false
+	}
+	z := k
+	for z < m-1 && s[z] == '0' {
+		z++
+	}
+	if m-z > 6 {
+		return 0, 0, false
+	}
+	for _, c := range []byte(s[z:m]) {
+		n = n*10 + int(c-'0')
+	}
+	return n, m, true
 }
 
 // cwesFromProperty returns the CWE ids in a property whose key names CWEs
 // ("cwe", "cwe_ids", "CWE"): references, or bare numbers.
 func cwesFromProperty(v string) []int {
-	if ids := appendCWEMatches(nil, cweTagRE, v); len(ids) > 0 {
+	if ids := appendCWEMatches(nil, v, true); len(ids) > 0 {
 		return ids
 	}
 	var ids []int
-	for _, m := range digitsRE.FindAllString(v, -1) {
-		if n, err := strconv.Atoi(m); err == nil {
+	for i := 0; i < len(v); {
+		if !isDigit(v[i]) {
+			i++
+			continue
+		}
+		m := i
+		for m < len(v) && isDigit(v[m]) {
+			m++
+		}
+		if (i == 0 || !isWordByte(v[i-1])) && (m == len(v) || !isWordByte(v[m])) && m-i <= 6 {
+			n := 0
+			for _, c := range []byte(v[i:m]) {
+				n = n*10 + int(c-'0')
+			}
 			ids = append(ids, n)
 		}
+		i = m
 	}
 	return ids
 }
@@ -120,8 +183,22 @@ func splitCWEs(ids []int) (kept, untrusted []int) {
 	return kept, untrusted
 }
 
-// trustedCWEs returns the ids of cwes that deduplication may use.
+// trustedCWEs returns the ids of cwes that deduplication may use: cwes
+// itself when all are (the result must not be modified).
 func trustedCWEs(cwes []int) []int {
+	all := true
+	for _, n := range cwes {
+		if _, bad := CWEUntrusted(n); bad {
+			all = false
+			break
+		}
+	}
+	if all {
+		if len(cwes) == 0 {
+			return nil
+		}
+		return cwes
+	}
 	var out []int
 	for _, n := range cwes {
 		if _, bad := CWEUntrusted(n); !bad {

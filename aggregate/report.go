@@ -126,8 +126,15 @@ func (r *Report) Runs() []sarif.Run {
 			}
 		}
 	}
+	counts := map[string]int{}
+	for _, f := range r.Findings {
+		counts[f.Tool.Name]++
+	}
 	for _, f := range r.Findings {
 		run := get(f.Tool)
+		if run.Findings == nil {
+			run.Findings = make([]finding.Finding, 0, counts[f.Tool.Name])
+		}
 		run.Findings = append(run.Findings, *f)
 	}
 	names := make([]string, 0, len(byTool))
