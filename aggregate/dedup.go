@@ -472,7 +472,11 @@ func (d *dedupIndex) merge(group []*entry, failed []bool, names []string) (*find
 	if failed[p.src] {
 		setProp(out, PropPartial, "true")
 	}
-	var also []finding.Report
+	n := len(p.dups)
+	for _, e := range group[1:] {
+		n += 1 + len(e.dups)
+	}
+	also := make([]finding.Report, 0, n)
 	sev := out.Severity
 	cwes := slices.Clone(out.CWEs)
 	vulns := slices.Clone(out.VulnIDs)
@@ -508,7 +512,11 @@ func (d *dedupIndex) merge(group []*entry, failed []bool, names []string) (*find
 		return out, 0
 	}
 	slices.SortFunc(also, compareReports)
-	out.Also = append(out.Also, also...)
+	if out.Also == nil {
+		out.Also = also
+	} else {
+		out.Also = append(out.Also, also...)
+	}
 	if d.opts.Severity != DedupPrimary {
 		out.Severity = sev
 	}
