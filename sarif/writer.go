@@ -34,10 +34,12 @@ package sarif
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -214,6 +216,7 @@ type builder struct {
 	src     *sourceCache
 	sum     *WriteSummary
 	rootURI string
+	headers map[runHeaderKey]*runHeader // see runHeader
 }
 
 // runPlan is one output run before encoding.
@@ -239,9 +242,11 @@ type item struct {
 	// The output order: primary location, rule id, message, then order,
 	// the result's JSON, computed only when the rest ties.
 	uri       string
+	uriRank   int // uri's position among all items' uris, sorted
 	line, col int
 	msg       string
 	order     []byte
+	sev       finding.Severity
 	rank      int // position in the global severity ranking
 	plan      int // index of the item's run in the plans encoded
 	// Related locations and code-flow steps the limits left out.
@@ -318,6 +323,7 @@ func (b *builder) plan(runs []Run) ([]*runPlan, []Run, error) {
 	slices.SortFunc(plans, func(x, y *runPlan) int {
 		return wCmp(strings.Compare(x.tool.Name, y.tool.Name), strings.Compare(x.category, y.category))
 	})
+	rankURIs(plans)
 	parallel(len(plans), func(i int) {
 		slices.SortFunc(plans[i].items, b.cmpItems)
 	})
@@ -329,8 +335,14 @@ func (b *builder) plan(runs []Run) ([]*runPlan, []Run, error) {
 		b.sum.Unlocated += p.unlocated
 	}
 	plans = b.limitRuns(plans)
+	parallel(len(plans), func(i int) { b.limitCounts(plans[i]) })
 	for _, p := range plans {
-		b.limitCounts(p)
+		for _, c := range []severityCounts{p.droppedCount, p.droppedRules} {
+			for s, n := range c {
+				b.sum.DroppedResults += n
+				b.sum.DroppedBySeverity[s] += n
+			}
+		}
 	}
 	return plans, suppressed, nil
 }
@@ -367,22 +379,48 @@ func wCmp(cs ...int) int {
 // cmpItems is the output order of results: path, line, column, rule id,
 // message, then the whole result.
 func (b *builder) cmpItems(x, y *item) int {
-	if c := wCmp(
-		strings.Compare(x.uri, y.uri),
-		x.line-y.line,
-		x.col-y.col,
-		strings.Compare(x.f.Rule.ID, y.f.Rule.ID),
-		strings.Compare(x.msg, y.msg)); c != 0 {
+	switch {
+	case x.uriRank != y.uriRank:
+		return cmp.Compare(x.uriRank, y.uriRank)
+	case x.line != y.line:
+		return cmp.Compare(x.line, y.line)
+	case x.col != y.col:
+		return cmp.Compare(x.col, y.col)
+	}
+	if c := strings.Compare(x.f.Rule.ID, y.f.Rule.ID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(x.msg, y.msg); c != 0 {
 		return c
 	}
 	return bytes.Compare(b.orderKey(x), b.orderKey(y))
+}
+
+// rankURIs sets the uriRank of every item, so that sorting compares
+// integers rather than long paths with common prefixes.
+func rankURIs(plans []*runPlan) {
+	rank := map[string]int{}
+	for _, p := range plans {
+		for _, it := range p.items {
+			rank[it.uri] = 0
+		}
+	}
+	uris := slices.Sorted(maps.Keys(rank))
+	for i, u := range uris {
+		rank[u] = i
+	}
+	for _, p := range plans {
+		for _, it := range p.items {
+			it.uriRank = rank[it.uri]
+		}
+	}
 }
 
 // orderKey returns the result's JSON (compact, with ruleIndex 0), the last
 // tiebreak of the output order, computed when first needed.
 func (b *builder) orderKey(it *item) []byte {
 	if it.order == nil {
-		res, _, _, _ := b.result(it.f)
+		res, _, _, _ := b.result(it.f, nil)
 		it.order, _ = json.Marshal(res) // cannot fail: plain strings, ints and maps
 	}
 	return it.order
@@ -390,7 +428,10 @@ func (b *builder) orderKey(it *item) []byte {
 
 // cmpSeverity ranks items most severe first, then in output order.
 func (b *builder) cmpSeverity(x, y *item) int {
-	return wCmp(int(y.f.Severity)-int(x.f.Severity), b.cmpItems(x, y))
+	if x.sev != y.sev {
+		return cmp.Compare(y.sev, x.sev)
+	}
+	return b.cmpItems(x, y)
 }
 
 // limitRuns keeps the MaxRuns runs with the most severe results.
@@ -422,13 +463,14 @@ func (b *builder) limitRuns(plans []*runPlan) []*runPlan {
 }
 
 // limitCounts applies MaxResultsPerRun and MaxRulesPerRun to one run,
-// keeping the most severe results.
+// keeping the most severe results, and counts what it leaves out in the
+// run. It is called for several runs at once.
 func (b *builder) limitCounts(p *runPlan) {
 	if overLimit(len(p.items), b.lim.MaxResultsPerRun) {
 		ranked := slices.Clone(p.items)
 		slices.SortFunc(ranked, b.cmpSeverity)
 		for _, it := range ranked[b.lim.MaxResultsPerRun:] {
-			p.droppedCount[it.f.Severity]++
+			p.droppedCount[it.sev]++
 		}
 		p.items = keepItems(p.items, ranked[:b.lim.MaxResultsPerRun])
 	}
@@ -458,25 +500,21 @@ func (b *builder) limitCounts(p *runPlan) {
 		}
 		p.items = kept
 	}
-	for _, c := range []severityCounts{p.droppedCount, p.droppedRules} {
-		for s, n := range c {
-			b.sum.DroppedResults += n
-			b.sum.DroppedBySeverity[s] += n
-		}
-	}
 }
 
 // keepItems returns the items of all that are in keep, in all's order.
+// It marks them with rank 1 while it works (rank is set later, by
+// rankItems).
 func keepItems(all, keep []*item) []*item {
-	in := make(map[*item]bool, len(keep))
 	for _, it := range keep {
-		in[it] = true
+		it.rank = 1
 	}
 	out := make([]*item, 0, len(keep))
 	for _, it := range all {
-		if in[it] {
+		if it.rank == 1 {
 			out = append(out, it)
 		}
+		it.rank = 0
 	}
 	return out
 }

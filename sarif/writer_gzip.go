@@ -21,7 +21,8 @@ import (
 // slightly conservative. Blocks are compressed in parallel, and a block
 // whose bytes (and dictionary) were measured in an earlier pass of the
 // same Write is not compressed again, so that a second pass after a cut
-// recompresses only what changed.
+// recompresses only what changed. Once the log is proven too large, the
+// rest is only estimated (see gzipMeter).
 
 // gzipBlock is the size of the blocks compressed independently.
 const gzipBlock = 4 << 20
@@ -38,20 +39,42 @@ type blockKey struct {
 
 // gzipMeter is a writer that measures the gzip-compressed size of what is
 // written to it. Its cache survives Reset.
+//
+// With a budget, it stops compressing once the blocks compressed so far
+// prove the log larger than the budget, and estimates the rest from their
+// compression ratio. To stay deterministic whatever the scheduling, the
+// proof for block i only counts blocks up to i-gzipLag, waiting for them
+// if need be.
 type gzipMeter struct {
 	seed  maphash.Seed
 	mu    sync.Mutex
 	cache map[blockKey]int64
 	pool  sync.Pool // of *[]byte block buffers
 
-	buf   *[]byte // the block being filled, after dict bytes of dictionary
-	dict  int
-	raw   int64
-	sizes []*int64 // compressed size of each block, in order
-	wg    sync.WaitGroup
-	sem   chan struct{}
-	err   error
+	budget int64 // 0: none
+
+	buf    *[]byte // the block being filled, after dict bytes of dictionary
+	dict   int
+	raw    int64
+	blocks []*meterBlock
+	proven int64 // compressed bytes of blocks[:checked]
+	check  int
+	wg     sync.WaitGroup
+	sem    chan struct{}
+	err    error
 }
+
+// meterBlock is one block's measure.
+type meterBlock struct {
+	raw     int64
+	size    int64 // compressed size; -1 when not compressed (over budget)
+	done    chan struct{}
+	skipped bool
+}
+
+// gzipLag is how many blocks before the current one the budget check
+// waits for.
+const gzipLag = 8
 
 func newGzipMeter() *gzipMeter {
 	return &gzipMeter{seed: maphash.MakeSeed(), cache: map[blockKey]int64{},
@@ -59,8 +82,8 @@ func newGzipMeter() *gzipMeter {
 }
 
 // Reset starts a new measure, keeping the cache.
-func (m *gzipMeter) Reset() {
-	m.buf, m.dict, m.raw, m.sizes, m.err = nil, 0, 0, nil, nil
+func (m *gzipMeter) Reset(budget int64) {
+	m.budget, m.buf, m.dict, m.raw, m.blocks, m.proven, m.check, m.err = budget, nil, 0, 0, nil, 0, 0, nil
 }
 
 // flateWindow is deflate's window: the dictionary of each block.
@@ -94,6 +117,23 @@ func (m *gzipMeter) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// overBudget reports whether the blocks before the last gzipLag prove the
+// log over budget.
+func (m *gzipMeter) overBudget() bool {
+	if m.budget <= 0 {
+		return false
+	}
+	for ; m.check < len(m.blocks)-gzipLag; m.check++ {
+		bl := m.blocks[m.check]
+		<-bl.done
+		if bl.skipped {
+			return true
+		}
+		m.proven += bl.size
+	}
+	return m.proven+gzipHeaderTrailer > m.budget
+}
+
 // emit hands the block in buf to a compressing goroutine and, unless it is
 // the last, starts the next block with its last flateWindow bytes as
 // dictionary.
@@ -103,27 +143,34 @@ func (m *gzipMeter) emit(last bool) {
 	}
 	bp, dict := m.buf, m.dict
 	blk := *bp
-	size := new(int64)
-	m.sizes = append(m.sizes, size)
-	key := blockKey{hash: maphash.Bytes(m.seed, blk), n: len(blk) - dict, last: last}
+	bl := &meterBlock{raw: int64(len(blk) - dict), done: make(chan struct{})}
+	m.blocks = append(m.blocks, bl)
 	m.buf, m.dict = nil, 0
 	if !last {
 		m.buf = m.newBuf()
 		*m.buf = append(*m.buf, blk[len(blk)-flateWindow:]...)
 		m.dict = flateWindow
 	}
+	if m.overBudget() {
+		bl.skipped = true
+		close(bl.done)
+		m.pool.Put(bp)
+		return
+	}
+	key := blockKey{hash: maphash.Bytes(m.seed, blk), n: len(blk) - dict, last: last}
 	m.mu.Lock()
 	cached, ok := m.cache[key]
 	m.mu.Unlock()
 	if ok {
-		*size = cached
+		bl.size = cached
+		close(bl.done)
 		m.pool.Put(bp)
 		return
 	}
 	m.sem <- struct{}{}
 	m.wg.Add(1)
 	go func() {
-		defer func() { m.pool.Put(bp); <-m.sem; m.wg.Done() }()
+		defer func() { m.pool.Put(bp); <-m.sem; close(bl.done); m.wg.Done() }()
 		n, err := deflateSize(blk[:dict], blk[dict:], last)
 		m.mu.Lock()
 		defer m.mu.Unlock()
@@ -132,33 +179,50 @@ func (m *gzipMeter) emit(last bool) {
 			return
 		}
 		m.cache[key] = n
-		*size = n
+		bl.size = n
 	}()
 }
 
-// Close ends the measure and returns the compressed size.
-func (m *gzipMeter) Close() (int64, error) {
+// Close ends the measure and returns the compressed size; exact is false
+// when the log proved over budget and the size is partly estimated.
+func (m *gzipMeter) Close() (size int64, exact bool, err error) {
 	m.emit(true)
 	m.wg.Wait()
 	if m.err != nil {
-		return 0, fmt.Errorf("sarif: measuring compressed size: %w", m.err)
+		return 0, false, fmt.Errorf("sarif: measuring compressed size: %w", m.err)
 	}
-	total := int64(gzipHeaderTrailer)
-	for _, s := range m.sizes {
-		total += *s
+	var raw, comp int64
+	exact = true
+	for _, bl := range m.blocks {
+		if bl.skipped {
+			exact = false
+		} else {
+			raw += bl.raw
+			comp += bl.size
+		}
 	}
-	return total, nil
+	ratio := 1.0
+	if raw > 0 {
+		ratio = float64(comp) / float64(raw)
+	}
+	size = gzipHeaderTrailer
+	for _, bl := range m.blocks {
+		if bl.skipped {
+			bl.size = int64(float64(bl.raw)*ratio) + 1
+		}
+		size += bl.size
+	}
+	return size, exact, nil
 }
 
-// ratio returns the compression ratio of the block holding raw offset off
-// in the last measure; valid after Close.
+// ratio returns the compression ratio (measured or estimated) of the
+// block holding raw offset off in the last measure; valid after Close.
 func (m *gzipMeter) ratio(off int64) float64 {
-	i := min(int(off/gzipBlock), len(m.sizes)-1)
-	raw := min(int64(gzipBlock), m.raw-int64(i)*gzipBlock)
-	if raw <= 0 {
+	bl := m.blocks[min(int(off/gzipBlock), len(m.blocks)-1)]
+	if bl.raw <= 0 {
 		return 1
 	}
-	return float64(*m.sizes[i]) / float64(raw)
+	return float64(bl.size) / float64(bl.raw)
 }
 
 func deflateSize(dict, data []byte, last bool) (int64, error) {
@@ -182,7 +246,8 @@ func deflateSize(dict, data []byte, last bool) (int64, error) {
 func gzipSize(data []byte) (int64, error) {
 	m := newGzipMeter()
 	m.Write(data)
-	return m.Close()
+	n, _, err := m.Close()
+	return n, err
 }
 
 type countWriter int64

@@ -28,8 +28,9 @@ var ecosystemManifests = map[string][]string{
 // false when f has no location GitHub accepts (ProfileGitHub only). It
 // depends only on f, the options and the source files, so it gives the
 // same result every time: the writer builds each result once to plan the
-// log and again to encode it, instead of keeping 500,000 of them.
-func (b *builder) result(f *finding.Finding) (res outResult, dropLocs, dropSteps int, ok bool) {
+// log and again to encode it, instead of keeping 500,000 of them. The
+// result's parts come from a (see [arena]).
+func (b *builder) result(f *finding.Finding, a *arena) (res outResult, dropLocs, dropSteps int, ok bool) {
 	res = outResult{
 		RuleID:        f.Rule.ID,
 		Level:         f.Severity.SARIFLevel(),
@@ -37,7 +38,7 @@ func (b *builder) result(f *finding.Finding) (res outResult, dropLocs, dropSteps
 		BaselineState: string(f.Baseline),
 	}
 
-	loc, ok := b.location(&f.Location)
+	loc, ok := b.location(&f.Location, a)
 	if !ok && b.opts.Profile == ProfileGitHub {
 		sub := b.substitute(f)
 		if sub == "" {
@@ -45,18 +46,19 @@ func (b *builder) result(f *finding.Finding) (res outResult, dropLocs, dropSteps
 		}
 		l := f.Location
 		l.Path, l.Region, l.Snippet = sub, finding.Region{}, ""
-		loc, _ = b.location(&l)
+		loc, _ = b.location(&l, a)
 		if fqn := logicalName(&f.Location); fqn != "" && !strings.Contains(res.Message.Text, fqn) {
 			res.Message.Text += " (at " + fqn + ")"
 		}
 	}
 	if ok || loc.PhysicalLocation != nil || len(loc.LogicalLocations) > 0 {
-		res.Locations = []outLocation{loc}
+		res.Locations = newLocations(a, 1)
+		res.Locations[0] = loc
 	}
 
 	// Related locations, ids from 1 so that messages can link "[x](1)".
 	for i := range f.Related {
-		l, ok := b.location(&f.Related[i])
+		l, ok := b.location(&f.Related[i], nil)
 		if !ok && (b.opts.Profile == ProfileGitHub || len(l.LogicalLocations) == 0) {
 			continue
 		}
@@ -74,7 +76,7 @@ func (b *builder) result(f *finding.Finding) (res outResult, dropLocs, dropSteps
 	for _, fl := range f.Flows {
 		var tf outThreadFlow
 		for j := range fl.Steps {
-			l, ok := b.location(&fl.Steps[j])
+			l, ok := b.location(&fl.Steps[j], nil)
 			if !ok && (b.opts.Profile == ProfileGitHub || len(l.LogicalLocations) == 0) {
 				continue
 			}
@@ -123,7 +125,7 @@ func (b *builder) result(f *finding.Finding) (res outResult, dropLocs, dropSteps
 			res.Suppressions = append(res.Suppressions, sup)
 		}
 	}
-	res.Properties = resultProperties(f)
+	res.Properties = resultProperties(f, a)
 	return res, dropLocs, dropSteps, true
 }
 
@@ -149,10 +151,10 @@ func (b *builder) substitute(f *finding.Finding) string {
 
 // location converts l. It reports whether l has a file (a physical
 // location); otherwise the result holds only the logical locations.
-func (b *builder) location(l *finding.Location) (outLocation, bool) {
+func (b *builder) location(l *finding.Location, a *arena) (outLocation, bool) {
 	var out outLocation
 	if l.Message != "" {
-		out.Message = &outText{Text: l.Message}
+		out.Message = newText(a, l.Message)
 	}
 	if fqn := logicalName(l); fqn != "" {
 		out.LogicalLocations = []outLogicalLocation{{FullyQualifiedName: fqn, Kind: logicalKind(l)}}
@@ -160,9 +162,10 @@ func (b *builder) location(l *finding.Location) (outLocation, bool) {
 	if l.Path == "" {
 		return out, false
 	}
-	out.PhysicalLocation = &outPhysical{
+	out.PhysicalLocation = newPhysical(a)
+	*out.PhysicalLocation = outPhysical{
 		ArtifactLocation: outArtifactLoc{URI: pathURI(l.Path), URIBaseID: SrcRoot},
-		Region:           b.region(l),
+		Region:           b.region(l, a),
 	}
 	return out, true
 }
@@ -187,9 +190,10 @@ func pathURI(p string) string {
 // region fills in what the finding leaves out: line 1 for the whole file,
 // endLine = startLine, startColumn = 1, and endColumn = the end line's
 // length + 1 when the source file is readable.
-func (b *builder) region(l *finding.Location) *outRegion {
+func (b *builder) region(l *finding.Location, a *arena) *outRegion {
 	r := l.Region
-	out := &outRegion{StartLine: max(r.StartLine, 1), StartColumn: max(r.StartColumn, 1), EndLine: r.EndLine, EndColumn: r.EndColumn}
+	out := newRegion(a)
+	*out = outRegion{StartLine: max(r.StartLine, 1), StartColumn: max(r.StartColumn, 1), EndLine: r.EndLine, EndColumn: r.EndColumn}
 	if out.EndLine < out.StartLine {
 		out.EndLine = out.StartLine
 	}
@@ -202,7 +206,7 @@ func (b *builder) region(l *finding.Location) *outRegion {
 		out.EndColumn = 0 // the file changed under the tool: say less rather than wrong
 	}
 	if l.Snippet != "" {
-		out.Snippet = &outText{Text: l.Snippet}
+		out.Snippet = newText(a, l.Snippet)
 	}
 	return out
 }
@@ -279,8 +283,9 @@ type packageProps struct {
 // resultProperties returns the result's property bag: category, severity,
 // cwe ("CWE-79"), vulnerabilityIds, originalSeverity, precision, resource,
 // package, web, and the tool's own Properties under "toolProperties".
-func resultProperties(f *finding.Finding) *outResultProps {
-	p := &outResultProps{
+func resultProperties(f *finding.Finding, a *arena) *outResultProps {
+	p := newProps(a)
+	*p = outResultProps{
 		Category:         string(f.Category),
 		Severity:         f.Severity.String(),
 		VulnerabilityIDs: f.VulnIDs,
@@ -289,7 +294,7 @@ func resultProperties(f *finding.Finding) *outResultProps {
 		Resource:         f.Location.Resource,
 	}
 	if len(f.CWEs) > 0 {
-		p.CWE = make([]string, len(f.CWEs))
+		p.CWE = newStrings(a, len(f.CWEs))
 		for i, c := range f.CWEs {
 			p.CWE[i] = cweName(c)
 		}

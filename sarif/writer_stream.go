@@ -40,7 +40,10 @@ func (b *builder) items(r *Run) ([]item, error) {
 	out := make([]item, len(r.Findings))
 	errs := make([]error, len(r.Findings))
 	parallelChunks(len(r.Findings), 512, func(lo, hi int) {
+		a := arenas.Get().(*arena)
+		defer arenas.Put(a)
 		for i := lo; i < hi; i++ {
+			a.reset()
 			f := &r.Findings[i]
 			if err := f.Validate(); err != nil {
 				errs[i] = err
@@ -50,11 +53,11 @@ func (b *builder) items(r *Run) ([]item, error) {
 				out[i] = item{f: f, rank: rankSuppressed}
 				continue
 			}
-			res, dl, ds, ok := b.result(f)
+			res, dl, ds, ok := b.result(f, a)
 			if !ok {
 				continue
 			}
-			it := item{f: f, score: securityScore(f), msg: res.Message.Text, dropLocs: dl, dropSteps: ds}
+			it := item{f: f, sev: f.Severity, score: securityScore(f), msg: res.Message.Text, dropLocs: dl, dropSteps: ds}
 			if len(res.Locations) > 0 && res.Locations[0].PhysicalLocation != nil {
 				pl := res.Locations[0].PhysicalLocation
 				it.uri = pl.ArtifactLocation.URI
@@ -130,25 +133,23 @@ func (b *builder) encode(w io.Writer, plans []*runPlan) error {
 
 	m := newGzipMeter()
 	small := &capBuffer{max: 32 << 20}
-	gz, err := b.measure(m, plans, keep, small)
+	gz, exact, err := b.measure(m, plans, keep, small)
 	if err != nil {
 		return err
 	}
-	if overLimit(gz, limit) {
+	if !exact || overLimit(gz, limit) {
 		est := make([]float64, len(ranked))
 		b.estimate(m, ranked[:keep], est)
-		g0, err := b.measure(m, plans, 0, nil)
-		if err != nil {
+		if g0, _, err := b.measure(m, plans, 0, nil); err != nil {
 			return err
-		}
-		if overLimit(g0, limit) {
+		} else if overLimit(g0, limit) {
 			return fmt.Errorf("%w: %d bytes compressed with no results, limit %d", ErrTooLarge, g0, limit)
 		}
 		margin := max(limit/2000, 16)
-		for overLimit(gz, limit) {
+		for !exact || overLimit(gz, limit) {
 			keep = cut(ranked, keep, est, float64(gz-(limit-margin)))
 			small.Reset()
-			if gz, err = b.measure(m, plans, keep, small); err != nil {
+			if gz, exact, err = b.measure(m, plans, keep, small); err != nil {
 				return err
 			}
 			b.estimate(m, ranked[:keep], est)
@@ -189,8 +190,8 @@ func rankItems(plans []*runPlan) []*item {
 		n += len(p.items)
 		for _, it := range p.items {
 			it.plan = pi
-			if !slices.Contains(sevs, it.f.Severity) {
-				sevs = append(sevs, it.f.Severity)
+			if !slices.Contains(sevs, it.sev) {
+				sevs = append(sevs, it.sev)
 			}
 		}
 	}
@@ -200,7 +201,7 @@ func rankItems(plans []*runPlan) []*item {
 	for _, s := range sevs {
 		for _, p := range plans {
 			for _, it := range p.items {
-				if it.f.Severity == s {
+				if it.sev == s {
 					it.rank = len(ranked)
 					ranked = append(ranked, it)
 				}
@@ -245,16 +246,17 @@ func cut(ranked []*item, keep int, est []float64, need float64) int {
 }
 
 // measure streams the log keeping the keep most severe results into m,
-// and into tee if not nil, and returns its compressed size. It records
-// the offset and size of each kept item.
-func (b *builder) measure(m *gzipMeter, plans []*runPlan, keep int, tee io.Writer) (int64, error) {
-	m.Reset()
+// and into tee if not nil, and returns its compressed size, exact or, once
+// proven over the limit, estimated. It records the offset and size of
+// each kept item.
+func (b *builder) measure(m *gzipMeter, plans []*runPlan, keep int, tee io.Writer) (int64, bool, error) {
+	m.Reset(b.lim.MaxGzipBytes)
 	var dst io.Writer = m
 	if tee != nil {
 		dst = io.MultiWriter(m, tee)
 	}
 	if _, err := b.writeLog(dst, plans, keep, true); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	return m.Close()
 }
@@ -320,6 +322,8 @@ type piece struct {
 // resultsPerSegment is how many results one goroutine encodes at a time.
 const resultsPerSegment = 512
 
+var arenas = sync.Pool{New: func() any { return new(arena) }}
+
 var segmentBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // runTail is how the encoding of a run without results ends.
@@ -350,37 +354,29 @@ func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) 
 				if it.rank < keep {
 					items = append(items, it)
 				} else {
-					sizeDropped[it.f.Severity]++
+					sizeDropped[it.sev]++
 				}
 			}
-			run, index, rd := b.run(p, items, sizeDropped)
-			d.tags += rd.tags
-			d.locs += rd.locs
-			d.steps += rd.steps
-			run.Results = []outResult{}
-			var hdr bytes.Buffer
+			hdr, err := b.runHeader(pi, p, items, sizeDropped)
+			if err != nil {
+				encErr = err
+				return
+			}
+			d.tags += hdr.drops.tags
+			d.locs += hdr.drops.locs
+			d.steps += hdr.drops.steps
+			sep := []byte(",\n    ")
 			if pi == 0 {
-				hdr.WriteString("\n    ")
-			} else {
-				hdr.WriteString(",\n    ")
+				sep = sep[1:]
 			}
-			enc := json.NewEncoder(&hdr)
-			enc.SetEscapeHTML(false)
-			enc.SetIndent("    ", "  ")
-			if err := enc.Encode(run); err != nil {
-				encErr = fmt.Errorf("sarif: encoding log: %w", err)
-				return
-			}
-			h := bytes.TrimSuffix(hdr.Bytes(), []byte("\n"))
-			if !bytes.HasSuffix(h, []byte(runTail)) {
-				encErr = errors.New("sarif: internal error: unexpected encoding of a run")
-				return
-			}
+			pieces <- &piece{buf: sep}
 			if len(items) == 0 {
-				pieces <- &piece{buf: h}
+				pieces <- &piece{buf: hdr.json}
 				continue
 			}
-			pieces <- &piece{buf: append(h[:len(h)-len("[]\n    }")], '[')}
+			// The run up to and with "[" of "results": [].
+			pieces <- &piece{buf: hdr.json[:len(hdr.json)-len("]\n    }")]}
+			index := hdr.index
 			for lo := 0; lo < len(items); lo += resultsPerSegment {
 				pc := &piece{items: items[lo:min(lo+resultsPerSegment, len(items))], done: make(chan struct{})}
 				sem <- struct{}{}
@@ -432,12 +428,53 @@ func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) 
 	return n, nil
 }
 
+// runHeader is a run encoded without its results.
+type runHeader struct {
+	json  []byte // ends with runTail
+	index map[string]int
+	drops dropCounts
+}
+
+type runHeaderKey struct{ plan, kept int }
+
+// runHeader returns the encoding of plan pi without results when it keeps
+// items. It depends only on how many of the run's items are kept (they are
+// always the most severe), so it is computed once per count and Write.
+func (b *builder) runHeader(pi int, p *runPlan, items []*item, sizeDropped severityCounts) (*runHeader, error) {
+	key := runHeaderKey{pi, len(items)}
+	if h, ok := b.headers[key]; ok {
+		return h, nil
+	}
+	run, index, d := b.run(p, items, sizeDropped)
+	run.Results = []outResult{}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("    ", "  ")
+	if err := enc.Encode(run); err != nil {
+		return nil, fmt.Errorf("sarif: encoding log: %w", err)
+	}
+	js := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if !bytes.HasSuffix(js, []byte(runTail)) {
+		return nil, errors.New("sarif: internal error: unexpected encoding of a run")
+	}
+	h := &runHeader{json: js, index: index, drops: d}
+	if b.headers == nil {
+		b.headers = map[runHeaderKey]*runHeader{}
+	}
+	b.headers[key] = h
+	return h, nil
+}
+
 // encodeResults appends the results of items, each after a comma (but
 // the first of a run) and a new line, and records each one's size.
 func (b *builder) encodeResults(dst []byte, items []*item, index map[string]int, first bool) []byte {
 	e := jsonEnc{buf: dst, depth: 4}
+	a := arenas.Get().(*arena)
+	defer arenas.Put(a)
 	for j, it := range items {
-		res, _, _, _ := b.result(it.f)
+		a.reset()
+		res, _, _, _ := b.result(it.f, a)
 		res.RuleIndex = index[it.f.Rule.ID]
 		start := len(e.buf)
 		if j > 0 || !first {
