@@ -4,6 +4,7 @@ import (
 	"compress/flate"
 	"fmt"
 	"hash/maphash"
+	"io"
 	"runtime"
 	"sync"
 )
@@ -227,19 +228,24 @@ func (m *gzipMeter) ratio(off int64) float64 {
 
 func deflateSize(dict, data []byte, last bool) (int64, error) {
 	var n countWriter
-	zw, err := flate.NewWriterDict(&n, flate.DefaultCompression, dict)
+	err := deflateBlock(&n, dict, data, last)
+	return int64(n), err
+}
+
+// deflateBlock writes data deflated with dict as dictionary to w, ended
+// with a sync flush, or with the final block when last.
+func deflateBlock(w io.Writer, dict, data []byte, last bool) error {
+	zw, err := flate.NewWriterDict(w, flate.DefaultCompression, dict)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if _, err := zw.Write(data); err != nil {
-		return 0, err
+		return err
 	}
 	if last {
-		err = zw.Close()
-	} else {
-		err = zw.Flush()
+		return zw.Close()
 	}
-	return int64(n), err
+	return zw.Flush()
 }
 
 // gzipSize returns the compressed size of data as [Write] measures it.

@@ -138,22 +138,9 @@ func (b *builder) encode(w io.Writer, plans []*runPlan) error {
 		return err
 	}
 	if !exact || overLimit(gz, limit) {
-		est := make([]float64, len(ranked))
-		b.estimate(m, ranked[:keep], est)
-		if g0, _, err := b.measure(m, plans, 0, nil); err != nil {
+		keep, gz, err = b.fit(m, plans, ranked, gz, small)
+		if err != nil {
 			return err
-		} else if overLimit(g0, limit) {
-			return fmt.Errorf("%w: %d bytes compressed with no results, limit %d", ErrTooLarge, g0, limit)
-		}
-		margin := max(limit/2000, 16)
-		for !exact || overLimit(gz, limit) {
-			keep = cut(ranked, keep, est, float64(gz-(limit-margin)))
-			small.Reset()
-			if gz, exact, err = b.measure(m, plans, keep, small); err != nil {
-				return err
-			}
-			b.estimate(m, ranked[:keep], est)
-			margin *= 2
 		}
 		// Count what the size limit left out.
 		for _, it := range ranked[keep:] {
@@ -213,37 +200,75 @@ func rankItems(plans []*runPlan) []*item {
 
 // estimate sets est[i] to the share of the compressed size of the last
 // measured log that the item ranked i is estimated to take: its encoded
-// size times the compression ratio of the block it starts in.
+// size times the compression ratio of the block it starts in. kept are
+// the items of that log.
 func (b *builder) estimate(m *gzipMeter, kept []*item, est []float64) {
 	for i, it := range kept {
 		est[i] = float64(it.size) * m.ratio(it.off)
 	}
 }
 
-// cut returns how many of the most severe items to keep so that about
-// need compressed bytes are left out: it leaves out at least one item
-// and, for each run that loses results for the first time, allows for
-// the notification that says so.
-func cut(ranked []*item, keep int, est []float64, need float64) int {
-	cutRuns := map[int]bool{}
-	for _, it := range ranked[keep:] {
-		cutRuns[it.plan] = true
+// fit finds how many of the ranked items to keep for the log to fit
+// Limits.MaxGzipBytes, given that all of them compress to gz, too much.
+// It keeps as many as it can to within fitTolerance of the limit (or one
+// result), measuring few logs: each next count is interpolated from the
+// estimated shares of the results between the most that fit and the
+// fewest that do not. small holds the log kept if it was the last
+// measured.
+func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, small *capBuffer) (int, int64, error) {
+	limit := b.lim.MaxGzipBytes
+	est := make([]float64, len(ranked))
+	b.estimate(m, ranked, est)
+	g0, _, err := b.measure(m, plans, 0, nil)
+	if err != nil {
+		return 0, 0, err
 	}
-	saved := 0.0
-	for keep > 0 {
-		keep--
-		it := ranked[keep]
-		saved += est[keep]
-		if !cutRuns[it.plan] {
-			cutRuns[it.plan] = true
-			need += 256
+	if overLimit(g0, limit) {
+		return 0, 0, fmt.Errorf("%w: %d bytes compressed with no results, limit %d", ErrTooLarge, g0, limit)
+	}
+	lo, gLo := 0, g0           // the most results known to fit
+	hi, gHi := len(ranked), gz // the fewest known not to
+	last := -1                 // keep of the last log measured into small
+	target := float64(limit - max(limit/2000, 16))
+	tolerance := max(limit/500, 64)
+	for passes := 0; hi-lo > 1 && limit-gLo > tolerance && passes < maxFitPasses; passes++ {
+		sum := 0.0
+		for _, e := range est[lo:hi] {
+			sum += e
 		}
-		if saved >= need {
-			break
+		scale := 1.0
+		if sum > 0 {
+			scale = float64(gHi-gLo) / sum
+		}
+		k, size := lo, float64(gLo)
+		for k < hi-1 && size+est[k]*scale <= target {
+			size += est[k] * scale
+			k++
+		}
+		if k == lo {
+			k = lo + 1 // the interpolation says none: try one
+		}
+		small.Reset()
+		g, exact, err := b.measure(m, plans, k, small)
+		if err != nil {
+			return 0, 0, err
+		}
+		last = k
+		b.estimate(m, ranked[:k], est)
+		if exact && !overLimit(g, limit) {
+			lo, gLo = k, g
+		} else {
+			hi, gHi = k, g
 		}
 	}
-	return keep
+	if last != lo {
+		small.over = true // holds another log: encode lo's again
+	}
+	return lo, gLo, nil
 }
+
+// maxFitPasses bounds the logs fit measures after the first two.
+const maxFitPasses = 6
 
 // measure streams the log keeping the keep most severe results into m,
 // and into tee if not nil, and returns its compressed size, exact or, once

@@ -1,0 +1,261 @@
+package sarif
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math/rand/v2"
+	"net/url"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/scanmux/scanmux/finding"
+)
+
+// jsonStdString is what encoding/json writes for s without HTML escaping.
+func jsonStdString(t testing.TB, s string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(buf.String(), "\n")
+}
+
+// trickyStrings exercise every escape of encoding/json.
+var trickyStrings = []string{
+	"", "plain", `quote " and \ backslash`, "<script>&amp;</script>", "tab\tnl\ncr\rbs\bff\f",
+	"\x00\x01\x1f\x7f", "line\u2028para\u2029", "bad \xff utf-8 \xc3", "é 中文 😀", "\xed\xa0\x80 surrogate",
+	"trailing \\", "\u2028", "\xff",
+}
+
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range trickyStrings {
+		if got, want := string(appendJSONString(nil, s)), jsonStdString(t, s); got != want {
+			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []string{"a", "<", "&", "\"", "\\", "\n", "\x00", "\x7f", "\u2028", "\u2029", "é", "😀", "\xff", "\xe2\x80", "\xf0\x9f"}
+	for range 2000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		s := b.String()
+		if got, want := string(appendJSONString(nil, s)), jsonStdString(t, s); got != want {
+			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range trickyStrings {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendJSONString(nil, s)), jsonStdString(t, s); got != want {
+			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
+
+func TestPathURI(t *testing.T) {
+	for _, p := range []string{"a/b.go", "my file.go", "a:b/c.go", "b/a:c.go", "100%.go", "ü/x.go", "a+b,c;d=e@f$g&h'i(j)k*l!m.go", "//x", "a?b#c", "~user/x_y-z.go", ".github/workflows/dast.yml"} {
+		if got, want := pathURI(p), (&url.URL{Path: p}).String(); got != want {
+			t.Errorf("pathURI(%q) = %q, want %q", p, got, want)
+		}
+	}
+}
+
+// randomFinding returns a finding using every field the writer writes,
+// with tricky strings.
+func randomFinding(rng *rand.Rand) finding.Finding {
+	str := func() string { return trickyStrings[rng.IntN(len(trickyStrings))] + fmt.Sprint(rng.IntN(100)) }
+	loc := func() finding.Location {
+		l := finding.Location{Message: str()}
+		switch rng.IntN(4) {
+		case 0:
+			l.Path, l.Region = "cmd/app/main.go", finding.Region{StartLine: 1 + rng.IntN(20), StartColumn: rng.IntN(5), EndColumn: rng.IntN(50)}
+			l.Snippet = str()
+		case 1:
+			l.Path = "dir with space/" + fmt.Sprint(rng.IntN(9)) + ".go"
+		case 2:
+			l.Package = &finding.Package{Name: str(), Version: "1.0", PURL: "pkg:x/y@1"}
+		default:
+			l.Web = &finding.Web{URL: "https://example.com/?q=" + str(), Method: "GET"}
+		}
+		if rng.IntN(2) == 0 {
+			l.Resource = str()
+		}
+		return l
+	}
+	f := finding.Finding{
+		Tool: finding.Tool{Name: "t"}, Rule: finding.Rule{ID: "R" + str()}, Message: str(),
+		Category: finding.Categories[rng.IntN(len(finding.Categories))], Severity: finding.Severity(1 + rng.IntN(5)),
+		OriginalSeverity: str(), Precision: []finding.Precision{"", "low", "high"}[rng.IntN(3)],
+		Location: loc(), Baseline: []finding.BaselineState{"", "new"}[rng.IntN(2)],
+	}
+	for range rng.IntN(3) {
+		f.CWEs = append(f.CWEs, 1+len(f.CWEs)*700+rng.IntN(700))
+		f.VulnIDs = append(f.VulnIDs, "CVE-2024-"+fmt.Sprint(1000+rng.IntN(9000)))
+		f.Related = append(f.Related, loc())
+	}
+	for range rng.IntN(3) {
+		fl := finding.Flow{Message: str()}
+		for range 1 + rng.IntN(3) {
+			fl.Steps = append(fl.Steps, loc())
+		}
+		f.Flows = append(f.Flows, fl)
+	}
+	if rng.IntN(2) == 0 {
+		f.Fingerprints = map[string]string{"b/v1": str(), "a": str(), finding.FingerprintLineHash: "x:1"}
+		f.Properties = map[string]string{str(): str(), "k": "v", "<&>": "\u2028"}
+	}
+	if rng.IntN(2) == 0 {
+		f.Suppressions = []finding.Suppression{{Kind: finding.SuppressionExternal, Justification: str(), Source: str()}, {Kind: finding.SuppressionInSource, Status: finding.SuppressionRejected}}
+	}
+	if rng.IntN(3) == 0 {
+		f.Also = []finding.Report{{Tool: finding.Tool{Name: "u", Version: "2"}, RuleID: str(), Severity: finding.SeverityLow, Message: str(),
+			Location: finding.Location{Path: "x.go", Region: finding.Region{StartLine: 3, EndLine: 4}, Package: &finding.Package{Name: "p"}, Web: &finding.Web{URL: "https://u"}}, Match: str()}}
+	}
+	return f
+}
+
+// TestEncodeResultMatchesEncodingJSON checks that the hand-written result
+// encoding gives the bytes encoding/json gives for the same outResult, at
+// the depth results have in a log.
+func TestEncodeResultMatchesEncodingJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, prof := range []Profile{ProfileGitHub, ProfileFull} {
+		src, err := newSourceCache(srcDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.close()
+		b := &builder{opts: &WriteOptions{Profile: prof, FallbackPath: "go.mod"}, lim: Limits{MaxLocationsPerResult: 2, MaxThreadFlowLocationsPerResult: 3}, src: src}
+		a := new(arena)
+		n := 0
+		for range 3000 {
+			f := randomFinding(rng)
+			a.reset()
+			res, _, _, ok := b.result(&f, a)
+			if !ok {
+				continue
+			}
+			n++
+			res.RuleIndex = rng.IntN(3)
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("        ", "  ")
+			if err := enc.Encode(res); err != nil {
+				t.Fatal(err)
+			}
+			want := strings.TrimSuffix(buf.String(), "\n")
+			e := jsonEnc{depth: 4}
+			e.result(&res)
+			if got := string(e.buf); got != want {
+				t.Fatalf("profile %d: hand encoding differs from encoding/json:\ngot:\n%s\nwant:\n%s", prof, got, want)
+			}
+		}
+		if n < 1000 {
+			t.Errorf("profile %d: only %d results compared", prof, n)
+		}
+	}
+}
+
+// TestGzipMeterStream checks that the block compression the meter
+// measures is a valid gzip stream of that size, and that a log smaller
+// than a block measures as gzip.NewWriter compresses it.
+func TestGzipMeterStream(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var data []byte
+	for len(data) < 2*gzipBlock+12345 {
+		data = fmt.Appendf(data, `{"ruleId": "R%d", "message": {"text": "finding %d at line %d"}},`+"\n", rng.IntN(40), rng.IntN(1e6), rng.IntN(800))
+	}
+	// The stream the meter measures, built block by block.
+	var stream bytes.Buffer
+	stream.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff})
+	for lo := 0; lo < len(data); lo += gzipBlock {
+		hi := min(lo+gzipBlock, len(data))
+		if err := deflateBlock(&stream, data[max(0, lo-flateWindow):lo], data[lo:hi], hi == len(data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stream.Write(binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, crc32.ChecksumIEEE(data)), uint32(len(data))))
+	n := int64(stream.Len())
+	zr, err := gzip.NewReader(&stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(back, data) {
+		t.Fatalf("block stream does not decompress to the data: %v", err)
+	}
+	if got, _ := gzipSize(data); got != n {
+		t.Errorf("gzipSize = %d, block stream has %d bytes", got, n)
+	}
+	// Writes in odd pieces measure the same.
+	m := newGzipMeter()
+	for rest := data; len(rest) > 0; {
+		k := min(len(rest), 1+rng.IntN(1<<20))
+		m.Write(rest[:k])
+		rest = rest[k:]
+	}
+	if got, exact, err := m.Close(); got != n || !exact || err != nil {
+		t.Errorf("pieces: %d, %v, %v; want %d", got, exact, err, n)
+	}
+	var std countWriter
+	zw := gzip.NewWriter(&std)
+	small := data[:100000]
+	zw.Write(small)
+	zw.Close()
+	if got, _ := gzipSize(small); got != int64(std) {
+		t.Errorf("small: gzipSize = %d, gzip.NewWriter = %d", got, std)
+	}
+}
+
+// TestLimitGzipLarge cuts a log of several gzip blocks to a third of its
+// compressed size: the result fits, is measured exactly and does not
+// depend on the number of cores.
+func TestLimitGzipLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	runs := benchRuns(4, 12000)
+	_, full, _ := writeDecode(t, runs, &WriteOptions{Limits: &Limits{MaxGzipBytes: 1 << 40}})
+	if full.Bytes < 3*gzipBlock {
+		t.Fatalf("log of %d bytes: too small to span several blocks", full.Bytes)
+	}
+	lim := &Limits{MaxGzipBytes: full.GzipBytes / 3}
+	var outs [][]byte
+	for _, procs := range []int{1, 2, 4} {
+		old := runtime.GOMAXPROCS(procs)
+		_, sum, data := writeDecode(t, runs, &WriteOptions{Limits: lim})
+		runtime.GOMAXPROCS(old)
+		gz, err := gzipSize(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gz > lim.MaxGzipBytes || sum.GzipBytes != gz || sum.Bytes != int64(len(data)) {
+			t.Errorf("GOMAXPROCS %d: compressed %d (summary %d), limit %d", procs, gz, sum.GzipBytes, lim.MaxGzipBytes)
+		}
+		if sum.DroppedResults == 0 || gz < lim.MaxGzipBytes*99/100 {
+			t.Errorf("GOMAXPROCS %d: dropped %d, compressed %d: want just under the limit %d", procs, sum.DroppedResults, gz, lim.MaxGzipBytes)
+		}
+		outs = append(outs, data)
+	}
+	for i := 1; i < len(outs); i++ {
+		if !bytes.Equal(outs[0], outs[i]) {
+			t.Errorf("output depends on GOMAXPROCS")
+		}
+	}
+}
