@@ -270,6 +270,17 @@ func (c *Client) Scan(ctx context.Context, req *Request, out Emitter) error {
 
 // callError classifies an error from a call to the plugin.
 func (c *Client) callError(ctx context.Context, call string, err error) error {
+	st, _ := status.FromError(err)
+	// gRPC sends the deadline to the plugin, whose side may end the stream
+	// (RST_STREAM CANCEL) a moment before this side's timer fires: a
+	// cancellation that comes just before the deadline is the deadline.
+	if dl, ok := ctx.Deadline(); ok && ctx.Err() == nil &&
+		(st.Code() == codes.Canceled || st.Code() == codes.DeadlineExceeded) && time.Until(dl) < 2*time.Second {
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Until(dl) + 100*time.Millisecond):
+		}
+	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		what := "was cancelled"
 		if errors.Is(ctxErr, context.DeadlineExceeded) {
@@ -280,7 +291,6 @@ func (c *Client) callError(ctx context.Context, call string, err error) error {
 		}
 		return fmt.Errorf("plugin %s: %s %s; the process was killed: %w", c.name, call, what, ctxErr)
 	}
-	st, _ := status.FromError(err)
 	if st.Code() == codes.Unavailable || st.Code() == codes.Canceled || c.pc.Exited() {
 		code, state := c.waitExit(3 * time.Second)
 		if code != -1 || state != "still running" {
