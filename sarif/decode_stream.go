@@ -497,6 +497,7 @@ func (d *logDecoder) decodeResults(st *runState, runPath string) error {
 	if err != nil || !ok {
 		return err
 	}
+	var r *xResult
 	for {
 		ok, err := d.more()
 		if err != nil {
@@ -505,12 +506,22 @@ func (d *logDecoder) decodeResults(st *runState, runPath string) error {
 		if !ok {
 			return nil
 		}
-		r := new(xResult)
+		// A result converted at once is not kept: its xResult is reused
+		// for the next one (converted findings share none of its memory).
+		if r == nil {
+			r = new(xResult)
+		} else {
+			*r = xResult{}
+		}
 		if err := d.unmarshal(r); err != nil {
 			return err
 		}
+		pending := len(st.pending)
 		if err := st.add(r); err != nil {
 			return d.wrapRunErr(runPath, err)
+		}
+		if len(st.pending) > pending {
+			r = nil // kept until the run's context is known
 		}
 	}
 }
