@@ -132,7 +132,7 @@ func (b *builder) encode(w io.Writer, plans []*runPlan) error {
 	}
 
 	m := newGzipMeter()
-	small := &capBuffer{max: 32 << 20}
+	small := &capBuffer{max: gzipBlock}
 	gz, exact, err := b.measure(m, plans, keep, small)
 	if err != nil {
 		return err
