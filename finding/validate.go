@@ -53,7 +53,9 @@ func (f *Finding) Validate() error {
 	v.text("rule.helpMarkdown", f.Rule.HelpMarkdown)
 	v.text("rule.helpUri", f.Rule.HelpURI)
 	for i, tag := range f.Rule.Tags {
-		v.required(index("rule.tags", i), tag)
+		if !requiredOK(tag) {
+			v.required(index("rule.tags", i), tag)
+		}
 	}
 
 	v.required("message", f.Message)
@@ -90,43 +92,32 @@ func (f *Finding) Validate() error {
 		}
 	}
 	for i, id := range f.VulnIDs {
-		v.required(index("vulnIds", i), id)
+		if !requiredOK(id) {
+			v.required(index("vulnIds", i), id)
+		}
 	}
 
+	// The names of indexed fields are built only for a part that has a
+	// problem, which a first check without names finds.
 	v.location("location", &f.Location)
 	for i := range f.Related {
-		v.location(index("related", i), &f.Related[i])
-	}
-	for i, fl := range f.Flows {
-		name := index("flows", i)
-		v.text(name+".message", fl.Message)
-		if len(fl.Steps) == 0 {
-			v.add(name+".steps", "empty")
+		if l := &f.Related[i]; !locationOK(l) {
+			v.location(index("related", i), l)
 		}
-		for j := range fl.Steps {
-			v.location(index(name+".steps", j), &fl.Steps[j])
+	}
+	for i := range f.Flows {
+		if fl := &f.Flows[i]; !flowOK(fl) {
+			v.flow(index("flows", i), fl)
 		}
 	}
 
 	v.stringMap("fingerprints", f.Fingerprints, true)
 	v.stringMap("properties", f.Properties, false)
 
-	for i, s := range f.Suppressions {
-		name := index("suppressions", i)
-		switch s.Kind {
-		case SuppressionInSource, SuppressionExternal:
-		case "":
-			v.add(name+".kind", "unset")
-		default:
-			v.add(name+".kind", fmt.Sprintf("unknown %q", string(s.Kind)))
+	for i := range f.Suppressions {
+		if s := &f.Suppressions[i]; !suppressionOK(s) {
+			v.suppression(index("suppressions", i), s)
 		}
-		switch s.Status {
-		case "", SuppressionAccepted, SuppressionUnderReview, SuppressionRejected:
-		default:
-			v.add(name+".status", fmt.Sprintf("unknown %q", string(s.Status)))
-		}
-		v.text(name+".justification", s.Justification)
-		v.text(name+".source", s.Source)
 	}
 
 	switch len(v.errs) {
@@ -139,6 +130,11 @@ func (f *Finding) Validate() error {
 }
 
 // validator collects the problems Validate finds.
+//
+// Its checks take a field's path in two parts, field and sub, which they
+// join only to report a problem: a valid finding costs no allocation. A
+// check run with field "" on a validator of its own tells whether a part
+// of a finding is valid without building any name (see [locationOK]).
 type validator struct {
 	errs []error
 }
@@ -147,25 +143,99 @@ func (v *validator) add(field, problem string) {
 	v.errs = append(v.errs, &FieldError{Field: field, Problem: problem})
 }
 
+// addAt adds a problem of the field field+sub.
+func (v *validator) addAt(field, sub, problem string) { v.add(field+sub, problem) }
+
 // text checks that an optional string is valid UTF-8.
-func (v *validator) text(field, s string) {
+func (v *validator) text(field, s string) { v.textAt(field, "", s) }
+
+func (v *validator) textAt(field, sub, s string) {
 	if !utf8.ValidString(s) {
-		v.add(field, "invalid UTF-8")
+		v.addAt(field, sub, "invalid UTF-8")
 	}
 }
 
 // required checks that a string is set and valid UTF-8.
-func (v *validator) required(field, s string) {
+func (v *validator) required(field, s string) { v.requiredAt(field, "", s) }
+
+func (v *validator) requiredAt(field, sub, s string) {
 	if s == "" {
-		v.add(field, "empty")
+		v.addAt(field, sub, "empty")
 		return
 	}
-	v.text(field, s)
+	v.textAt(field, sub, s)
+}
+
+// requiredOK reports whether required finds s valid.
+func requiredOK(s string) bool { return s != "" && utf8.ValidString(s) }
+
+// locationOK reports whether location finds l valid.
+func locationOK(l *Location) bool {
+	var v validator
+	v.location("", l)
+	return len(v.errs) == 0
+}
+
+// flowOK reports whether flow finds fl valid.
+func flowOK(fl *Flow) bool {
+	var v validator
+	v.flow("", fl)
+	return len(v.errs) == 0
+}
+
+// suppressionOK reports whether suppression finds s valid.
+func suppressionOK(s *Suppression) bool {
+	var v validator
+	v.suppression("", s)
+	return len(v.errs) == 0
+}
+
+// flow checks a flow; field is its path, such as "flows[1]".
+func (v *validator) flow(field string, fl *Flow) {
+	v.textAt(field, ".message", fl.Message)
+	if len(fl.Steps) == 0 {
+		v.addAt(field, ".steps", "empty")
+	}
+	for j := range fl.Steps {
+		if l := &fl.Steps[j]; !locationOK(l) {
+			v.location(index(field+".steps", j), l)
+		}
+	}
+}
+
+// suppression checks a suppression; field is its path, such as
+// "suppressions[0]".
+func (v *validator) suppression(field string, s *Suppression) {
+	switch s.Kind {
+	case SuppressionInSource, SuppressionExternal:
+	case "":
+		v.addAt(field, ".kind", "unset")
+	default:
+		v.addAt(field, ".kind", fmt.Sprintf("unknown %q", string(s.Kind)))
+	}
+	switch s.Status {
+	case "", SuppressionAccepted, SuppressionUnderReview, SuppressionRejected:
+	default:
+		v.addAt(field, ".status", fmt.Sprintf("unknown %q", string(s.Status)))
+	}
+	v.textAt(field, ".justification", s.Justification)
+	v.textAt(field, ".source", s.Source)
 }
 
 // stringMap checks the keys and values of a map, in key order. Keys must
-// be set; values too if valuesRequired.
+// be set; values too if valuesRequired. The keys are sorted only when
+// there is a problem to report.
 func (v *validator) stringMap(field string, m map[string]string, valuesRequired bool) {
+	ok := true
+	for k, val := range m {
+		if k == "" || !utf8.ValidString(k) || !utf8.ValidString(val) || valuesRequired && val == "" {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return
+	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		switch {
 		case k == "":
@@ -185,60 +255,59 @@ func (v *validator) stringMap(field string, m map[string]string, valuesRequired 
 // location checks a location; field is its path, such as "related[2]".
 func (v *validator) location(field string, l *Location) {
 	if l.Path != "" {
-		v.path(field+".path", l.Path)
+		v.path(field, ".path", l.Path)
 	}
-	v.region(field+".region", l.Region, l.Path != "")
-	v.text(field+".snippet", l.Snippet)
-	v.text(field+".resource", l.Resource)
-	v.text(field+".message", l.Message)
+	v.region(field, ".region", l.Region, l.Path != "")
+	v.textAt(field, ".snippet", l.Snippet)
+	v.textAt(field, ".resource", l.Resource)
+	v.textAt(field, ".message", l.Message)
 	if p := l.Package; p != nil {
-		name := field + ".package"
-		v.required(name+".name", p.Name)
-		v.text(name+".version", p.Version)
-		v.text(name+".fixedVersion", p.FixedVersion)
-		v.text(name+".ecosystem", p.Ecosystem)
-		v.text(name+".purl", p.PURL)
-		v.text(name+".image", p.Image)
-		v.text(name+".layer", p.Layer)
+		v.requiredAt(field, ".package.name", p.Name)
+		v.textAt(field, ".package.version", p.Version)
+		v.textAt(field, ".package.fixedVersion", p.FixedVersion)
+		v.textAt(field, ".package.ecosystem", p.Ecosystem)
+		v.textAt(field, ".package.purl", p.PURL)
+		v.textAt(field, ".package.image", p.Image)
+		v.textAt(field, ".package.layer", p.Layer)
 	}
 	if w := l.Web; w != nil {
-		name := field + ".web"
-		v.required(name+".url", w.URL)
-		v.text(name+".method", w.Method)
-		v.text(name+".parameter", w.Parameter)
-		v.text(name+".evidence", w.Evidence)
+		v.requiredAt(field, ".web.url", w.URL)
+		v.textAt(field, ".web.method", w.Method)
+		v.textAt(field, ".web.parameter", w.Parameter)
+		v.textAt(field, ".web.evidence", w.Evidence)
 	}
 }
 
 // path checks that p, which is not empty, is a normalized path as
-// NormalizePath returns it.
-func (v *validator) path(field, p string) {
+// NormalizePath returns it; field+sub is its path.
+func (v *validator) path(field, sub, p string) {
 	clean := path.Clean(p)
 	switch {
 	case !utf8.ValidString(p):
-		v.add(field, "invalid UTF-8")
+		v.addAt(field, sub, "invalid UTF-8")
 	case strings.Contains(p, `\`):
-		v.add(field, fmt.Sprintf("%q contains a backslash", p))
+		v.addAt(field, sub, fmt.Sprintf("%q contains a backslash", p))
 	case strings.HasPrefix(p, "/"):
-		v.add(field, fmt.Sprintf("%q is absolute", p))
+		v.addAt(field, sub, fmt.Sprintf("%q is absolute", p))
 	case isDrive(p):
-		v.add(field, fmt.Sprintf("%q has a drive letter", p))
+		v.addAt(field, sub, fmt.Sprintf("%q has a drive letter", p))
 	case clean == ".." || strings.HasPrefix(clean, "../"):
-		v.add(field, fmt.Sprintf("%q escapes the scan root", p))
+		v.addAt(field, sub, fmt.Sprintf("%q escapes the scan root", p))
 	case clean == ".":
-		v.add(field, fmt.Sprintf("%q names the scan root itself", p))
+		v.addAt(field, sub, fmt.Sprintf("%q names the scan root itself", p))
 	case clean != p:
-		v.add(field, fmt.Sprintf("%q is not clean (want %q)", p, clean))
+		v.addAt(field, sub, fmt.Sprintf("%q is not clean (want %q)", p, clean))
 	}
 }
 
-// region checks a region; hasPath says whether its location has a path.
-func (v *validator) region(field string, r Region, hasPath bool) {
+// region checks a region; field+sub is its path, and hasPath says whether
+// its location has a path.
+func (v *validator) region(field, sub string, r Region, hasPath bool) {
 	if r.IsZero() {
 		return
 	}
 	if !hasPath {
-		v.add(field, "set without a path")
+		v.addAt(field, sub, "set without a path")
 	}
 	neg := false
 	for _, c := range []struct {
@@ -249,7 +318,7 @@ func (v *validator) region(field string, r Region, hasPath bool) {
 		{"endLine", r.EndLine}, {"endColumn", r.EndColumn},
 	} {
 		if c.n < 0 {
-			v.add(field+"."+c.name, fmt.Sprintf("negative (%d)", c.n))
+			v.add(field+sub+"."+c.name, fmt.Sprintf("negative (%d)", c.n))
 			neg = true
 		}
 	}
@@ -258,20 +327,20 @@ func (v *validator) region(field string, r Region, hasPath bool) {
 	}
 	if r.StartLine == 0 {
 		if r.EndLine > 0 {
-			v.add(field+".endLine", "set without startLine")
+			v.add(field+sub+".endLine", "set without startLine")
 		}
 		if r.StartColumn > 0 || r.EndColumn > 0 {
-			v.add(field, "columns set without startLine")
+			v.addAt(field, sub, "columns set without startLine")
 		}
 		return
 	}
 	if r.EndLine > 0 && r.EndLine < r.StartLine {
-		v.add(field+".endLine", fmt.Sprintf("%d before startLine %d", r.EndLine, r.StartLine))
+		v.add(field+sub+".endLine", fmt.Sprintf("%d before startLine %d", r.EndLine, r.StartLine))
 		return
 	}
 	sameLine := r.EndLine == 0 || r.EndLine == r.StartLine
 	if sameLine && r.StartColumn > 0 && r.EndColumn > 0 && r.EndColumn < r.StartColumn {
-		v.add(field+".endColumn", fmt.Sprintf("%d before startColumn %d", r.EndColumn, r.StartColumn))
+		v.add(field+sub+".endColumn", fmt.Sprintf("%d before startColumn %d", r.EndColumn, r.StartColumn))
 	}
 }
 
