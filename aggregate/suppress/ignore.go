@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -42,6 +43,11 @@ type IgnoreEntry struct {
 
 	line    int       // line in the file, for messages
 	expires time.Time // end of the expiry day, UTC
+
+	// Compiled by compile, for matches.
+	ruleTool, ruleID string   // Rule split at its first "/"
+	glob             globHint // what a path must have to match Path
+	source           string   // "FILE:LINE", the suppressions' source
 }
 
 // IgnoreFile is the filter built from an ignore section. It is safe for
@@ -51,9 +57,10 @@ type IgnoreFile struct {
 	entries []IgnoreEntry
 	now     time.Time
 
+	used   []atomic.Bool // entry suppressed something
+	expHit []atomic.Bool // expired entry matched something
+
 	mu       sync.Mutex
-	used     []bool // entry suppressed something
-	expHit   []bool // expired entry matched something
 	warnings []string
 }
 
@@ -108,13 +115,14 @@ func ParseIgnore(name string, data []byte, now time.Time) (*IgnoreFile, error) {
 			errs = append(errs, fmt.Errorf("%s:%d: ignore[%d]: %w: %v", name, n.Line, i, ErrIgnoreFile, err))
 			continue
 		}
+		e.compile(name)
 		f.entries = append(f.entries, e)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	f.used = make([]bool, len(f.entries))
-	f.expHit = make([]bool, len(f.entries))
+	f.used = make([]atomic.Bool, len(f.entries))
+	f.expHit = make([]atomic.Bool, len(f.entries))
 	return f, nil
 }
 
@@ -138,6 +146,21 @@ func (e *IgnoreEntry) check() error {
 	return nil
 }
 
+// compile prepares a checked entry of the file named file for matches.
+func (e *IgnoreEntry) compile(file string) {
+	if e.Rule != "" {
+		var ok bool
+		e.ruleTool, e.ruleID, ok = strings.Cut(e.Rule, "/")
+		if !ok {
+			e.ruleTool, e.ruleID = "", e.Rule
+		}
+	}
+	if e.Path != "" {
+		e.glob = newGlobHint(e.Path)
+	}
+	e.source = fmt.Sprintf("%s:%d", file, e.line)
+}
+
 // Name returns the file's name.
 func (f *IgnoreFile) Name() string { return f.path }
 
@@ -153,46 +176,45 @@ func (f *IgnoreFile) Apply(_ context.Context, fd *finding.Finding) (aggregate.Ve
 			continue
 		}
 		if e.expired(f.now) {
-			f.mu.Lock()
-			f.expHit[i] = true
-			f.mu.Unlock()
+			f.expHit[i].Store(true)
 			f.warn(fmt.Sprintf("%s:%d: ignore entry expired on %s and no longer suppresses %s %s at %s",
 				f.path, e.line, e.Expires, fd.Tool.Name, fd.Rule.ID, where(fd)))
 			continue
 		}
-		f.mu.Lock()
-		f.used[i] = true
-		f.mu.Unlock()
+		if !f.used[i].Load() {
+			f.used[i].Store(true)
+		}
 		return aggregate.Verdict{Suppress: &finding.Suppression{
 			Kind:          finding.SuppressionExternal,
 			Status:        finding.SuppressionAccepted,
 			Justification: e.Reason,
-			Source:        fmt.Sprintf("%s:%d", f.path, e.line),
+			Source:        e.source,
 		}}, nil
 	}
 	return aggregate.Verdict{}, nil
 }
 
+// matches reports whether every selector of e matches f. The selectors
+// are checked cheapest first; none has side effects.
 func (e *IgnoreEntry) matches(f *finding.Finding) bool {
 	if e.Rule != "" {
-		tool, rule, ok := strings.Cut(e.Rule, "/")
-		if !ok {
-			tool, rule = "", e.Rule
-		}
-		if rule != f.Rule.ID || (tool != "" && !strings.EqualFold(tool, f.Tool.Name)) {
+		if e.ruleID != f.Rule.ID || (e.ruleTool != "" && !strings.EqualFold(e.ruleTool, f.Tool.Name)) {
 			return false
 		}
 	}
 	if e.Tool != "" && !strings.EqualFold(e.Tool, f.Tool.Name) {
 		return false
 	}
+	if e.Vuln != "" && !slices.ContainsFunc(f.VulnIDs, func(id string) bool { return strings.EqualFold(id, e.Vuln) }) {
+		return false
+	}
 	if e.Path != "" {
+		if !e.glob.mayMatch(f.Location.Path) {
+			return false
+		}
 		if ok, _ := doublestar.Match(e.Path, f.Location.Path); !ok {
 			return false
 		}
-	}
-	if e.Vuln != "" && !slices.ContainsFunc(f.VulnIDs, func(id string) bool { return strings.EqualFold(id, e.Vuln) }) {
-		return false
 	}
 	if e.Fingerprint != "" {
 		found := false
@@ -223,10 +245,10 @@ func (f *IgnoreFile) Warnings() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	w := slices.Clone(f.warnings)
-	for i, used := range f.used {
-		e := &f.entries[i]
+	for i := range f.used {
+		e, used := &f.entries[i], f.used[i].Load()
 		switch {
-		case e.expired(f.now) && !f.expHit[i]:
+		case e.expired(f.now) && !f.expHit[i].Load():
 			w = append(w, fmt.Sprintf("%s:%d: ignore entry expired on %s; remove it", f.path, e.line, e.Expires))
 		case !used && !e.expired(f.now):
 			w = append(w, fmt.Sprintf("%s:%d: ignore entry matched no finding; remove it if the issue is gone", f.path, e.line))
@@ -247,4 +269,55 @@ func where(f *finding.Finding) string {
 		return fmt.Sprintf("%s:%d", f.Location.Path, l)
 	}
 	return f.Location.Path
+}
+
+// globHint holds literal parts of a path glob that every path it matches
+// has, so that most paths are ruled out without running the glob.
+type globHint struct {
+	prefix, suffix string   // the path starts and ends with these
+	inner          []string // the path contains these
+}
+
+// globMeta are the bytes that end a literal part of a glob. Some of them
+// are literal in some places (",", "]" and "}" outside brackets and
+// braces), which only makes the parts shorter and the hint weaker.
+const globMeta = "*?[]{},\\"
+
+// newGlobHint returns the hint of a valid doublestar pattern. The literal
+// parts lose the "/" next to a wildcard, since "**" takes the separator
+// with it when it matches nothing: "a/**" matches "a", "**/b" matches "b".
+func newGlobHint(pattern string) globHint {
+	first := strings.IndexAny(pattern, globMeta)
+	if first < 0 {
+		return globHint{prefix: strings.TrimRight(pattern, "/"), suffix: strings.TrimLeft(pattern, "/")}
+	}
+	last := strings.LastIndexAny(pattern, globMeta)
+	h := globHint{
+		prefix: strings.TrimRight(pattern[:first], "/"),
+		suffix: strings.TrimLeft(pattern[last+1:], "/"),
+	}
+	// With only "*" and "?" as wildcards, every part between them is
+	// literal and outside brackets and braces.
+	mid := pattern[first : last+1]
+	if !strings.ContainsAny(mid, "[]{},\\") {
+		for part := range strings.FieldsFuncSeq(mid, func(r rune) bool { return r == '*' || r == '?' }) {
+			if part = strings.Trim(part, "/"); part != "" {
+				h.inner = append(h.inner, part)
+			}
+		}
+	}
+	return h
+}
+
+// mayMatch reports false if p cannot match the hint's glob.
+func (h *globHint) mayMatch(p string) bool {
+	if !strings.HasPrefix(p, h.prefix) || !strings.HasSuffix(p, h.suffix) {
+		return false
+	}
+	for _, s := range h.inner {
+		if !strings.Contains(p, s) {
+			return false
+		}
+	}
+	return true
 }
