@@ -1,15 +1,28 @@
 #!/usr/bin/env bash
 # bench/merge.sh: time `scanmux merge` against the SARIF Multitool's `merge`
-# on the same synthetic logs, and validate scanmux's output.
+# on the same synthetic logs, side by side in one run, and validate
+# scanmux's output.
 #
 # Generates FILES logs of RESULTS results each with ../shared/bench/gen_sarif.py
-# (default 10 x 50,000, about 190 MB) into bench/out/in (kept between runs;
-# bench/out is gitignored), builds scanmux, measures wall time and peak RSS of
-# both merges with /usr/bin/time -v, prints a table with the ratios and runs
-# ../shared/tools/sarif-validate on scanmux's output.
+# (default 10 x 50,000, about 190 MB) into bench/out/in-FILES-RESULTS (kept
+# between runs; bench/out is gitignored), builds scanmux and
+# bench/sarifmerge, and measures wall time and peak RSS with
+# /usr/bin/time -v of:
+#   scanmux         scanmux merge, default github profile (GitHub's limits)
+#   scanmux-full    scanmux merge, full profile (no limits)
+#   sarif           bench/sarifmerge, github profile: package sarif's read
+#                   and write without the aggregation engine
+#   sarif-full      the same, full profile
+#   multitool       Sarif.Multitool merge
+# then prints a table with each one's speed-up and RSS ratio against the
+# Multitool, and runs ../shared/tools/sarif-validate on the github-profile
+# outputs (VALIDATE_FULL=1: also the full-profile ones, which exceed
+# GitHub's limits by design).
 #
 # Environment: FILES, RESULTS (sizes), SHARED (default: ../shared beside the
-# repository), SKIP_MULTITOOL=1 to time scanmux only.
+# repository), SKIP_MULTITOOL=1 to time scanmux only. The machine's load is
+# printed before and after: other processes on a shared machine slow every
+# tool, so compare the ratios of one run, not times across runs.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -36,8 +49,16 @@ fi
 inputs=("$in"/*.sarif)
 echo "bench: inputs: ${#inputs[@]} files, $(du -sm "$in" | cut -f1) MB, $(cat "$in/truth.json")" >&2
 
-echo "bench: building scanmux" >&2
+echo "bench: building scanmux and sarifmerge" >&2
 go build -o "$out/scanmux" ./cmd/scanmux
+go build -o "$out/sarifmerge" ./bench/sarifmerge
+# The merge command's profile flag: --output-profile (engine) or --profile.
+help=$("$out/scanmux" merge -h 2>&1 || true)
+pflag=--profile
+if grep -q -- '-output-profile' <<<"$help"; then pflag=--output-profile; fi
+quiet=()
+if grep -qE '^  -q' <<<"$help"; then quiet=(-q); fi
+echo "bench: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before" >&2
 
 # measure NAME CMD...: runs CMD under /usr/bin/time -v, sets wall_NAME (s)
 # and rss_NAME (MB).
@@ -53,17 +74,24 @@ measure() {
   echo "bench: $name: ${wall[$name]} s, ${rss[$name]} MB" >&2
 }
 
-measure scanmux "$out/scanmux" merge -o "$out/scanmux.sarif" "${inputs[@]}"
-cat "$out/scanmux.log" >&2
-measure scanmux-full "$out/scanmux" merge --profile full -o "$out/scanmux-full.sarif" "${inputs[@]}"
+measure scanmux "$out/scanmux" merge "${quiet[@]}" -o "$out/scanmux.sarif" "${inputs[@]}"
+tail -3 "$out/scanmux.log" >&2
+measure scanmux-full "$out/scanmux" merge "${quiet[@]}" "$pflag" full -o "$out/scanmux-full.sarif" "${inputs[@]}"
+tail -1 "$out/scanmux-full.log" >&2
+measure sarif "$out/sarifmerge" -o "$out/sarif.sarif" "${inputs[@]}"
+cat "$out/sarif.log" >&2
+measure sarif-full "$out/sarifmerge" -profile full -o "$out/sarif-full.sarif" "${inputs[@]}"
+cat "$out/sarif-full.log" >&2
 
-names=(scanmux scanmux-full)
+names=(scanmux scanmux-full sarif sarif-full)
 if [ "${SKIP_MULTITOOL:-0}" != 1 ]; then
   [ -x "$mt" ] || "$shared/tools/sarif-validate" /dev/null
   rm -rf "$out/multitool"
   measure multitool "$mt" merge "${inputs[@]}" --output-directory "$out/multitool" --output-file merged.sarif --log ForceOverwrite
   names+=(multitool)
 fi
+
+echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg) after" >&2
 
 echo
 printf '%-14s %10s %12s %12s %12s\n' tool wall_s peak_rss_MB "x faster" "x less RSS"
@@ -78,5 +106,7 @@ for n in "${names[@]}"; do
 done
 echo
 
-echo "bench: validating $out/scanmux.sarif" >&2
-"$shared/tools/sarif-validate" "$out/scanmux.sarif"
+check=("$out/scanmux.sarif" "$out/sarif.sarif")
+if [ "${VALIDATE_FULL:-0}" = 1 ]; then check+=("$out/scanmux-full.sarif" "$out/sarif-full.sarif"); fi
+echo "bench: validating ${check[*]}" >&2
+"$shared/tools/sarif-validate" "${check[@]}"

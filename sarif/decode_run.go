@@ -3,7 +3,6 @@ package sarif
 import (
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -56,10 +55,14 @@ type runState struct {
 	threadFlowLocations []xThreadFlowLocation
 	logicalLocations    []xLogical
 
-	// collect makes the run keep its findings in found (for Read) instead
-	// of passing each to h.
+	// collect makes the run keep its findings (for Read) instead of
+	// passing each to h: in chunks, found being the last, copied once
+	// into Run.Findings at the end. (Appending to one slice copied each
+	// finding four times over: large slices grow by a quarter.)
 	collect bool
+	chunks  [][]finding.Finding
 	found   []finding.Finding
+	nFound  int // in chunks and found
 
 	next    int // index of the next result
 	pending []pendingResult
@@ -176,18 +179,28 @@ func (st *runState) newFinding() *finding.Finding {
 	if !st.collect {
 		return new(finding.Finding)
 	}
+	if len(st.found) == cap(st.found) {
+		if st.found != nil {
+			st.chunks = append(st.chunks, st.found)
+		}
+		st.found = make([]finding.Finding, 0, min(max(64, st.nFound), 8192))
+	}
 	st.found = append(st.found, finding.Finding{})
+	st.nFound++
 	return &st.found[len(st.found)-1]
 }
 
 // tryConvert is convert that takes back the collected finding when the
 // result is not converted.
 func (st *runState) tryConvert(r *xResult) (*finding.Finding, bool, error) {
-	n := len(st.found)
+	n := st.nFound
 	f, miss, err := st.convert(r)
 	if (miss || err != nil) && st.collect {
-		clear(st.found[n:])
-		st.found = st.found[:n]
+		for ; st.nFound > n; st.nFound-- {
+			// The findings taken since are at the end of the last chunk.
+			st.found[len(st.found)-1] = finding.Finding{}
+			st.found = st.found[:len(st.found)-1]
+		}
 	}
 	return f, miss, err
 }
@@ -244,9 +257,13 @@ func (st *runState) finish() error {
 			Message: fmt.Sprintf("scanmux: %d locations have absolute paths that cannot be made relative (%s); they were kept without a path", st.outsideRoot, what),
 		})
 	}
-	if st.collect {
-		st.run.Findings = slices.Clip(st.found)
-		st.found = nil
+	if st.collect && st.nFound > 0 {
+		all := make([]finding.Finding, 0, st.nFound)
+		for _, c := range st.chunks {
+			all = append(all, c...)
+		}
+		st.run.Findings = append(all, st.found...)
+		st.chunks, st.found, st.nFound = nil, nil, 0
 	}
 	return st.h(st.run, nil)
 }
