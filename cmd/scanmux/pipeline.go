@@ -33,6 +33,7 @@ type pipelineFlags struct {
 	out, format, outputProfile, category string
 	failOn                               string
 	newOnly, failOnScannerError, explain bool
+	dedup                                bool
 	baseline, ignoreFile, policyContext  string
 	policies                             multiFlag
 	timeout                              time.Duration
@@ -51,6 +52,7 @@ func (p *pipelineFlags) register(fs *flag.FlagSet, defaultOut, reportFlag string
 	fs.BoolVar(&p.newOnly, "new-only", false, "with --fail-on, count only findings new since --baseline")
 	fs.BoolVar(&p.failOnScannerError, "fail-on-scanner-error", false, "exit 3 when a scanner or input fails")
 	fs.BoolVar(&p.explain, "explain", false, "print every deduplication merge and the keys that matched")
+	fs.BoolVar(&p.dedup, "dedup", true, "merge reports of the same issue across tools and runs (--dedup=false keeps every report)")
 	fs.StringVar(&p.baseline, "baseline", "", "previous scanmux SARIF `file`: mark findings new, unchanged or absent")
 	fs.StringVar(&p.ignoreFile, "ignore-file", "", "YAML `file` with an ignore section (default: .scanmux.yaml in the target or current directory)")
 	fs.Var(&p.policies, "policy", "Rego policy `file or directory` (package scanmux); repeatable")
@@ -158,6 +160,7 @@ func (p *pipeline) options() (*aggregate.Options, error) {
 		}
 		opts.Gate.FailOn = sev
 	}
+	opts.Dedup.Disabled = !f.dedup
 	opts.Gate.NewOnly = f.newOnly || c.FailOnNewOnly
 	opts.Gate.FailOnSourceError = f.failOnScannerError || c.FailOnScannerError
 	opts.SourceTimeout = f.timeout
