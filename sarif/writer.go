@@ -474,9 +474,12 @@ func (b *builder) limitCounts(p *runPlan) {
 		}
 		p.items = keepItems(p.items, ranked[:b.lim.MaxResultsPerRun])
 	}
+	if b.lim.MaxRulesPerRun <= 0 {
+		return
+	}
 	ruleSev := map[string]finding.Severity{}
 	for _, it := range p.items {
-		ruleSev[it.f.Rule.ID] = max(ruleSev[it.f.Rule.ID], it.f.Severity)
+		ruleSev[it.f.Rule.ID] = max(ruleSev[it.f.Rule.ID], it.sev)
 	}
 	if overLimit(len(ruleSev), b.lim.MaxRulesPerRun) {
 		ids := make([]string, 0, len(ruleSev))
@@ -690,15 +693,29 @@ func (b *builder) rule(id string, catalog []finding.Rule, items []*item) (outRul
 	var best finding.Severity
 	var score float64
 	prec := finding.PrecisionUnknown
-	for _, it := range items {
+	// Findings of one rule usually share their tags and CWEs (the reader
+	// gives them the rule's slices): add a slice once.
+	var lastTags []string
+	var lastCWEs []int
+	var lastCat finding.Category
+	for i, it := range items {
 		merge(&fr, &it.f.Rule)
-		for _, t := range it.f.Rule.Tags {
-			tagSet[t] = true
+		if tags := it.f.Rule.Tags; i == 0 || !sameSlice(tags, lastTags) {
+			for _, t := range tags {
+				tagSet[t] = true
+			}
+			lastTags = tags
 		}
-		for _, c := range it.f.CWEs {
-			cwes[c] = true
+		if c := it.f.CWEs; i == 0 || !sameSlice(c, lastCWEs) {
+			for _, c := range c {
+				cwes[c] = true
+			}
+			lastCWEs = c
 		}
-		cats[string(it.f.Category)] = true
+		if cat := it.f.Category; i == 0 || cat != lastCat {
+			cats[string(cat)] = true
+			lastCat = cat
+		}
 		best = max(best, it.f.Severity)
 		score = max(score, it.score)
 		if r, ok := precisionRank[it.f.Precision]; ok && (prec == "" || r < precisionRank[prec]) {
@@ -768,6 +785,12 @@ func (b *builder) rule(id string, catalog []finding.Rule, items []*item) (outRul
 	r.Properties = &outRuleProps{Tags: tags, Precision: string(prec),
 		SecuritySeverity: strconv.FormatFloat(score, 'f', 1, 64)}
 	return r, dropped
+}
+
+// sameSlice reports whether a and b are the same elements of the same
+// array.
+func sameSlice[T any](a, b []T) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 func wDedup(s []string) []string {
