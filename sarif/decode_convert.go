@@ -384,35 +384,32 @@ func (st *runState) location(xl *xLocation, f *finding.Finding) (loc finding.Loc
 	if xl.Message != nil {
 		loc.Message = rdMsgText(xl.Message)
 	}
-	if pl := xl.PhysicalLocation; pl != nil {
-		if al := pl.ArtifactLocation; al != nil {
-			uri, base, m := st.resolveURI(al)
-			if m {
-				return loc, true, nil
+	// An absent physical location, artifact location, region or snippet
+	// is the zero value, which adds nothing.
+	pl := &xl.PhysicalLocation
+	uri, base, m := st.resolveURI(&pl.ArtifactLocation)
+	if m {
+		return loc, true, nil
+	}
+	if uri != "" {
+		pv := st.resolvePath(uri, base)
+		switch {
+		case pv.path != "":
+			loc.Path = pv.path
+		case pv.web != "":
+			loc.Web = &finding.Web{URL: pv.web}
+		case pv.err != nil:
+			if st.opts.StrictPaths {
+				return loc, false, pv.err
 			}
-			if uri != "" {
-				pv := st.resolvePath(uri, base)
-				switch {
-				case pv.path != "":
-					loc.Path = pv.path
-				case pv.web != "":
-					loc.Web = &finding.Web{URL: pv.web}
-				case pv.err != nil:
-					if st.opts.StrictPaths {
-						return loc, false, pv.err
-					}
-					st.outsideRoot++
-					rdSetProp(f, "sarif.uri", pv.raw)
-				}
-			}
-		}
-		if rg := pl.Region; rg != nil && loc.Path != "" {
-			loc.Region = rdRegion(rg)
-		}
-		if rg := pl.Region; rg != nil && rg.Snippet != nil {
-			loc.Snippet = rg.Snippet.Text
+			st.outsideRoot++
+			rdSetProp(f, "sarif.uri", pv.raw)
 		}
 	}
+	if loc.Path != "" {
+		loc.Region = rdRegion(&pl.Region)
+	}
+	loc.Snippet = pl.Region.Snippet.Text
 	for i := range xl.LogicalLocations {
 		ll := &xl.LogicalLocations[i]
 		if ll.Name == "" && ll.FullyQualifiedName == "" && ll.Index != nil && *ll.Index >= 0 {

@@ -25,17 +25,20 @@ type xSnippet struct {
 	Text string `json:"text"`
 }
 
+// Members that may be absent are values rather than pointers where the
+// zero value means the same as absent: fewer allocations per result.
+
 type xRegion struct {
-	StartLine   int       `json:"startLine"`
-	StartColumn int       `json:"startColumn"`
-	EndLine     int       `json:"endLine"`
-	EndColumn   int       `json:"endColumn"`
-	Snippet     *xSnippet `json:"snippet"`
+	StartLine   int      `json:"startLine"`
+	StartColumn int      `json:"startColumn"`
+	EndLine     int      `json:"endLine"`
+	EndColumn   int      `json:"endColumn"`
+	Snippet     xSnippet `json:"snippet"`
 }
 
 type xPhysical struct {
-	ArtifactLocation *xArtifactLocation `json:"artifactLocation"`
-	Region           *xRegion           `json:"region"`
+	ArtifactLocation xArtifactLocation `json:"artifactLocation"`
+	Region           xRegion           `json:"region"`
 }
 
 type xLogical struct {
@@ -47,7 +50,7 @@ type xLogical struct {
 }
 
 type xLocation struct {
-	PhysicalLocation *xPhysical `json:"physicalLocation"`
+	PhysicalLocation xPhysical  `json:"physicalLocation"`
 	LogicalLocations []xLogical `json:"logicalLocations"`
 	Message          *xMessage  `json:"message"`
 }
