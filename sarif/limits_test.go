@@ -3,6 +3,7 @@ package sarif
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -228,5 +229,39 @@ func TestLimitRealResults(t *testing.T) {
 		if p.Level == "error" {
 			t.Errorf("Validate: %s", p)
 		}
+	}
+}
+
+// TestLimitGzipTight writes with limits from too small for an empty log
+// to enough for a few results: every log written fits and is measured
+// exactly, and results are kept most severe first.
+func TestLimitGzipTight(t *testing.T) {
+	runs := []Run{{Tool: finding.Tool{Name: "t"}, Findings: many("t", 300)}, {Tool: finding.Tool{Name: "u"}, Findings: many("u", 50)}}
+	written := 0
+	for limit := int64(300); limit < 4000; limit += 61 {
+		var buf bytes.Buffer
+		sum, err := Write(&buf, runs, &WriteOptions{Limits: &Limits{MaxGzipBytes: limit}})
+		if errors.Is(err, ErrTooLarge) {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("limit %d: %v", limit, err)
+		}
+		written++
+		gz, err := gzipSize(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := sum.Results["t"] + sum.Results["u"]
+		if gz > limit || sum.GzipBytes != gz || sum.Bytes != int64(buf.Len()) || kept+sum.DroppedResults != 350 {
+			t.Errorf("limit %d: compressed %d (summary %d), bytes %d (summary %d), kept %d + dropped %d",
+				limit, gz, sum.GzipBytes, buf.Len(), sum.Bytes, kept, sum.DroppedResults)
+		}
+		if _, err := Validate(buf.Bytes()); err != nil {
+			t.Errorf("limit %d: %v", limit, err)
+		}
+	}
+	if written < 10 {
+		t.Errorf("only %d limits left room for a log", written)
 	}
 }

@@ -137,8 +137,9 @@ func (b *builder) encode(w io.Writer, plans []*runPlan) error {
 	if err != nil {
 		return err
 	}
+	raw := m.raw
 	if !exact || overLimit(gz, limit) {
-		keep, gz, err = b.fit(m, plans, ranked, gz, small)
+		keep, gz, raw, err = b.fit(m, plans, ranked, gz, small)
 		if err != nil {
 			return err
 		}
@@ -158,8 +159,8 @@ func (b *builder) encode(w io.Writer, plans []*runPlan) error {
 		if err != nil {
 			return err
 		}
-		if n != m.raw {
-			return fmt.Errorf("sarif: internal error: wrote %d bytes, measured %d", n, m.raw)
+		if n != raw {
+			return fmt.Errorf("sarif: internal error: wrote %d bytes, measured %d", n, raw)
 		}
 		b.sum.Bytes = n
 	}
@@ -215,20 +216,20 @@ func (b *builder) estimate(m *gzipMeter, kept []*item, est []float64) {
 // estimated shares of the results between the most that fit and the
 // fewest that do not. small holds the log kept if it was the last
 // measured.
-func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, small *capBuffer) (int, int64, error) {
+func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, small *capBuffer) (keep int, size, raw int64, err error) {
 	limit := b.lim.MaxGzipBytes
 	est := make([]float64, len(ranked))
 	b.estimate(m, ranked, est)
 	g0, _, err := b.measure(m, plans, 0, nil)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	if overLimit(g0, limit) {
-		return 0, 0, fmt.Errorf("%w: %d bytes compressed with no results, limit %d", ErrTooLarge, g0, limit)
+		return 0, 0, 0, fmt.Errorf("%w: %d bytes compressed with no results, limit %d", ErrTooLarge, g0, limit)
 	}
-	lo, gLo := 0, g0           // the most results known to fit
-	hi, gHi := len(ranked), gz // the fewest known not to
-	last := -1                 // keep of the last log measured into small
+	lo, gLo, rawLo := 0, g0, m.raw // the most results known to fit
+	hi, gHi := len(ranked), gz     // the fewest known not to
+	last := -1                     // keep of the last log measured into small
 	target := float64(limit - max(limit/2000, 16))
 	tolerance := max(limit/500, 64)
 	for passes := 0; hi-lo > 1 && limit-gLo > tolerance && passes < maxFitPasses; passes++ {
@@ -251,12 +252,12 @@ func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, 
 		small.Reset()
 		g, exact, err := b.measure(m, plans, k, small)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		last = k
 		b.estimate(m, ranked[:k], est)
 		if exact && !overLimit(g, limit) {
-			lo, gLo = k, g
+			lo, gLo, rawLo = k, g, m.raw
 		} else {
 			hi, gHi = k, g
 		}
@@ -264,7 +265,7 @@ func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, 
 	if last != lo {
 		small.over = true // holds another log: encode lo's again
 	}
-	return lo, gLo, nil
+	return lo, gLo, rawLo, nil
 }
 
 // maxFitPasses bounds the logs fit measures after the first two.
