@@ -45,7 +45,9 @@ type blockKey struct {
 // prove the log larger than the budget, and estimates the rest from their
 // compression ratio. To stay deterministic whatever the scheduling, the
 // proof for block i only counts blocks up to i-gzipLag, waiting for them
-// if need be.
+// if need be. With a sampling stride k, it compresses only every k-th
+// block and estimates the others. An estimated block takes the ratio of
+// the nearest block compressed.
 type gzipMeter struct {
 	seed  maphash.Seed
 	mu    sync.Mutex
@@ -53,6 +55,7 @@ type gzipMeter struct {
 	pool  sync.Pool // of *[]byte block buffers
 
 	budget int64 // 0: none
+	stride int   // compress blocks i%stride == 0 only; <= 1: all
 
 	buf    *[]byte // the block being filled, after dict bytes of dictionary
 	dict   int
@@ -82,9 +85,11 @@ func newGzipMeter() *gzipMeter {
 		sem: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
-// Reset starts a new measure, keeping the cache.
-func (m *gzipMeter) Reset(budget int64) {
-	m.budget, m.buf, m.dict, m.raw, m.blocks, m.proven, m.check, m.err = budget, nil, 0, 0, nil, 0, 0, nil
+// Reset starts a new measure with a budget (0: none) or a sampling stride
+// (<= 1: none), keeping the cache.
+func (m *gzipMeter) Reset(budget int64, stride int) {
+	m.budget, m.stride = budget, stride
+	m.buf, m.dict, m.raw, m.blocks, m.proven, m.check, m.err = nil, 0, 0, nil, 0, 0, nil
 }
 
 // flateWindow is deflate's window: the dictionary of each block.
@@ -152,7 +157,7 @@ func (m *gzipMeter) emit(last bool) {
 		*m.buf = append(*m.buf, blk[len(blk)-flateWindow:]...)
 		m.dict = flateWindow
 	}
-	if m.overBudget() {
+	if m.stride > 1 && (len(m.blocks)-1)%m.stride != 0 || m.overBudget() {
 		bl.skipped = true
 		close(bl.done)
 		m.pool.Put(bp)
@@ -192,28 +197,29 @@ func (m *gzipMeter) Close() (size int64, exact bool, err error) {
 	if m.err != nil {
 		return 0, false, fmt.Errorf("sarif: measuring compressed size: %w", m.err)
 	}
-	var raw, comp int64
 	exact = true
-	for _, bl := range m.blocks {
+	size = gzipHeaderTrailer
+	for i, bl := range m.blocks {
 		if bl.skipped {
 			exact = false
-		} else {
-			raw += bl.raw
-			comp += bl.size
-		}
-	}
-	ratio := 1.0
-	if raw > 0 {
-		ratio = float64(comp) / float64(raw)
-	}
-	size = gzipHeaderTrailer
-	for _, bl := range m.blocks {
-		if bl.skipped {
-			bl.size = int64(float64(bl.raw)*ratio) + 1
+			bl.size = int64(float64(bl.raw)*m.nearestRatio(i)) + 1
 		}
 		size += bl.size
 	}
 	return size, exact, nil
+}
+
+// nearestRatio returns the compression ratio of the compressed block
+// nearest to block i, the earlier one on a tie, or 1 if there is none.
+func (m *gzipMeter) nearestRatio(i int) float64 {
+	for d := 1; d <= len(m.blocks); d++ {
+		for _, j := range [2]int{i - d, i + d} {
+			if j >= 0 && j < len(m.blocks) && !m.blocks[j].skipped && m.blocks[j].raw > 0 {
+				return float64(m.blocks[j].size) / float64(m.blocks[j].raw)
+			}
+		}
+	}
+	return 1
 }
 
 // ratio returns the compression ratio (measured or estimated) of the

@@ -133,13 +133,15 @@ func (b *builder) encode(w io.Writer, plans []*runPlan) error {
 
 	m := newGzipMeter()
 	small := &capBuffer{max: gzipBlock}
-	gz, exact, err := b.measure(m, plans, keep, small)
+	// The first measure compresses one block in gzipSampleStride; fit
+	// measures exactly.
+	gz, exact, err := b.measure(m, plans, keep, small, gzipSampleStride)
 	if err != nil {
 		return err
 	}
 	raw := m.raw
 	if !exact || overLimit(gz, limit) {
-		keep, gz, raw, err = b.fit(m, plans, ranked, gz, small)
+		keep, gz, raw, err = b.fit(m, plans, ranked, gz, exact, small)
 		if err != nil {
 			return err
 		}
@@ -210,17 +212,18 @@ func (b *builder) estimate(m *gzipMeter, kept []*item, est []float64) {
 }
 
 // fit finds how many of the ranked items to keep for the log to fit
-// Limits.MaxGzipBytes, given that all of them compress to gz, too much.
+// Limits.MaxGzipBytes, given that all of them compress to gz: too much if
+// exact, else an estimate (all of them may fit).
 // It keeps as many as it can to within fitTolerance of the limit (or one
 // result), measuring few logs: each next count is interpolated from the
 // estimated shares of the results between the most that fit and the
 // fewest that do not. small holds the log kept if it was the last
 // measured.
-func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, small *capBuffer) (keep int, size, raw int64, err error) {
+func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, exact bool, small *capBuffer) (keep int, size, raw int64, err error) {
 	limit := b.lim.MaxGzipBytes
 	est := make([]float64, len(ranked))
 	b.estimate(m, ranked, est)
-	g0, _, err := b.measure(m, plans, 0, nil)
+	g0, _, err := b.measure(m, plans, 0, nil, 0)
 	if err != nil {
 		return 0, 0, 0, err
 	}
@@ -229,12 +232,15 @@ func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, 
 	}
 	lo, gLo, rawLo := 0, g0, m.raw // the most results known to fit
 	hi, gHi := len(ranked), gz     // the fewest known not to
-	last := -1                     // keep of the last log measured into small
+	if !exact {
+		hi++ // all of them may fit
+	}
+	last := -1 // keep of the last log measured into small
 	target := float64(limit - max(limit/2000, 16))
 	tolerance := max(limit/500, 64)
 	for passes := 0; hi-lo > 1 && limit-gLo > tolerance && passes < maxFitPasses; passes++ {
 		sum := 0.0
-		for _, e := range est[lo:hi] {
+		for _, e := range est[lo:min(hi, len(est))] {
 			sum += e
 		}
 		scale := 1.0
@@ -250,7 +256,7 @@ func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, 
 			k = lo + 1 // the interpolation says none: try one
 		}
 		small.Reset()
-		g, exact, err := b.measure(m, plans, k, small)
+		g, exact, err := b.measure(m, plans, k, small, 0)
 		if err != nil {
 			return 0, 0, 0, err
 		}
@@ -271,12 +277,21 @@ func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, 
 // maxFitPasses bounds the logs fit measures after the first two.
 const maxFitPasses = 6
 
+// gzipSampleStride is the sampling stride of the first measure of a log:
+// most logs are either far below GitHub's limit or, when they are large
+// enough to need a cut, far above, and a sample tells which.
+const gzipSampleStride = 4
+
 // measure streams the log keeping the keep most severe results into m,
 // and into tee if not nil, and returns its compressed size, exact or, once
 // proven over the limit, estimated. It records the offset and size of
 // each kept item.
-func (b *builder) measure(m *gzipMeter, plans []*runPlan, keep int, tee io.Writer) (int64, bool, error) {
-	m.Reset(b.lim.MaxGzipBytes)
+func (b *builder) measure(m *gzipMeter, plans []*runPlan, keep int, tee io.Writer, stride int) (int64, bool, error) {
+	if stride > 1 {
+		m.Reset(0, stride)
+	} else {
+		m.Reset(b.lim.MaxGzipBytes, 0)
+	}
 	var dst io.Writer = m
 	if tee != nil {
 		dst = io.MultiWriter(m, tee)
