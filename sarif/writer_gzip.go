@@ -22,8 +22,9 @@ import (
 // slightly conservative. Blocks are compressed in parallel, and a block
 // whose bytes (and dictionary) were measured in an earlier pass of the
 // same Write is not compressed again, so that a second pass after a cut
-// recompresses only what changed. Once the log is proven too large, the
-// rest is only estimated (see gzipMeter).
+// recompresses only what changed. A measure can also be an estimate: of a
+// sample of the blocks, or once the log is proven too large (see
+// gzipMeter); the writer writes only logs measured exactly.
 
 // gzipBlock is the size of the blocks compressed independently.
 const gzipBlock = 4 << 20

@@ -22,13 +22,17 @@ import (
 // invocations) are encoded with encoding/json, results by hand
 // (writer_encode.go) in segments on all cores, and the segments are
 // written in order. Without a gzip limit that is one pass straight into
-// the output. With one, the log is first streamed into a gzipMeter (and
-// kept in memory only when small); if it is too large, each result's
-// share of the compressed size is estimated from its encoded size and the
-// compression ratio of its part of the log, the least severe results are
-// cut to fit with a small margin, and the cut log is measured again (the
-// meter recompresses only the blocks that changed), until it fits. Then
-// the log is streamed into the output.
+// the output. With one, the log is first streamed into a gzipMeter that
+// compresses a sample of it (and kept in memory when it is one block). If
+// it may be too large, builder.fit estimates each result's share of the
+// compressed size from its encoded size and the compression ratio of its
+// part of the log, cuts the least severe results to fit with a small
+// margin, measures the cut log exactly (the meter recompresses only the
+// blocks that changed, and stops once a log is proven too large), and
+// interpolates again from the logs measured until the most results that
+// fit are kept, to within 0.2% of the limit. Then the log kept is
+// streamed into the output: results are encoded once per pass, never
+// kept.
 
 // rankSuppressed marks a planned item whose finding is suppressed.
 const rankSuppressed = -1
