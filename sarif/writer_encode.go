@@ -379,6 +379,18 @@ var jsonSafe = func() (t [utf8.RuneSelf]bool) {
 
 const hexDigits = "0123456789abcdef"
 
+// plain8 reports whether the 8 bytes of s are all ASCII that JSON writes
+// as is: none is a control character, '"', '\\' or a byte >= 0x80.
+func plain8(s string) bool {
+	_ = s[7]
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) bool { return (v-ones)&^v&highs != 0 }
+	below20 := (x-ones*0x20)&^x&highs != 0
+	return x&highs == 0 && !below20 && !hasZero(x^(ones*'"')) && !hasZero(x^(ones*'\\'))
+}
+
 // appendJSONString appends s as a JSON string exactly as encoding/json
 // does without HTML escaping: short escapes for \b \f \n \r \t " and \\,
 // \u00XX for other control characters, \ufffd for each invalid UTF-8
@@ -387,6 +399,13 @@ func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Skip eight plain bytes at a time.
+		for i+8 <= len(s) && plain8(s[i:i+8]) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if jsonSafe[c] {
 				i++

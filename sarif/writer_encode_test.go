@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/scanmux/scanmux/finding"
 )
@@ -256,6 +257,31 @@ func TestLimitGzipLarge(t *testing.T) {
 	for i := 1; i < len(outs); i++ {
 		if !bytes.Equal(outs[0], outs[i]) {
 			t.Errorf("output depends on GOMAXPROCS")
+		}
+	}
+}
+
+func TestPlain8(t *testing.T) {
+	for p := range 8 {
+		for c := range 256 {
+			b := []byte("aaaaaaaa")
+			b[p] = byte(c)
+			want := c < utf8.RuneSelf && jsonSafe[c]
+			if got := plain8(string(b)); got != want {
+				t.Errorf("plain8(%q) = %v, want %v", b, got, want)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 100000 {
+		var b [8]byte
+		want := true
+		for i := range b {
+			b[i] = byte(rng.IntN(256))
+			want = want && b[i] < utf8.RuneSelf && jsonSafe[b[i]]
+		}
+		if got := plain8(string(b[:])); got != want {
+			t.Fatalf("plain8(%q) = %v, want %v", b, got, want)
 		}
 	}
 }
