@@ -13,7 +13,12 @@ import (
 // toolExecutionNotifications and counts it in [WriteSummary]. [Validate]
 // reports logs that exceed [GitHubLimits].
 type Limits struct {
-	// MaxGzipBytes is the largest gzip-compressed size of the file.
+	// MaxGzipBytes is the largest gzip-compressed size of the file:
+	// compressed with compress/gzip at the default level, in blocks of
+	// 4 MiB each primed with the 32 KiB before it (exactly gzip's size for
+	// a log up to 4 MiB, a few bytes more per block for a larger one).
+	// When the log is larger, [Write] keeps the most severe results that
+	// fit, to within 0.2% of the limit.
 	MaxGzipBytes int64
 	// MaxRuns is the most runs per file.
 	MaxRuns int

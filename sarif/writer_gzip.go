@@ -47,7 +47,7 @@ type blockKey struct {
 // compression ratio. To stay deterministic whatever the scheduling, the
 // proof for block i only counts blocks up to i-gzipLag, waiting for them
 // if need be. With a sampling stride k, it compresses only every k-th
-// block and estimates the others. An estimated block takes the ratio of
+// block after the first sampleFrom bytes and estimates the others. An estimated block takes the ratio of
 // the nearest block compressed.
 type gzipMeter struct {
 	seed  maphash.Seed
@@ -55,8 +55,9 @@ type gzipMeter struct {
 	cache map[blockKey]int64
 	pool  sync.Pool // of *[]byte block buffers
 
-	budget int64 // 0: none
-	stride int   // compress blocks i%stride == 0 only; <= 1: all
+	budget     int64 // 0: none
+	stride     int   // after sampleFrom bytes, compress blocks i%stride == 0 only; <= 1: all
+	sampleFrom int64
 
 	buf    *[]byte // the block being filled, after dict bytes of dictionary
 	dict   int
@@ -87,9 +88,9 @@ func newGzipMeter() *gzipMeter {
 }
 
 // Reset starts a new measure with a budget (0: none) or a sampling stride
-// (<= 1: none), keeping the cache.
-func (m *gzipMeter) Reset(budget int64, stride int) {
-	m.budget, m.stride = budget, stride
+// (<= 1: none) from raw offset from on, keeping the cache.
+func (m *gzipMeter) Reset(budget int64, stride int, from int64) {
+	m.budget, m.stride, m.sampleFrom = budget, stride, from
 	m.buf, m.dict, m.raw, m.blocks, m.proven, m.check, m.err = nil, 0, 0, nil, 0, 0, nil
 }
 
@@ -158,7 +159,8 @@ func (m *gzipMeter) emit(last bool) {
 		*m.buf = append(*m.buf, blk[len(blk)-flateWindow:]...)
 		m.dict = flateWindow
 	}
-	if m.stride > 1 && (len(m.blocks)-1)%m.stride != 0 || m.overBudget() {
+	i := len(m.blocks) - 1
+	if m.stride > 1 && int64(i)*gzipBlock >= m.sampleFrom && i%m.stride != 0 || m.overBudget() {
 		bl.skipped = true
 		close(bl.done)
 		m.pool.Put(bp)

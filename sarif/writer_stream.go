@@ -23,8 +23,8 @@ import (
 // (writer_encode.go) in segments on all cores, and the segments are
 // written in order. Without a gzip limit that is one pass straight into
 // the output. With one, the log is first streamed into a gzipMeter that
-// compresses a sample of it (and kept in memory when it is one block). If
-// it may be too large, builder.fit estimates each result's share of the
+// compresses it, only a sample of it past eight times the limit (and it is
+// kept in memory when it is one block). If it may be too large, builder.fit estimates each result's share of the
 // compressed size from its encoded size and the compression ratio of its
 // part of the log, cuts the least severe results to fit with a small
 // margin, measures the cut log exactly (the meter recompresses only the
@@ -137,8 +137,7 @@ func (b *builder) encode(w io.Writer, plans []*runPlan) error {
 
 	m := newGzipMeter()
 	small := &capBuffer{max: gzipBlock}
-	// The first measure compresses one block in gzipSampleStride; fit
-	// measures exactly.
+	// The first measure may sample a long log; fit measures exactly.
 	gz, exact, err := b.measure(m, plans, keep, small, gzipSampleStride)
 	if err != nil {
 		return err
@@ -281,10 +280,14 @@ func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, 
 // maxFitPasses bounds the logs fit measures after the first two.
 const maxFitPasses = 6
 
-// gzipSampleStride is the sampling stride of the first measure of a log:
-// most logs are either far below GitHub's limit or, when they are large
-// enough to need a cut, far above, and a sample tells which.
-const gzipSampleStride = 4
+// The first measure of a log is exact for its first gzipSampleFrom times
+// the limit bytes, which holds every log that fits unless it compresses
+// more than that, then samples one block in gzipSampleStride: a log that
+// long is usually far above the limit, and a sample tells by how much.
+const (
+	gzipSampleFrom   = 8
+	gzipSampleStride = 4
+)
 
 // measure streams the log keeping the keep most severe results into m,
 // and into tee if not nil, and returns its compressed size, exact or, once
@@ -292,9 +295,9 @@ const gzipSampleStride = 4
 // each kept item.
 func (b *builder) measure(m *gzipMeter, plans []*runPlan, keep int, tee io.Writer, stride int) (int64, bool, error) {
 	if stride > 1 {
-		m.Reset(0, stride)
+		m.Reset(0, stride, gzipSampleFrom*b.lim.MaxGzipBytes)
 	} else {
-		m.Reset(b.lim.MaxGzipBytes, 0)
+		m.Reset(b.lim.MaxGzipBytes, 0, 0)
 	}
 	var dst io.Writer = m
 	if tee != nil {
