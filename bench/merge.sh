@@ -19,8 +19,10 @@
 # outputs (VALIDATE_FULL=1: also the full-profile ones, which exceed
 # GitHub's limits by design).
 #
-# Environment: FILES, RESULTS (sizes), SHARED (default: ../shared beside the
-# repository), SKIP_MULTITOOL=1 to time scanmux only. The machine's load is
+# Environment: FILES, RESULTS (sizes), OVERLAP (gen_sarif's cross-tool
+# overlap; default: its own), MERGE_ARGS (extra scanmux merge flags, e.g.
+# filters; bench/pipeline.sh sets them), SHARED (default: ../shared beside
+# the repository), SKIP_MULTITOOL=1 to time scanmux only. The machine's load is
 # printed before and after: other processes on a shared machine slow every
 # tool, so compare the ratios of one run, not times across runs.
 set -euo pipefail
@@ -31,7 +33,9 @@ shared=${SHARED:-$repo/../shared}
 files=${FILES:-10}
 results=${RESULTS:-50000}
 out=$repo/bench/out
-in=$out/in-$files-$results
+overlap=${OVERLAP:-}
+in=$out/in-$files-$results${overlap:+-overlap$overlap}
+read -r -a merge_args <<<"${MERGE_ARGS:-}"
 mt=${SARIF_MULTITOOL_HOME:-$HOME/.cache/sarif-multitool}/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
 
 [ -d "$shared" ] || { echo "bench: $shared is missing (the shared directory beside the repository)" >&2; exit 2; }
@@ -44,7 +48,7 @@ mkdir -p "$out"
 if [ ! -f "$in/truth.json" ]; then
   echo "bench: generating $files x $results results into $in" >&2
   rm -rf "$in"
-  python3 "$shared/bench/gen_sarif.py" "$in" --files "$files" --results "$results"
+  python3 "$shared/bench/gen_sarif.py" "$in" --files "$files" --results "$results" ${overlap:+--overlap "$overlap"}
 fi
 inputs=("$in"/*.sarif)
 echo "bench: inputs: ${#inputs[@]} files, $(du -sm "$in" | cut -f1) MB, $(cat "$in/truth.json")" >&2
@@ -74,9 +78,9 @@ measure() {
   echo "bench: $name: ${wall[$name]} s, ${rss[$name]} MB" >&2
 }
 
-measure scanmux "$out/scanmux" merge "${quiet[@]}" -o "$out/scanmux.sarif" "${inputs[@]}"
+measure scanmux "$out/scanmux" merge "${quiet[@]}" "${merge_args[@]}" -o "$out/scanmux.sarif" "${inputs[@]}"
 tail -3 "$out/scanmux.log" >&2
-measure scanmux-full "$out/scanmux" merge "${quiet[@]}" "$pflag" full -o "$out/scanmux-full.sarif" "${inputs[@]}"
+measure scanmux-full "$out/scanmux" merge "${quiet[@]}" "${merge_args[@]}" "$pflag" full -o "$out/scanmux-full.sarif" "${inputs[@]}"
 tail -1 "$out/scanmux-full.log" >&2
 measure sarif "$out/sarifmerge" -o "$out/sarif.sarif" "${inputs[@]}"
 cat "$out/sarif.log" >&2
