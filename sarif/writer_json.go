@@ -12,12 +12,6 @@ package sarif
 // encoding/json. Fields that may legitimately be 0 (ruleIndex) are not
 // omitempty.
 
-type outLog struct {
-	Schema  string   `json:"$schema"`
-	Version string   `json:"version"`
-	Runs    []outRun `json:"runs"`
-}
-
 type outRun struct {
 	Tool                     outTool                   `json:"tool"`
 	Invocations              []outInvocation           `json:"invocations,omitempty"`
