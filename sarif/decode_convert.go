@@ -273,8 +273,12 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 		}
 	}
 
-	// Category.
+	// Category: the result's own "category" property (scanmux writes it)
+	// wins over inference.
 	f.Category = st.category(ri, f)
+	if c, ok := finding.ParseCategory(rdPropText(r.Properties["category"])); ok {
+		f.Category = c
+	}
 	if st.opts.FindingCategory != "" {
 		f.Category = st.opts.FindingCategory
 	}
@@ -357,6 +361,11 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 	if r.Kind != "" && r.Kind != "fail" {
 		rdSetProp(f, "sarif.kind", r.Kind)
 	}
+	// Reports merged into this one by scanmux's deduplication.
+	if also, ok := rdAlso(r.Properties[AlsoReportedProperty]); ok {
+		f.Also = also
+		delete(f.Properties, AlsoReportedProperty)
+	}
 	if secret {
 		f.Location.Snippet = ""
 		for i := range f.Related {
@@ -369,6 +378,44 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 		}
 	}
 	return f, false, nil
+}
+
+// rdAlso reads the merged reports scanmux writes under
+// AlsoReportedProperty; ok is false when there are none or they do not
+// parse (the property is then kept as text).
+func rdAlso(v jsontext.Value) ([]finding.Report, bool) {
+	if len(v) == 0 || v.Kind() != '[' {
+		return nil, false
+	}
+	var props []alsoProps
+	if err := json.Unmarshal(v, &props); err != nil || len(props) == 0 {
+		return nil, false
+	}
+	out := make([]finding.Report, len(props))
+	for i, p := range props {
+		sev, _ := finding.ParseSeverity(p.Severity)
+		r := finding.Report{
+			Tool:             finding.Tool{Name: p.Tool, Version: p.ToolVersion},
+			RuleID:           p.RuleID,
+			Severity:         sev,
+			OriginalSeverity: p.OriginalSeverity,
+			Message:          p.Message,
+			Location: finding.Location{
+				Path:     p.Path,
+				Region:   finding.Region{StartLine: p.StartLine, EndLine: p.EndLine},
+				Resource: p.Resource,
+			},
+			Match: p.Match,
+		}
+		if p.URL != "" {
+			r.Location.Web = &finding.Web{URL: p.URL}
+		}
+		if p.Package != "" {
+			r.Location.Package = &finding.Package{Name: p.Package}
+		}
+		out[i] = r
+	}
+	return out, true
 }
 
 func rdSetProp(f *finding.Finding, k, v string) {
