@@ -87,21 +87,9 @@ func (Adapter) Decode(r io.Reader, name string, opts *scanners.Options, emit fun
 	if opts != nil {
 		root = opts.Root
 	}
-	dec := json.NewDecoder(r)
-	tok, err := dec.Token()
-	if err != nil {
-		return tool, scanners.FormatError(name, expected, "not JSON: "+err.Error())
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return tool, scanners.FormatError(name, expected, "the top level is not an array")
-	}
-	for i := 0; dec.More(); i++ {
-		var cr checkResult
-		if err := dec.Decode(&cr); err != nil {
-			return tool, scanners.FormatError(name, expected, fmt.Sprintf("element %d: %v", i, err))
-		}
+	return tool, adapt.EachElement(r, name, expected, func(i int, cr *checkResult) error {
 		if cr.Successes == nil && cr.Namespace == "" {
-			return tool, scanners.FormatError(name, expected, fmt.Sprintf("element %d is not a check result (no namespace or successes)", i))
+			return scanners.FormatError(name, expected, fmt.Sprintf("element %d is not a check result (no namespace or successes)", i))
 		}
 		for _, kind := range []struct {
 			list      []result
@@ -114,24 +102,21 @@ func (Adapter) Decode(r io.Reader, name string, opts *scanners.Options, emit fun
 			{cr.Exceptions, finding.SeverityHigh, "failure", true},
 		} {
 			for j := range kind.list {
-				f := convert(&cr, &kind.list[j], root)
+				f := convert(cr, &kind.list[j], root)
 				f.Tool = tool
 				if f.Severity == finding.SeverityUnset {
 					f.Severity, f.OriginalSeverity = kind.sev, kind.orig
 				}
 				if kind.exception {
-					exception(f, &cr, &kind.list[j])
+					exception(f, cr, &kind.list[j])
 				}
 				if err := emit(f); err != nil {
-					return tool, err
+					return err
 				}
 			}
 		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return tool, scanners.FormatError(name, expected, "truncated: "+err.Error())
-	}
-	return tool, nil
+		return nil
+	})
 }
 
 // convert turns a result into a finding; its severity is left unset

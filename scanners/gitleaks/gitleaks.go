@@ -142,50 +142,36 @@ func (Adapter) Decode(r io.Reader, name string, opts *scanners.Options, emit fun
 	if opts != nil {
 		root = opts.Root
 	}
-	dec := json.NewDecoder(r)
-	tok, err := dec.Token()
-	if err != nil {
-		return tool, scanners.FormatError(name, expected, "not JSON: "+err.Error())
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return tool, scanners.FormatError(name, expected, "the top level is not an array")
-	}
-	for i := 0; dec.More(); i++ {
-		var msg json.RawMessage
-		if err := dec.Decode(&msg); err != nil {
-			return tool, scanners.FormatError(name, expected, fmt.Sprintf("element %d: %v", i, err))
-		}
+	return tool, adapt.EachElement(r, name, expected, func(i int, elem *json.RawMessage) error {
+		msg := *elem
 		var raw map[string]json.RawMessage
 		if err := json.Unmarshal(msg, &raw); err != nil {
-			return tool, scanners.FormatError(name, expected, fmt.Sprintf("element %d is not an object", i))
+			return scanners.FormatError(name, expected, fmt.Sprintf("element %d is not an object", i))
 		}
 		var f *finding.Finding
 		switch {
 		case raw["RuleID"] != nil || raw["StartLine"] != nil || raw["Secret"] != nil:
 			var l v8Leak
 			if err := json.Unmarshal(msg, &l); err != nil {
-				return tool, scanners.FormatError(name, expected, fmt.Sprintf("element %d: %v", i, err))
+				return scanners.FormatError(name, expected, fmt.Sprintf("element %d: %v", i, err))
 			}
 			f = fromV8(&l, root)
 		case raw["offender"] != nil || raw["lineNumber"] != nil || raw["rule"] != nil:
 			var l v7Leak
 			if err := json.Unmarshal(msg, &l); err != nil {
-				return tool, scanners.FormatError(name, expected, fmt.Sprintf("element %d: %v", i, err))
+				return scanners.FormatError(name, expected, fmt.Sprintf("element %d: %v", i, err))
 			}
 			f = fromV7(&l, root)
 		default:
-			return tool, scanners.FormatError(name, expected,
+			return scanners.FormatError(name, expected,
 				fmt.Sprintf("element %d has neither v8 keys (RuleID, StartLine, Secret) nor v7 keys (offender, lineNumber, rule)", i))
 		}
 		f.Tool = tool
 		if err := emit(f); err != nil {
-			return tool, err
+			return err
 		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return tool, scanners.FormatError(name, expected, "truncated: "+err.Error())
-	}
-	return tool, nil
+		return nil
+	})
 }
 
 // fromV8 converts a v8 leak.

@@ -37,7 +37,6 @@
 package kubescore
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -126,21 +125,9 @@ func (Adapter) Decode(r io.Reader, name string, opts *scanners.Options, emit fun
 	if opts != nil {
 		root = opts.Root
 	}
-	dec := json.NewDecoder(r)
-	tok, err := dec.Token()
-	if err != nil {
-		return tool, scanners.FormatError(name, expected, "not JSON: "+err.Error())
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return tool, scanners.FormatError(name, expected, "the top level is not an array")
-	}
-	for i := 0; dec.More(); i++ {
-		var o object
-		if err := dec.Decode(&o); err != nil {
-			return tool, scanners.FormatError(name, expected, fmt.Sprintf("element %d: %v", i, err))
-		}
+	return tool, adapt.EachElement(r, name, expected, func(i int, o *object) error {
 		if o.Checks == nil || o.ObjectName == "" && o.TypeMeta.Kind == "" {
-			return tool, scanners.FormatError(name, expected, fmt.Sprintf("element %d is not a scored object (no object_name, type_meta or checks)", i))
+			return scanners.FormatError(name, expected, fmt.Sprintf("element %d is not a scored object (no object_name, type_meta or checks)", i))
 		}
 		for _, c := range *o.Checks {
 			if c.Skipped || c.Grade >= GradeAllOK {
@@ -151,18 +138,15 @@ func (Adapter) Decode(r io.Reader, name string, opts *scanners.Options, emit fun
 				comments = []comment{{}}
 			}
 			for _, cm := range comments {
-				f := convert(&o, &c, &cm, root)
+				f := convert(o, &c, &cm, root)
 				f.Tool = tool
 				if err := emit(f); err != nil {
-					return tool, err
+					return err
 				}
 			}
 		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return tool, scanners.FormatError(name, expected, "truncated: "+err.Error())
-	}
-	return tool, nil
+		return nil
+	})
 }
 
 // severity maps a grade below 10.
