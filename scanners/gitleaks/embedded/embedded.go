@@ -14,7 +14,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -29,6 +28,7 @@ import (
 	"github.com/scanmux/scanmux/plugin"
 	"github.com/scanmux/scanmux/scanners"
 	gitleaksjson "github.com/scanmux/scanmux/scanners/gitleaks"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Scanner is gitleaks linked into scanmux. The zero value is ready to use.
@@ -40,16 +40,7 @@ type Scanner struct {
 var _ plugin.Scanner = Scanner{}
 
 // Version returns the version of the linked gitleaks module.
-func Version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path == "github.com/zricethezav/gitleaks/v8" {
-				return d.Version
-			}
-		}
-	}
-	return "(devel)"
-}
+func Version() string { return adapt.ModuleVersion("github.com/zricethezav/gitleaks/v8") }
 
 var quietOnce sync.Once
 

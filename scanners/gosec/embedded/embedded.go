@@ -18,7 +18,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"sort"
 
@@ -31,6 +30,7 @@ import (
 	"github.com/scanmux/scanmux/plugin"
 	"github.com/scanmux/scanmux/scanners"
 	gosecjson "github.com/scanmux/scanmux/scanners/gosec"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Scanner is gosec linked into scanmux. The zero value is ready to use.
@@ -45,21 +45,7 @@ type Scanner struct {
 var _ plugin.Scanner = Scanner{}
 
 // Version returns the version of the linked gosec module.
-func Version() string { return moduleVersion("github.com/securego/gosec/v2") }
-
-func moduleVersion(path string) string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path == path {
-				if d.Replace != nil {
-					return d.Replace.Version
-				}
-				return d.Version
-			}
-		}
-	}
-	return "(devel)"
-}
+func Version() string { return adapt.ModuleVersion("github.com/securego/gosec/v2") }
 
 // Describe returns gosec's name, version and rule catalog.
 func (Scanner) Describe(context.Context) (*plugin.Info, error) {

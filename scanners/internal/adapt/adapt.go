@@ -1,7 +1,8 @@
 // Package adapt holds the small pieces of logic that several report
 // adapters share: sniffing a report's head for Detect, making a reported
 // path relative to the scan root, redacting a secret, mapping confidence
-// words and setting properties.
+// words and setting properties; and, for the built-in scanners that link a
+// tool as a library, finding that library's version.
 //
 // It is internal to scanners/ on purpose: these are implementation
 // helpers, not part of the [scanners.Adapter] contract, so they can change
@@ -12,6 +13,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"runtime/debug"
 	"strings"
 
 	"github.com/scanmux/scanmux/finding"
@@ -114,4 +116,20 @@ func Redact(f *finding.Finding, secret string, texts ...*string) {
 	for k, v := range f.Properties {
 		f.Properties[k] = strings.ReplaceAll(v, secret, Redacted)
 	}
+}
+
+// ModuleVersion returns the version of module path as linked into this
+// binary (the replacement's, when go.mod replaces it), or "(devel)".
+func ModuleVersion(path string) string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == path {
+				if d.Replace != nil {
+					return d.Replace.Version
+				}
+				return d.Version
+			}
+		}
+	}
+	return "(devel)"
 }
