@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/scanmux/scanmux/aggregate"
 	"github.com/scanmux/scanmux/scanners/registry"
@@ -53,13 +52,7 @@ func mergeCommand(name string, args []string, stdout, stderr io.Writer) int {
 	p := &pipeline{name: "scanmux " + name, flags: &pf, stdout: stdout, stderr: stderr, inputErrorsFatal: true}
 	dir := "."
 	if *root != "" {
-		abs, err := filepath.Abs(*root)
-		if err == nil {
-			var st os.FileInfo
-			if st, err = os.Stat(abs); err == nil && !st.IsDir() {
-				err = fmt.Errorf("%s is not a directory", abs)
-			}
-		}
+		abs, err := dirArg(*root)
 		if err != nil {
 			return p.fail(usagef("--root: %v", err))
 		}

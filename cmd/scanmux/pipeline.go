@@ -320,5 +320,22 @@ func defaultFallback(root string) string {
 	return ""
 }
 
+// dirArg returns the absolute path of a directory given on the command
+// line, or an error naming it when it is missing or not a directory.
+func dirArg(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return "", err
+	}
+	if !st.IsDir() {
+		return "", fmt.Errorf("%s is not a directory", path)
+	}
+	return abs, nil
+}
+
 // defaultConfigPath returns dir/.scanmux.yaml.
 func defaultConfigPath(dir string) string { return filepath.Join(dir, ".scanmux.yaml") }

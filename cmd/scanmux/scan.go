@@ -73,13 +73,7 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		target = pos[0]
 	}
 	p := &pipeline{name: "scanmux scan", flags: &pf, stdout: stdout, stderr: stderr}
-	root, err := filepath.Abs(target)
-	if err == nil {
-		var st os.FileInfo
-		if st, err = os.Stat(root); err == nil && !st.IsDir() {
-			err = fmt.Errorf("%s is not a directory", target)
-		}
-	}
+	root, err := dirArg(target)
 	if err != nil {
 		return p.fail(usageError{err})
 	}
