@@ -148,7 +148,7 @@ func TestOrderIndependence(t *testing.T) {
 		for _, r := range runs {
 			for i := range r.Findings {
 				f := r.Findings[i]
-				byTool[f.Tool.Name] = append(byTool[f.Tool.Name], &f)
+				byTool[f.Tool.Name] = append(byTool[f.Tool.Name], f)
 			}
 		}
 	}

@@ -133,9 +133,9 @@ func (r *Report) Runs() []sarif.Run {
 	for _, f := range r.Findings {
 		run := get(f.Tool)
 		if run.Findings == nil {
-			run.Findings = make([]finding.Finding, 0, counts[f.Tool.Name])
+			run.Findings = make([]*finding.Finding, 0, counts[f.Tool.Name])
 		}
-		run.Findings = append(run.Findings, *f)
+		run.Findings = append(run.Findings, f)
 	}
 	names := make([]string, 0, len(byTool))
 	for n := range byTool {

@@ -56,9 +56,8 @@ type runState struct {
 	logicalLocations    []xLogical
 
 	// collect makes the run keep its findings (for Read) instead of
-	// passing each to h: in chunks, found being the last, copied once
-	// into Run.Findings at the end. (Appending to one slice copied each
-	// finding four times over: large slices grow by a quarter.)
+	// passing each to h: in chunks, found being the last, which
+	// Run.Findings points into at the end.
 	collect bool
 	chunks  [][]finding.Finding
 	found   []finding.Finding
@@ -258,11 +257,13 @@ func (st *runState) finish() error {
 		})
 	}
 	if st.collect && st.nFound > 0 {
-		all := make([]finding.Finding, 0, st.nFound)
-		for _, c := range st.chunks {
-			all = append(all, c...)
+		all := make([]*finding.Finding, 0, st.nFound)
+		for _, c := range append(st.chunks, st.found) {
+			for i := range c {
+				all = append(all, &c[i])
+			}
 		}
-		st.run.Findings = append(all, st.found...)
+		st.run.Findings = all
 		st.chunks, st.found, st.nFound = nil, nil, 0
 	}
 	return st.h(st.run, nil)

@@ -13,11 +13,11 @@ import (
 
 // many returns n findings of tool, severities cycling low, medium, high,
 // critical, on distinct lines of a file that does not exist.
-func many(tool string, n int) []finding.Finding {
+func many(tool string, n int) []*finding.Finding {
 	sevs := []finding.Severity{finding.SeverityLow, finding.SeverityMedium, finding.SeverityHigh, finding.SeverityCritical}
-	out := make([]finding.Finding, n)
+	out := make([]*finding.Finding, n)
 	for i := range out {
-		out[i] = finding.Finding{
+		out[i] = &finding.Finding{
 			Tool: finding.Tool{Name: tool}, Rule: finding.Rule{ID: fmt.Sprintf("R%d", i%7)},
 			Message: fmt.Sprintf("issue %d", i), Category: finding.CategorySAST, Severity: sevs[i%4],
 			Location: finding.Location{Path: "gen/file.go", Region: finding.Region{StartLine: i + 1}},
@@ -135,7 +135,7 @@ func TestLimitLocationsAndFlows(t *testing.T) {
 		f.Related = append(f.Related, finding.Location{Path: "a.go", Region: finding.Region{StartLine: i + 1}})
 	}
 	f.Flows = []finding.Flow{{Steps: f.Related[:3]}, {Steps: f.Related[:4]}}
-	_, sum, data := writeDecode(t, []Run{{Tool: f.Tool, Findings: []finding.Finding{f}}},
+	_, sum, data := writeDecode(t, []Run{{Tool: f.Tool, Findings: []*finding.Finding{f}}},
 		&WriteOptions{Limits: &Limits{MaxLocationsPerResult: 2, MaxThreadFlowLocationsPerResult: 5}})
 	if sum.DroppedLocations != 3 || sum.DroppedThreadFlowLocations != 2 {
 		t.Errorf("DroppedLocations = %d, DroppedThreadFlowLocations = %d; want 3, 2", sum.DroppedLocations, sum.DroppedThreadFlowLocations)
@@ -164,7 +164,7 @@ func TestLimitTags(t *testing.T) {
 	for i := range 30 {
 		f.Rule.Tags = append(f.Rule.Tags, fmt.Sprintf("tag%02d", i))
 	}
-	d, sum, data := writeDecode(t, []Run{{Tool: f.Tool, Findings: []finding.Finding{f}}}, nil)
+	d, sum, data := writeDecode(t, []Run{{Tool: f.Tool, Findings: []*finding.Finding{f}}}, nil)
 	if sum.DroppedTags != 12 { // security + sast + 30 = 32, limit 20
 		t.Errorf("DroppedTags = %d, want 12", sum.DroppedTags)
 	}

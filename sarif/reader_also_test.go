@@ -24,7 +24,7 @@ func TestReadBackAlsoAndCategory(t *testing.T) {
 	}}
 	f.Also = also
 	var buf bytes.Buffer
-	if _, err := Write(&buf, []Run{{Tool: f.Tool, Findings: []finding.Finding{f}}}, &WriteOptions{Profile: ProfileFull}); err != nil {
+	if _, err := Write(&buf, []Run{{Tool: f.Tool, Findings: []*finding.Finding{&f}}}, &WriteOptions{Profile: ProfileFull}); err != nil {
 		t.Fatal(err)
 	}
 	runs, err := Read(&buf, "merged.sarif", nil)

@@ -85,7 +85,7 @@ func TestCorpus(t *testing.T) {
 				for _, r := range runs {
 					n += len(r.Findings)
 					for i := range r.Findings {
-						rdCheckFinding(t, &r.Findings[i])
+						rdCheckFinding(t, r.Findings[i])
 					}
 				}
 				if e.results >= 0 && n != e.results {

@@ -31,7 +31,7 @@ func rdKeys(runs []Run) ([]string, map[string]int) {
 	per := map[string]int{}
 	for _, r := range runs {
 		for i := range r.Findings {
-			keys = append(keys, rdKey(&r.Findings[i]))
+			keys = append(keys, rdKey(r.Findings[i]))
 			per[r.Tool.Name]++
 		}
 	}

@@ -23,7 +23,7 @@ func rdReadTestdata(t *testing.T, name string, opts *ReadOptions) []Run {
 	}
 	for _, r := range runs {
 		for i := range r.Findings {
-			rdCheckFinding(t, &r.Findings[i])
+			rdCheckFinding(t, r.Findings[i])
 		}
 	}
 	return runs
@@ -47,7 +47,7 @@ func TestReadRules(t *testing.T) {
 
 	tests := []struct {
 		reason   string
-		f        finding.Finding
+		f        *finding.Finding
 		ruleID   string
 		message  string
 		sev      finding.Severity
@@ -92,7 +92,7 @@ func rdRuleIDs(rs []finding.Rule) []string {
 	return out
 }
 
-func rdPaths(fs []finding.Finding) []string {
+func rdPaths(fs []*finding.Finding) []string {
 	var out []string
 	for _, f := range fs {
 		out = append(out, f.Location.Path)

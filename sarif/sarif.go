@@ -4,7 +4,9 @@
 // accepts: one run per tool, each rule once with its index, repo-relative
 // locations under %SRCROOT%, partialFingerprints, invocations that record
 // failed tools, GitHub's size limits enforced, and byte-identical output for
-// the same input. The reader ([ReadFile], [Decode]) turns any tool's SARIF
+// the same input. The log is indented JSON except that each result takes
+// one line of compact JSON: half the bytes of a fully indented log, and a
+// diff of two logs shows one line per changed result. The reader ([ReadFile], [Decode]) turns any tool's SARIF
 // into findings, streaming results so that memory is bounded by what the
 // caller keeps. [Validate] checks a log against the SARIF 2.1.0 schema and
 // GitHub's upload rules.
@@ -31,7 +33,7 @@ type Run struct {
 
 	// Findings are the run's results. When reading with [Decode] this is
 	// nil: findings are passed to the handler one at a time instead.
-	Findings []finding.Finding
+	Findings []*finding.Finding
 
 	// Invocation records how the tool's execution went.
 	Invocation Invocation

@@ -303,7 +303,7 @@ func (b *builder) plan(runs []Run) ([]*runPlan, []Run, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		var sup []finding.Finding
+		var sup []*finding.Finding
 		for fi := range planned {
 			it := &planned[fi]
 			switch {
@@ -311,7 +311,7 @@ func (b *builder) plan(runs []Run) ([]*runPlan, []Run, error) {
 				p.unlocated++
 			case it.rank == rankSuppressed:
 				p.suppressed++
-				sup = append(sup, *it.f)
+				sup = append(sup, it.f)
 			default:
 				p.items = append(p.items, it)
 			}

@@ -27,7 +27,7 @@ func benchRuns(files, perRun int) []Run {
 			InformationURI: fmt.Sprintf("https://example.com/tool%02d", fi)}
 		rules := map[string]finding.Rule{}
 		sevs := map[string]string{}
-		fs := make([]finding.Finding, perRun)
+		fs := make([]*finding.Finding, perRun)
 		for i := range fs {
 			path, line, cwe := paths[rng.IntN(len(paths))], 1+rng.IntN(800), cwes[rng.IntN(len(cwes))]
 			id := fmt.Sprintf("TOOL%02d-CWE%d-%d", fi, cwe, 1+rng.IntN(40))
@@ -42,7 +42,7 @@ func benchRuns(files, perRun int) []Run {
 				sevs[id] = fmt.Sprintf("%.1f", 1+9*rng.Float64())
 			}
 			sev, _ := finding.ParseSeverity(sevs[id])
-			fs[i] = finding.Finding{
+			fs[i] = &finding.Finding{
 				Tool: tool, Rule: r, Category: finding.CategorySAST,
 				Message:  fmt.Sprintf("Potential CWE-%d at %s:%d (finding %d of %s)", cwe, path, line, i, tool.Name),
 				Severity: sev, OriginalSeverity: sevs[id], CWEs: []int{cwe},

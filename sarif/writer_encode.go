@@ -8,13 +8,15 @@ import (
 
 // jsonEnc appends JSON to buf in exactly the form of an encoding/json
 // Encoder with SetEscapeHTML(false) and SetIndent("", "  "): two spaces
-// per level, ": " after names, "{}" and "[]" for empty objects and arrays.
+// per level, ": " after names, "{}" and "[]" for empty objects and arrays;
+// or, when compact, as json.Marshal writes it (no spaces, no newlines).
 // Results are encoded with it, by hand, because encoding/json's reflection
 // was most of the writer's time; TestEncodeResultMatchesEncodingJSON
 // checks that the bytes are the same.
 type jsonEnc struct {
-	buf   []byte
-	depth int
+	buf     []byte
+	depth   int
+	compact bool
 	// empty is set right after an opening bracket: the next member needs
 	// no comma, and a closing bracket no newline.
 	empty bool
@@ -24,6 +26,9 @@ type jsonEnc struct {
 const spaces = "                                                                "
 
 func (e *jsonEnc) newline() {
+	if e.compact {
+		return
+	}
 	e.buf = append(e.buf, '\n')
 	for n := 2 * e.depth; n > 0; {
 		k := min(n, len(spaces))
@@ -63,14 +68,20 @@ func (e *jsonEnc) key(name string) {
 	e.elem()
 	e.buf = append(e.buf, '"')
 	e.buf = append(e.buf, name...)
-	e.buf = append(e.buf, '"', ':', ' ')
+	e.buf = append(e.buf, '"', ':')
+	if !e.compact {
+		e.buf = append(e.buf, ' ')
+	}
 }
 
 // anyKey starts an object member whose name may need escaping.
 func (e *jsonEnc) anyKey(name string) {
 	e.elem()
 	e.buf = appendJSONString(e.buf, name)
-	e.buf = append(e.buf, ':', ' ')
+	e.buf = append(e.buf, ':')
+	if !e.compact {
+		e.buf = append(e.buf, ' ')
+	}
 }
 
 func (e *jsonEnc) str(s string) { e.buf = appendJSONString(e.buf, s) }

@@ -166,6 +166,15 @@ func TestEncodeResultMatchesEncodingJSON(t *testing.T) {
 			if got := string(e.buf); got != want {
 				t.Fatalf("profile %d: hand encoding differs from encoding/json:\ngot:\n%s\nwant:\n%s", prof, got, want)
 			}
+			compact := jsonEnc{depth: 4, compact: true}
+			compact.result(&res)
+			wantCompact, err := marshalNoEscape(res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(compact.buf); got != wantCompact {
+				t.Fatalf("profile %d: compact hand encoding differs from encoding/json:\ngot:\n%s\nwant:\n%s", prof, got, wantCompact)
+			}
 		}
 		if n < 1000 {
 			t.Errorf("profile %d: only %d results compared", prof, n)
@@ -284,4 +293,15 @@ func TestPlain8(t *testing.T) {
 			t.Fatalf("plain8(%q) = %v, want %v", b, got, want)
 		}
 	}
+}
+
+// marshalNoEscape is json.Marshal without HTML escaping.
+func marshalNoEscape(v any) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(buf.String(), "\n"), nil
 }

@@ -15,7 +15,7 @@ func ExampleWrite() {
 	runs := []sarif.Run{
 		{
 			Tool: finding.Tool{Name: "gosec", Version: "2.21.4"},
-			Findings: []finding.Finding{{
+			Findings: []*finding.Finding{{
 				Tool:     finding.Tool{Name: "gosec", Version: "2.21.4"},
 				Rule:     finding.Rule{ID: "G202", ShortDescription: "SQL string concatenation"},
 				Message:  "SQL string concatenation with user input",
@@ -38,7 +38,7 @@ func ExampleWrite() {
 		log.Fatal(err)
 	}
 	fmt.Println("problems:", len(problems))
-	fmt.Println(bytes.Contains(buf.Bytes(), []byte(`"primaryLocationLineHash": "4a11b4448c57aa42:1"`)))
+	fmt.Println(bytes.Contains(buf.Bytes(), []byte(`"primaryLocationLineHash":"4a11b4448c57aa42:1"`)))
 	// Output:
 	// runs: 2 results: map[gitleaks:0 gosec:1]
 	// problems: 0

@@ -48,7 +48,11 @@ func (b *builder) items(r *Run) ([]item, error) {
 		defer arenas.Put(a)
 		for i := lo; i < hi; i++ {
 			a.reset()
-			f := &r.Findings[i]
+			f := r.Findings[i]
+			if f == nil {
+				errs[i] = errNilFinding
+				continue
+			}
 			if err := f.Validate(); err != nil {
 				errs[i] = err
 				continue
@@ -79,6 +83,9 @@ func (b *builder) items(r *Run) ([]item, error) {
 	}
 	return out, nil
 }
+
+// errNilFinding is the error of a nil Run.Findings element.
+var errNilFinding = errors.New("nil finding")
 
 // parallel calls fn(i) for every i in [0, n) on GOMAXPROCS goroutines.
 func parallel(n int, fn func(i int)) {
@@ -529,7 +536,9 @@ func (b *builder) encodeResults(dst []byte, items []*item, index map[string]int,
 			e.buf = append(e.buf, ',')
 		}
 		e.newline()
+		e.compact = true
 		e.result(&res)
+		e.compact = false
 		it.size = int64(len(e.buf) - start)
 	}
 	return e.buf

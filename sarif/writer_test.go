@@ -118,7 +118,11 @@ func suppressed(f finding.Finding, s ...finding.Suppression) finding.Finding {
 }
 
 func run(fs ...finding.Finding) Run {
-	return Run{Tool: fs[0].Tool, Findings: fs}
+	r := Run{Tool: fs[0].Tool}
+	for i := range fs {
+		r.Findings = append(r.Findings, &fs[i])
+	}
+	return r
 }
 
 // goldenCases are the golden files: name -> input.
@@ -314,7 +318,7 @@ func TestWriteDeterministic(t *testing.T) {
 	for i := range 20 {
 		runs := make([]Run, len(base))
 		for j, r := range base {
-			r.Findings = append([]finding.Finding(nil), r.Findings...)
+			r.Findings = append([]*finding.Finding(nil), r.Findings...)
 			rng.Shuffle(len(r.Findings), func(a, b int) { r.Findings[a], r.Findings[b] = r.Findings[b], r.Findings[a] })
 			runs[j] = r
 		}
@@ -390,7 +394,7 @@ func TestWriteSuppressedGitHub(t *testing.T) {
 		t.Errorf("Results[gosec] = %d, want 2", got)
 	}
 	s := sup.String()
-	if !strings.Contains(s, `"kind": "inSource"`) || !strings.Contains(s, `"justification": "fixture"`) || strings.Contains(s, "CKV_AWS_20") {
+	if !strings.Contains(s, `"kind":"inSource"`) || !strings.Contains(s, `"justification":"fixture"`) || strings.Contains(s, "CKV_AWS_20") {
 		t.Errorf("suppressed log wrong:\n%s", s)
 	}
 }
@@ -415,7 +419,7 @@ func TestWriteUnlocated(t *testing.T) {
 	if _, err := Write(&buf, []Run{run(c)}, &WriteOptions{Root: srcDir}); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(buf.Bytes(), []byte(`"uri": "Dockerfile"`)) || !bytes.Contains(buf.Bytes(), []byte("(at alpine:3.18@openssl@3.1.4-r2)")) {
+	if !bytes.Contains(buf.Bytes(), []byte(`"uri":"Dockerfile"`)) || !bytes.Contains(buf.Bytes(), []byte("(at alpine:3.18@openssl@3.1.4-r2)")) {
 		t.Errorf("container finding not attached to the Dockerfile:\n%s", buf.Bytes())
 	}
 	if _, err := Write(&buf, []Run{run(c)}, &WriteOptions{Root: srcDir, FallbackPath: "nope.yml"}); err == nil {

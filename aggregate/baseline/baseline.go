@@ -67,7 +67,7 @@ func Load(path, root string) (*Baseline, error) {
 	outside := false
 	for i := range runs {
 		for j := range runs[i].Findings {
-			f := &runs[i].Findings[j]
+			f := runs[i].Findings[j]
 			b.findings = append(b.findings, f)
 			outside = outside || f.Location.Path == "" && f.Properties[sarifURI] != ""
 		}
@@ -90,7 +90,7 @@ func Load(path, root string) (*Baseline, error) {
 					break
 				}
 				if f := b.findings[k]; f.Location.Path == "" && f.Properties[sarifURI] != "" {
-					*f = again[i].Findings[j]
+					b.findings[k] = again[i].Findings[j]
 				}
 				k++
 			}

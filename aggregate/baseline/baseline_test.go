@@ -66,7 +66,7 @@ func writeLog(t *testing.T, fs []*finding.Finding, root string, opts *sarif.Writ
 	o.Root = root
 	run := sarif.Run{Tool: fs[0].Tool}
 	for _, f := range fs {
-		run.Findings = append(run.Findings, *f)
+		run.Findings = append(run.Findings, f)
 	}
 	var buf bytes.Buffer
 	if _, err := sarif.Write(&buf, []sarif.Run{run}, &o); err != nil {

@@ -26,7 +26,7 @@ func ExampleBaseline_Compare() {
 	}
 	run := sarif.Run{Tool: first[0].Tool}
 	for _, f := range first {
-		run.Findings = append(run.Findings, *f)
+		run.Findings = append(run.Findings, f)
 	}
 	logPath := filepath.Join(dir, "previous.sarif")
 	out, err := os.Create(logPath)

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
@@ -196,7 +197,7 @@ func Load(ctx context.Context, paths []string, opts *Options) (*Policy, error) {
 		fn, _ := n.get("finding")
 		e.fields = fn.mask()
 		if cached {
-			e.cache = &decisionCache{m: map[string]*decision{}, max: size}
+			e.cache = newDecisionCache(size)
 		}
 		return nil
 	}
@@ -649,25 +650,70 @@ func strongest(a, b finding.SuppressionStatus) finding.SuppressionStatus {
 }
 
 // decisionCache maps the key of the finding fields an evaluator reads to
-// its result. It stops growing at max entries. Cached results are shared:
-// Apply only reads them.
+// its result. It is a 4-way set-associative table of at most max entries:
+// a key's hash names a set of 4 slots, and a new key takes a free slot of
+// its set or replaces one of them. Lookups take no lock (2 cores
+// contending for one cost more than the evaluations the cache saves).
+// Cached results are shared: Apply only reads them.
 type decisionCache struct {
-	mu  sync.RWMutex
-	m   map[string]*decision
-	max int
+	seed  maphash.Seed
+	slots []atomic.Pointer[cacheEntry]
+}
+
+// cacheWays is the number of slots of a set.
+const cacheWays = 4
+
+// cacheEntry is one cached decision and its key.
+type cacheEntry struct {
+	key string
+	d   *decision
+}
+
+// newDecisionCache returns a cache of at most max entries (rounded down
+// to a power of two, at least cacheWays).
+func newDecisionCache(max int) *decisionCache {
+	n := cacheWays
+	for n*2 <= max {
+		n *= 2
+	}
+	return &decisionCache{seed: maphash.MakeSeed(), slots: make([]atomic.Pointer[cacheEntry], n)}
+}
+
+// set returns the slots of key's set and its hash.
+func (c *decisionCache) set(key []byte) ([]atomic.Pointer[cacheEntry], uint64) {
+	h := maphash.Bytes(c.seed, key)
+	i := h & uint64(len(c.slots)-1) &^ (cacheWays - 1)
+	return c.slots[i : i+cacheWays], h
 }
 
 func (c *decisionCache) get(key []byte) *decision {
-	c.mu.RLock()
-	d := c.m[string(key)]
-	c.mu.RUnlock()
-	return d
+	set, _ := c.set(key)
+	for i := range set {
+		if e := set[i].Load(); e != nil && e.key == string(key) {
+			return e.d
+		}
+	}
+	return nil
 }
 
 func (c *decisionCache) put(key []byte, d *decision) {
-	c.mu.Lock()
-	if len(c.m) < c.max {
-		c.m[string(key)] = d
+	set, h := c.set(key)
+	e := &cacheEntry{key: string(key), d: d}
+	for i := range set {
+		if set[i].CompareAndSwap(nil, e) {
+			return
+		}
 	}
-	c.mu.Unlock()
+	set[(h>>32)%cacheWays].Store(e)
+}
+
+// len returns the number of cached decisions.
+func (c *decisionCache) len() int {
+	n := 0
+	for i := range c.slots {
+		if c.slots[i].Load() != nil {
+			n++
+		}
+	}
+	return n
 }

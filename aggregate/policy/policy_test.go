@@ -210,7 +210,7 @@ func TestCorpusFindings(t *testing.T) {
 		}
 		for _, r := range runs {
 			for i := range r.Findings {
-				all = append(all, &r.Findings[i])
+				all = append(all, r.Findings[i])
 			}
 		}
 	}
@@ -612,7 +612,7 @@ func TestCacheMatchesEvaluation(t *testing.T) {
 	}
 	wg.Wait()
 	for _, u := range cached.units {
-		if n := len(u.eval.cache.m); n == 0 || n > len(fs)/2 {
+		if n := u.eval.cache.len(); n == 0 || n > len(fs)/2 {
 			t.Errorf("%s:%d: cache holds %d decisions for %d findings", u.file, u.line, n, len(fs))
 		}
 	}
@@ -624,8 +624,8 @@ func TestCacheBound(t *testing.T) {
 	for i := range 50 {
 		apply(t, p, &finding.Finding{Message: fmt.Sprint(i)})
 	}
-	if n := len(p.units[0].eval.cache.m); n != 10 {
-		t.Errorf("cache holds %d decisions, want 10", n)
+	if n := p.units[0].eval.cache.len(); n == 0 || n > 10 {
+		t.Errorf("cache holds %d decisions, want 1 to 10", n)
 	}
 	if p2 := mustLoad(t, paths, &Options{AllowClock: true}); p2.units[0].eval.cache != nil {
 		t.Error("AllowClock: decisions are cached")

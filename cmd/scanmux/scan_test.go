@@ -127,7 +127,7 @@ scanners:
 	var secret *finding.Finding
 	for _, r := range runs {
 		for i := range r.Findings {
-			f := &r.Findings[i]
+			f := r.Findings[i]
 			byCat[f.Category]++
 			tools[f.Tool.Name] = true
 			if f.Category == finding.CategorySecret && strings.HasSuffix(f.Location.Path, "main.go") {
