@@ -757,6 +757,9 @@ func compareFindings(a, b *finding.Finding) int {
 	if c := compareMaps(a.Fingerprints, b.Fingerprints); c != 0 {
 		return c
 	}
+	if c := strings.Compare(a.ID, b.ID); c != 0 {
+		return c
+	}
 	if c := compareMaps(a.Properties, b.Properties); c != 0 {
 		return c
 	}

@@ -469,8 +469,8 @@ func identifyParallel(findings []*finding.Finding, root string) error {
 	}
 	var old []kept // identities the findings came with
 	for _, f := range findings {
-		if id, ok := f.Fingerprints[finding.FingerprintScanmuxV1]; ok {
-			old = append(old, kept{f, id})
+		if f.ID != "" {
+			old = append(old, kept{f, f.ID})
 		}
 	}
 	split := make([][]*finding.Finding, parts)
@@ -506,14 +506,14 @@ func identifyParallel(findings []*finding.Finding, root string) error {
 		uses[k.id] = 0
 	}
 	for _, f := range findings {
-		id := f.Fingerprints[finding.FingerprintScanmuxV1]
+		id := f.ID
 		if n, ok := uses[id]; ok {
 			if n > 0 {
 				for _, f := range findings {
-					delete(f.Fingerprints, finding.FingerprintScanmuxV1)
+					f.ID = ""
 				}
 				for _, k := range old {
-					k.f.Fingerprints[finding.FingerprintScanmuxV1] = k.id
+					k.f.ID = k.id
 				}
 				return Identify(findings, root)
 			}

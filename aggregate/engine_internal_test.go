@@ -26,7 +26,7 @@ func parallelTestFindings(n int, kept bool) []*finding.Finding {
 				Region: finding.Region{StartLine: 1 + rnd.IntN(20)}},
 		}
 		if kept && i%100 == 0 {
-			f.Fingerprints = map[string]string{finding.FingerprintScanmuxV1: fmt.Sprintf("v1:%032x", i%700)}
+			f.ID = fmt.Sprintf("v1:%032x", i%700)
 		}
 		out[i] = f
 	}
@@ -56,7 +56,7 @@ func TestIdentifyParallel(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i := range want {
-				w, g := want[i].Fingerprints[finding.FingerprintScanmuxV1], got[i].Fingerprints[finding.FingerprintScanmuxV1]
+				w, g := want[i].ID, got[i].ID
 				if w != g {
 					t.Fatalf("finding %d (%s): identity %s, want %s", i, describe(fs[i]), g, w)
 				}

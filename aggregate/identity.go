@@ -19,13 +19,14 @@ import (
 	"github.com/scanmux/scanmux/finding"
 )
 
-// IdentityVersion is the prefix of every identity [Identify] writes under
-// [finding.FingerprintScanmuxV1]: "v1:" followed by 32 hex digits.
+// IdentityVersion is the prefix of every identity [Identify] writes
+// in [finding.Finding.ID]: "v1:" followed by 32 hex digits.
 const IdentityVersion = "v1:"
 
 // Identify gives each finding a stable identity that survives unrelated
 // edits of the code, and stores it in
-// f.Fingerprints[finding.FingerprintScanmuxV1] as "v1:<32 hex digits>".
+// f.ID as "v1:<32 hex digits>" (written to SARIF under
+// [finding.FingerprintScanmuxV1]).
 // Two findings of one call never share an identity. root is the scan
 // root; source files are read from it (through [os.Root], each file once).
 // An empty root reads no file, so every finding gets the fallback key of
@@ -98,7 +99,7 @@ func Identify(findings []*finding.Finding, root string) error {
 		it := idItem{f: f, off: off, end: len(kb.buf)}
 		kb.buf = append(kb.buf, make([]byte, 8)...)
 		if fallback {
-			if old := f.Fingerprints[finding.FingerprintScanmuxV1]; isIdentity(old) {
+			if old := f.ID; isIdentity(old) {
 				it.keep = old
 			}
 		}
@@ -310,13 +311,8 @@ func isIdentity(s string) bool {
 	return true
 }
 
-// setIdentity stores id in f's fingerprints.
-func setIdentity(f *finding.Finding, id string) {
-	if f.Fingerprints == nil {
-		f.Fingerprints = make(map[string]string, 2)
-	}
-	f.Fingerprints[finding.FingerprintScanmuxV1] = id
-}
+// setIdentity stores id in f.
+func setIdentity(f *finding.Finding, id string) { f.ID = id }
 
 // idCmpPosition orders findings of one key by where they are, then by
 // anything else that tells them apart, for a deterministic order.

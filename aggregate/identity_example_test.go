@@ -33,7 +33,7 @@ func ExampleIdentify() {
 		if err := aggregate.Identify([]*finding.Finding{f}, root); err != nil {
 			log.Fatal(err)
 		}
-		return f.Fingerprints[finding.FingerprintScanmuxV1]
+		return f.ID
 	}
 
 	v1 := scan("package main\n\nfunc main() {\n\tf.Close()\n}\n", 4)

@@ -84,7 +84,7 @@ var idSchemes = []idScheme{
 		}
 		out := make([]string, len(fs))
 		for i, f := range fs {
-			out[i] = f.Fingerprints[finding.FingerprintScanmuxV1]
+			out[i] = f.ID
 		}
 		return out
 	}},

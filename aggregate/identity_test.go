@@ -18,7 +18,7 @@ import (
 )
 
 // idOf returns f's scanmux/v1 identity.
-func idOf(f *finding.Finding) string { return f.Fingerprints[finding.FingerprintScanmuxV1] }
+func idOf(f *finding.Finding) string { return f.ID }
 
 var idFormat = regexp.MustCompile(`^v1:[0-9a-f]{32}$`)
 
@@ -230,9 +230,9 @@ func TestIdentifyKeepsImported(t *testing.T) {
 	}
 	const old = "v1:0123456789abcdef0123456789abcdef"
 	gone := idSAST("G101", "gone.go", 3, 1)
-	gone.Fingerprints = map[string]string{finding.FingerprintScanmuxV1: old}
+	gone.ID = old
 	here := idSAST("G101", "here.go", 3, 1)
-	here.Fingerprints = map[string]string{finding.FingerprintScanmuxV1: old}
+	here.ID = old
 	fresh := idSAST("G101", "here.go", 3, 1)
 	idIdentify(t, []*finding.Finding{gone, here}, root)
 	if idOf(gone) != old {
@@ -272,7 +272,7 @@ func TestIdentifyDeterministic(t *testing.T) {
 		shuffled := make([]*finding.Finding, len(fs))
 		for i, p := range perm {
 			shuffled[i] = fs[p].Clone()
-			delete(shuffled[i].Fingerprints, finding.FingerprintScanmuxV1)
+			shuffled[i].ID = ""
 		}
 		got := idIdentify(t, shuffled, root)
 		var same, wantSame []string // the identical findings' identities, in any order

@@ -66,6 +66,13 @@ type Finding struct {
 	// scanmux's own keys such as "scanmux/v1". Optional.
 	Fingerprints map[string]string
 
+	// ID is scanmux's identity of the issue across runs ("v1:" and 32 hex
+	// digits), set by aggregate.Identify and written to SARIF as the
+	// partial fingerprint [FingerprintScanmuxV1]. It has a field of its own,
+	// not a Fingerprints key, because every finding gets one: a map each
+	// would be a quarter of a large merge's memory. Optional.
+	ID string
+
 	// Suppressions records why the finding is not reported, if it is not.
 	// A suppressed finding is kept, never dropped. Optional.
 	Suppressions []Suppression

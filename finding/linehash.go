@@ -10,9 +10,10 @@ import (
 // it from SARIF's partialFingerprints.
 const FingerprintLineHash = "primaryLocationLineHash"
 
-// FingerprintScanmuxV1 is the [Finding.Fingerprints] key of scanmux's own
-// cross-run identity of a finding, version 1. It is reserved here; the
-// value is computed elsewhere.
+// FingerprintScanmuxV1 is the SARIF partialFingerprints key of scanmux's
+// own cross-run identity of a finding, version 1, held in [Finding.ID]. It
+// is reserved: readers put its value in Finding.ID, never in
+// Finding.Fingerprints.
 const FingerprintScanmuxV1 = "scanmux/v1"
 
 // Parameters of the reference rolling hash (github/codeql-action,

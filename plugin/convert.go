@@ -1,6 +1,8 @@
 package plugin
 
 import (
+	"maps"
+
 	"github.com/scanmux/scanmux/finding"
 	pb "github.com/scanmux/scanmux/proto/scanmux/plugin/v1"
 )
@@ -213,6 +215,13 @@ func findingToPB(f *finding.Finding, rule *pb.Rule) *pb.Finding {
 		Fingerprints:     f.Fingerprints,
 		Properties:       f.Properties,
 	}
+	if f.ID != "" { // on the wire, the identity is a fingerprint
+		p.Fingerprints = maps.Clone(f.Fingerprints)
+		if p.Fingerprints == nil {
+			p.Fingerprints = map[string]string{}
+		}
+		p.Fingerprints[finding.FingerprintScanmuxV1] = f.ID
+	}
 	if f.Tool != (finding.Tool{}) {
 		p.Tool = &pb.Tool{Name: f.Tool.Name, Version: f.Tool.Version, InformationUri: f.Tool.InformationURI}
 	}
@@ -257,6 +266,14 @@ func findingFromPB(p *pb.Finding) *finding.Finding {
 		Location:         locationFromPB(p.GetLocation()),
 		Fingerprints:     p.GetFingerprints(),
 		Properties:       p.GetProperties(),
+	}
+	if id, ok := f.Fingerprints[finding.FingerprintScanmuxV1]; ok {
+		f.ID = id
+		f.Fingerprints = maps.Clone(f.Fingerprints)
+		delete(f.Fingerprints, finding.FingerprintScanmuxV1)
+		if len(f.Fingerprints) == 0 {
+			f.Fingerprints = nil
+		}
 	}
 	if p.GetCategory() != pb.Category_CATEGORY_UNSPECIFIED && f.Category == "" {
 		f.Category = finding.CategoryOther // a category from a newer protocol

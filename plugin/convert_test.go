@@ -40,7 +40,8 @@ func full() *finding.Finding {
 		Location:         loc("a.go"),
 		Related:          []finding.Location{loc("b.go"), loc("c.go")},
 		Flows:            []finding.Flow{{Message: "flow", Steps: []finding.Location{loc("src.go"), loc("sink.go")}}},
-		Fingerprints:     map[string]string{finding.FingerprintLineHash: "abc:1", "scanmux/v1": "x"},
+		Fingerprints:     map[string]string{finding.FingerprintLineHash: "abc:1"},
+		ID:               "v1:x",
 		Suppressions: []finding.Suppression{
 			{Kind: finding.SuppressionInSource, Status: finding.SuppressionAccepted, Justification: "test code", Source: "nosec"},
 			{Kind: finding.SuppressionExternal, Status: finding.SuppressionUnderReview, Justification: "j", Source: ".scanmux.yaml"},

@@ -318,7 +318,10 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 			}
 		}
 		for k, v := range r.PartialFingerprints {
-			if k != "" && v != "" {
+			switch {
+			case k == finding.FingerprintScanmuxV1:
+				f.ID = v
+			case k != "" && v != "":
 				f.Fingerprints[k] = v
 			}
 		}

@@ -11,6 +11,7 @@ type arena struct {
 	texts   slab[outText]
 	props   slab[outResultProps]
 	strs    slab[string]
+	pairs   slab[stringPair]
 }
 
 func (a *arena) reset() {
@@ -21,6 +22,7 @@ func (a *arena) reset() {
 		a.texts.reset()
 		a.props.reset()
 		a.strs.reset()
+		a.pairs.reset()
 	}
 }
 
@@ -95,4 +97,12 @@ func newStrings(a *arena, n int) []string {
 		return make([]string, n)
 	}
 	return a.strs.take(n)
+}
+
+// newPairs returns room for n pairs (length 0).
+func newPairs(a *arena, n int) stringPairs {
+	if a == nil {
+		return make(stringPairs, 0, n)
+	}
+	return a.pairs.take(n)[:0]
 }

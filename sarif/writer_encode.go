@@ -168,7 +168,12 @@ func (e *jsonEnc) result(r *outResult) {
 	}
 	if len(r.PartialFingerprints) > 0 {
 		e.key("partialFingerprints")
-		e.stringMap(r.PartialFingerprints)
+		e.open('{')
+		for _, p := range r.PartialFingerprints {
+			e.anyKey(p.key)
+			e.str(p.value)
+		}
+		e.close('}')
 	}
 	if len(r.Suppressions) > 0 {
 		e.key("suppressions")

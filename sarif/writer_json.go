@@ -1,5 +1,10 @@
 package sarif
 
+import (
+	"slices"
+	"strings"
+)
+
 // The SARIF objects the writer emits.
 //
 // The writer uses its own structs rather than go-sarif's: every optional
@@ -95,17 +100,17 @@ type outArtifactLoc struct {
 }
 
 type outResult struct {
-	RuleID              string            `json:"ruleId"`
-	RuleIndex           int               `json:"ruleIndex"`
-	Level               string            `json:"level"`
-	Message             outText           `json:"message"`
-	Locations           []outLocation     `json:"locations,omitempty"`
-	RelatedLocations    []outLocation     `json:"relatedLocations,omitempty"`
-	CodeFlows           []outCodeFlow     `json:"codeFlows,omitempty"`
-	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
-	Suppressions        []outSuppression  `json:"suppressions,omitempty"`
-	BaselineState       string            `json:"baselineState,omitempty"`
-	Properties          *outResultProps   `json:"properties,omitempty"`
+	RuleID              string           `json:"ruleId"`
+	RuleIndex           int              `json:"ruleIndex"`
+	Level               string           `json:"level"`
+	Message             outText          `json:"message"`
+	Locations           []outLocation    `json:"locations,omitempty"`
+	RelatedLocations    []outLocation    `json:"relatedLocations,omitempty"`
+	CodeFlows           []outCodeFlow    `json:"codeFlows,omitempty"`
+	PartialFingerprints stringPairs      `json:"partialFingerprints,omitempty"`
+	Suppressions        []outSuppression `json:"suppressions,omitempty"`
+	BaselineState       string           `json:"baselineState,omitempty"`
+	Properties          *outResultProps  `json:"properties,omitempty"`
 }
 
 // outResultProps is a result's property bag. Its fields are declared in
@@ -168,4 +173,43 @@ type outSuppression struct {
 	Status        string            `json:"status"`
 	Justification string            `json:"justification,omitempty"`
 	Properties    map[string]string `json:"properties,omitempty"`
+}
+
+// stringPairs is a JSON object of string members in key order. Results
+// hold their fingerprints in one instead of a map, which every result
+// would allocate.
+type stringPairs []stringPair
+
+// stringPair is one member of a stringPairs.
+type stringPair struct{ key, value string }
+
+// set sets key to value, keeping p in key order; the slice grows from a
+// (see [arena]).
+func (p *stringPairs) set(a *arena, key, value string) {
+	i, found := slices.BinarySearchFunc(*p, key, func(e stringPair, k string) int { return strings.Compare(e.key, k) })
+	if found {
+		(*p)[i].value = value
+		return
+	}
+	if len(*p) == cap(*p) {
+		grown := newPairs(a, 2*len(*p)+2)[:len(*p)]
+		copy(grown, *p)
+		*p = grown
+	}
+	*p = slices.Insert(*p, i, stringPair{key, value})
+}
+
+// MarshalJSON writes p as an object, as encoding/json writes a
+// map[string]string.
+func (p stringPairs) MarshalJSON() ([]byte, error) {
+	buf := []byte{'{'}
+	for i, e := range p {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendJSONString(buf, e.key)
+		buf = append(buf, ':')
+		buf = appendJSONString(buf, e.value)
+	}
+	return append(buf, '}'), nil
 }

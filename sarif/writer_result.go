@@ -98,19 +98,22 @@ func (b *builder) result(f *finding.Finding, a *arena) (res outResult, dropLocs,
 	}
 
 	// Fingerprints: the finding's, plus GitHub's line hash when missing.
-	if len(f.Fingerprints) > 0 {
-		res.PartialFingerprints = make(map[string]string, len(f.Fingerprints)+1)
-		for k, v := range f.Fingerprints {
-			res.PartialFingerprints[k] = v
-		}
+	if n := len(f.Fingerprints) + 2; n > 2 || f.ID != "" || len(res.Locations) > 0 {
+		res.PartialFingerprints = newPairs(a, n)
+	}
+	for k, v := range f.Fingerprints {
+		res.PartialFingerprints.set(a, k, v)
+	}
+	if f.ID != "" {
+		res.PartialFingerprints.set(a, finding.FingerprintScanmuxV1, f.ID)
 	}
 	if _, has := f.Fingerprints[finding.FingerprintLineHash]; !has && len(res.Locations) > 0 {
 		if h := b.lineHash(res.Locations[0].PhysicalLocation); h != "" {
-			if res.PartialFingerprints == nil {
-				res.PartialFingerprints = map[string]string{}
-			}
-			res.PartialFingerprints[finding.FingerprintLineHash] = h
+			res.PartialFingerprints.set(a, finding.FingerprintLineHash, h)
 		}
+	}
+	if len(res.PartialFingerprints) == 0 {
+		res.PartialFingerprints = nil
 	}
 
 	if b.opts.Profile == ProfileFull {

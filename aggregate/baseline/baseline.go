@@ -126,13 +126,13 @@ func (b *Baseline) Compare(findings []*finding.Finding) (absent []*finding.Findi
 	byHash := map[string][]int{} // tool, rule, path, line hash -> baseline findings
 	byLine := map[string][]int{} // tool, rule, path, line, message -> baseline findings without fingerprints
 	for i, f := range b.findings {
-		if id := f.Fingerprints[finding.FingerprintScanmuxV1]; id != "" {
+		if id := f.ID; id != "" {
 			byID[id] = append(byID[id], i)
 		}
 		if h := f.Fingerprints[finding.FingerprintLineHash]; h != "" {
 			k := hashKey(f, h)
 			byHash[k] = append(byHash[k], i)
-		} else if f.Fingerprints[finding.FingerprintScanmuxV1] == "" {
+		} else if f.ID == "" {
 			k := lineKey(f)
 			byLine[k] = append(byLine[k], i)
 		}
@@ -154,7 +154,7 @@ func (b *Baseline) Compare(findings []*finding.Finding) (absent []*finding.Findi
 		if f == nil {
 			continue
 		}
-		id := f.Fingerprints[finding.FingerprintScanmuxV1]
+		id := f.ID
 		m := -1
 		if id != "" {
 			m = take(byID[id], func(int) bool { return true })
@@ -163,7 +163,7 @@ func (b *Baseline) Compare(findings []*finding.Finding) (absent []*finding.Findi
 			// The weaker key, only where one side has no identity.
 			if h := src.lineHash(f); h != "" {
 				m = take(byHash[hashKey(f, h)], func(i int) bool {
-					return id == "" || b.findings[i].Fingerprints[finding.FingerprintScanmuxV1] == ""
+					return id == "" || b.findings[i].ID == ""
 				})
 			}
 		}

@@ -181,7 +181,7 @@ func TestCompareWithoutIdentity(t *testing.T) {
 
 	// The current findings' own line hashes are used when they have them.
 	for _, f := range cur {
-		f.Fingerprints[finding.FingerprintLineHash] = "0:1"
+		f.Fingerprints = map[string]string{finding.FingerprintLineHash: "0:1"}
 	}
 	if absent := base.Compare(cur); len(absent) != 4 || cur[0].Baseline != finding.BaselineNew {
 		t.Errorf("with other line hashes: %d absent and G401 %s, want 4 absent and G401 new", len(absent), cur[0].Baseline)

@@ -35,7 +35,7 @@ func benchFindings(n int) []*finding.Finding {
 				Path:   fmt.Sprintf("%s/file%d%s", dirs[(i/13)%len(dirs)], i%97, []string{".go", "_test.go", ".py", ".tf"}[(i/5)%4]),
 				Region: finding.Region{StartLine: 1 + i%500, EndLine: 1 + i%500},
 			},
-			Fingerprints: map[string]string{finding.FingerprintScanmuxV1: fmt.Sprintf("%016x", i)},
+			ID: fmt.Sprintf("%016x", i),
 		}
 		if cat == finding.CategoryDependency || cat == finding.CategoryContainer {
 			f.VulnIDs = []string{vulns[(i/17)%len(vulns)], fmt.Sprintf("CVE-2020-%04d", i%300)}

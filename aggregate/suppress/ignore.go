@@ -217,7 +217,7 @@ func (e *IgnoreEntry) matches(f *finding.Finding) bool {
 		}
 	}
 	if e.Fingerprint != "" {
-		found := false
+		found := f.ID == e.Fingerprint
 		for _, v := range f.Fingerprints {
 			if v == e.Fingerprint {
 				found = true

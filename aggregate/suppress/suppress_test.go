@@ -109,7 +109,7 @@ func TestIgnoreFile(t *testing.T) {
 	dep := fnd("govulncheck", "GO-2024-2687", "go.mod", 0, 0)
 	dep.VulnIDs = []string{"GO-2024-2687", "CVE-2023-45288", "GHSA-qppj-fm5r-hxr3"}
 	fp := fnd("gosec", "G304", "a.go", 3, 3)
-	fp.Fingerprints = map[string]string{finding.FingerprintScanmuxV1: "v1:abc123"}
+	fp.ID = "v1:abc123"
 	tests := []struct {
 		reason string
 		f      *finding.Finding
