@@ -83,6 +83,16 @@ func (d *logDecoder) errAt(err error) error {
 	return &DecodeError{File: d.name, Path: rdPointerPath(ptr), Err: err}
 }
 
+// errIn is errAt for an error of json.Unmarshal on the value the decoder
+// read last, whose JSON pointer is relative to that value.
+func (d *logDecoder) errIn(err error) error {
+	var se *json.SemanticError
+	if errors.As(err, &se) {
+		se.JSONPointer = d.dec.StackPointer() + se.JSONPointer
+	}
+	return d.errAt(err)
+}
+
 // errPath returns a *DecodeError for err at the given JSON path.
 func (d *logDecoder) errPath(path string, err error) error {
 	return &DecodeError{File: d.name, Path: path, Err: err}
@@ -513,8 +523,15 @@ func (d *logDecoder) decodeResults(st *runState, runPath string) error {
 		} else {
 			*r = xResult{}
 		}
-		if err := d.unmarshal(r); err != nil {
-			return err
+		raw, err := d.dec.ReadValue()
+		if err != nil {
+			return d.errAt(err)
+		}
+		if !fastResult(raw, r) {
+			*r = xResult{}
+			if err := json.Unmarshal(raw, r, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)); err != nil {
+				return d.errIn(err)
+			}
 		}
 		pending := len(st.pending)
 		if err := st.add(r); err != nil {
