@@ -1,11 +1,13 @@
 package aggregate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"maps"
 	"runtime"
 	"slices"
 	"sync"
@@ -188,7 +190,6 @@ func Run(ctx context.Context, sources []Source, opts *Options) (*Report, error) 
 		}()
 	}
 	wg.Wait()
-
 	rep := e.finish()
 	if err := ctx.Err(); err != nil {
 		return rep, fmt.Errorf("aggregate: run interrupted: %w", err)
@@ -523,54 +524,90 @@ func identifyParallel(findings []*finding.Finding, root string) error {
 	return nil
 }
 
-// sortFindings sorts findings by compareFindings, in GOMAXPROCS parts
-// sorted concurrently then merged when there are many.
+// sortFindings sorts findings by compareFindings. The findings are
+// decorated with their path's rank and their region, which decide most
+// comparisons without reading the findings (scattered in memory, they made
+// the sort wait on memory), and sorted in GOMAXPROCS parts concurrently,
+// then merged, when there are many.
 func sortFindings(findings []*finding.Finding) {
+	if len(findings) < 2 {
+		return
+	}
+	ranks := make(map[string]uint32)
+	for _, f := range findings {
+		ranks[f.Location.Path] = 0
+	}
+	paths := slices.Sorted(maps.Keys(ranks))
+	for i, p := range paths {
+		ranks[p] = uint32(i)
+	}
+	keys := make([]sortKey, len(findings))
+	for i, f := range findings {
+		r := &f.Location.Region
+		keys[i] = sortKey{path: ranks[f.Location.Path], sl: r.StartLine, sc: r.StartColumn, el: r.EndLine, ec: r.EndColumn, f: f}
+	}
+	sortParallel(keys, compareSortKeys)
+	for i := range keys {
+		findings[i] = keys[i].f
+	}
+}
+
+// sortKey is a finding decorated with the first fields compareFindings
+// compares (compareLocations: path, then the region).
+type sortKey struct {
+	path           uint32
+	sl, sc, el, ec int
+	f              *finding.Finding
+}
+
+func compareSortKeys(a, b sortKey) int {
+	if c := cmp.Or(cmp.Compare(a.path, b.path), cmp.Compare(a.sl, b.sl), cmp.Compare(a.sc, b.sc),
+		cmp.Compare(a.el, b.el), cmp.Compare(a.ec, b.ec)); c != 0 {
+		return c
+	}
+	return compareFindings(a.f, b.f)
+}
+
+// sortParallel sorts s by cmp, in GOMAXPROCS parts sorted concurrently
+// then merged when s is long.
+func sortParallel[T any](s []T, cmp func(a, b T) int) {
 	parts := runtime.GOMAXPROCS(0)
-	if parts < 2 || len(findings) < parallelMin {
-		slices.SortFunc(findings, compareFindings)
+	if parts < 2 || len(s) < parallelMin {
+		slices.SortFunc(s, cmp)
 		return
 	}
 	parts = min(parts, 8)
 	bounds := make([]int, parts+1)
 	for i := range bounds {
-		bounds[i] = len(findings) * i / parts
+		bounds[i] = len(s) * i / parts
 	}
 	var wg sync.WaitGroup
 	for i := range parts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			slices.SortFunc(findings[bounds[i]:bounds[i+1]], compareFindings)
-		}()
+		wg.Go(func() { slices.SortFunc(s[bounds[i]:bounds[i+1]], cmp) })
 	}
 	wg.Wait()
-	// Merge the sorted runs pairwise into a buffer and back.
-	buf := make([]*finding.Finding, len(findings))
-	src, dst := findings, buf
+	// Merge the sorted parts pairwise into a buffer and back.
+	buf := make([]T, len(s))
+	src, dst := s, buf
 	for width := 1; width < parts; width *= 2 {
 		var wg sync.WaitGroup
 		for i := 0; i < parts; i += 2 * width {
 			lo, mid, hi := bounds[i], bounds[min(i+width, parts)], bounds[min(i+2*width, parts)]
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				mergeFindings(dst[lo:hi], src[lo:mid], src[mid:hi])
-			}()
+			wg.Go(func() { mergeSorted(dst[lo:hi], src[lo:mid], src[mid:hi], cmp) })
 		}
 		wg.Wait()
 		src, dst = dst, src
 	}
-	if &src[0] != &findings[0] {
-		copy(findings, src)
+	if &src[0] != &s[0] {
+		copy(s, src)
 	}
 }
 
-// mergeFindings merges the sorted a and b into dst, a's first on ties.
-func mergeFindings(dst, a, b []*finding.Finding) {
+// mergeSorted merges the sorted a and b into dst, a's first on ties.
+func mergeSorted[T any](dst, a, b []T, cmp func(a, b T) int) {
 	i, j, k := 0, 0, 0
 	for i < len(a) && j < len(b) {
-		if compareFindings(b[j], a[i]) < 0 {
+		if cmp(b[j], a[i]) < 0 {
 			dst[k] = b[j]
 			j++
 		} else {
