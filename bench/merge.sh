@@ -10,6 +10,8 @@
 # /usr/bin/time -v of:
 #   scanmux         scanmux merge, default github profile (GitHub's limits)
 #   scanmux-full    scanmux merge, full profile (no limits)
+#   scanmux-nodedup scanmux merge --dedup=false, full profile: every result
+#                   in one log, as the Multitool merges (without MERGE_ARGS)
 #   sarif           bench/sarifmerge, github profile: package sarif's read
 #                   and write without the aggregation engine
 #   sarif-full      the same, full profile
@@ -82,12 +84,18 @@ measure scanmux "$out/scanmux" merge "${quiet[@]}" "${merge_args[@]}" -o "$out/s
 tail -3 "$out/scanmux.log" >&2
 measure scanmux-full "$out/scanmux" merge "${quiet[@]}" "${merge_args[@]}" "$pflag" full -o "$out/scanmux-full.sarif" "${inputs[@]}"
 tail -1 "$out/scanmux-full.log" >&2
+names=(scanmux scanmux-full)
+if [ -z "${MERGE_ARGS:-}" ]; then
+  # The SARIF issue's merge: read, normalize, write, without dedup.
+  measure scanmux-nodedup "$out/scanmux" merge "${quiet[@]}" --dedup=false "$pflag" full -o "$out/scanmux-nodedup.sarif" "${inputs[@]}"
+  tail -1 "$out/scanmux-nodedup.log" >&2
+  names+=(scanmux-nodedup)
+fi
 measure sarif "$out/sarifmerge" -o "$out/sarif.sarif" "${inputs[@]}"
 cat "$out/sarif.log" >&2
 measure sarif-full "$out/sarifmerge" -profile full -o "$out/sarif-full.sarif" "${inputs[@]}"
 cat "$out/sarif-full.log" >&2
-
-names=(scanmux scanmux-full sarif sarif-full)
+names+=(sarif sarif-full)
 if [ "${SKIP_MULTITOOL:-0}" != 1 ]; then
   [ -x "$mt" ] || "$shared/tools/sarif-validate" /dev/null
   rm -rf "$out/multitool"
@@ -98,7 +106,7 @@ fi
 echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg) after" >&2
 
 echo
-printf '%-14s %10s %12s %12s %12s\n' tool wall_s peak_rss_MB "x faster" "x less RSS"
+printf '%-16s %10s %12s %12s %12s\n' tool wall_s peak_rss_MB "x faster" "x less RSS"
 for n in "${names[@]}"; do
   if [ -n "${wall[multitool]:-}" ]; then
     sp=$(awk -v a="${wall[multitool]}" -v b="${wall[$n]}" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')
@@ -106,7 +114,7 @@ for n in "${names[@]}"; do
   else
     sp=-; mr=-
   fi
-  printf '%-14s %10s %12s %12s %12s\n' "$n" "${wall[$n]}" "${rss[$n]}" "$sp" "$mr"
+  printf '%-16s %10s %12s %12s %12s\n' "$n" "${wall[$n]}" "${rss[$n]}" "$sp" "$mr"
 done
 echo
 
