@@ -64,10 +64,7 @@ func writeLog(t *testing.T, fs []*finding.Finding, root string, opts *sarif.Writ
 		o = *opts
 	}
 	o.Root = root
-	run := sarif.Run{Tool: fs[0].Tool}
-	for _, f := range fs {
-		run.Findings = append(run.Findings, f)
-	}
+	run := sarif.Run{Tool: fs[0].Tool, Findings: fs}
 	var buf bytes.Buffer
 	if _, err := sarif.Write(&buf, []sarif.Run{run}, &o); err != nil {
 		t.Fatalf("sarif.Write: %v", err)

@@ -24,10 +24,7 @@ func ExampleBaseline_Compare() {
 	if err := aggregate.Identify(first, "testdata/v1"); err != nil {
 		log.Fatal(err)
 	}
-	run := sarif.Run{Tool: first[0].Tool}
-	for _, f := range first {
-		run.Findings = append(run.Findings, f)
-	}
+	run := sarif.Run{Tool: first[0].Tool, Findings: first}
 	logPath := filepath.Join(dir, "previous.sarif")
 	out, err := os.Create(logPath)
 	if err != nil {

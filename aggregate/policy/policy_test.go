@@ -209,9 +209,7 @@ func TestCorpusFindings(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range runs {
-			for i := range r.Findings {
-				all = append(all, r.Findings[i])
-			}
+			all = append(all, r.Findings...)
 		}
 	}
 	var newVuln string
