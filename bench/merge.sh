@@ -27,6 +27,10 @@
 # the repository), SKIP_MULTITOOL=1 to time scanmux only. The machine's load is
 # printed before and after: other processes on a shared machine slow every
 # tool, so compare the ratios of one run, not times across runs.
+#
+# To see where scanmux spends its time, run one of the commands with
+# SCANMUX_CPUPROFILE=FILE (or SCANMUX_MEMPROFILE=FILE) and read the profile
+# with go tool pprof bench/out/scanmux FILE.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
