@@ -190,6 +190,7 @@ func Run(ctx context.Context, sources []Source, opts *Options) (*Report, error) 
 		}()
 	}
 	wg.Wait()
+
 	rep := e.finish()
 	if err := ctx.Err(); err != nil {
 		return rep, fmt.Errorf("aggregate: run interrupted: %w", err)

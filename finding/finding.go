@@ -14,6 +14,8 @@
 //   - All strings are valid UTF-8.
 package finding
 
+import "maps"
+
 // Finding is one issue reported by one tool. The zero value is not valid:
 // a finding needs at least a tool name, a rule id, a message, a category and
 // a severity.
@@ -89,6 +91,19 @@ type Finding struct {
 	// Baseline is the finding's state against a baseline scan; empty when
 	// no baseline was given.
 	Baseline BaselineState
+}
+
+// AllFingerprints returns f's fingerprints with its identity, if any,
+// under [FingerprintScanmuxV1], as SARIF and the plugin protocol carry
+// them: f.Fingerprints itself when f has no ID, else a copy.
+func (f *Finding) AllFingerprints() map[string]string {
+	if f.ID == "" {
+		return f.Fingerprints
+	}
+	fp := make(map[string]string, len(f.Fingerprints)+1)
+	maps.Copy(fp, f.Fingerprints)
+	fp[FingerprintScanmuxV1] = f.ID
+	return fp
 }
 
 // Report is one tool's report of an issue, kept when deduplication merges

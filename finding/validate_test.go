@@ -286,3 +286,22 @@ func TestClone(t *testing.T) {
 		t.Fatalf("Clone did not keep nil and empty apart: %+v", ce)
 	}
 }
+
+func TestAllFingerprints(t *testing.T) {
+	own := map[string]string{FingerprintLineHash: "abc:1"}
+	f := &Finding{Fingerprints: own}
+	if got := f.AllFingerprints(); len(got) != 1 || got[FingerprintLineHash] != "abc:1" {
+		t.Errorf("without ID: got %v, want the finding's own map", got)
+	}
+	f.ID = "v1:0123"
+	got := f.AllFingerprints()
+	if len(got) != 2 || got[FingerprintScanmuxV1] != "v1:0123" || got[FingerprintLineHash] != "abc:1" {
+		t.Errorf("with ID: got %v", got)
+	}
+	if len(own) != 1 {
+		t.Errorf("AllFingerprints changed the finding's map: %v", own)
+	}
+	if got := (&Finding{ID: "v1:9"}).AllFingerprints(); len(got) != 1 || got[FingerprintScanmuxV1] != "v1:9" {
+		t.Errorf("ID only: got %v", got)
+	}
+}

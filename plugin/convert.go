@@ -212,15 +212,8 @@ func findingToPB(f *finding.Finding, rule *pb.Rule) *pb.Finding {
 		Precision:        precisionToPB[f.Precision],
 		VulnIds:          f.VulnIDs,
 		Location:         locationToPB(&f.Location),
-		Fingerprints:     f.Fingerprints,
+		Fingerprints:     f.AllFingerprints(), // on the wire, the identity is a fingerprint
 		Properties:       f.Properties,
-	}
-	if f.ID != "" { // on the wire, the identity is a fingerprint
-		p.Fingerprints = maps.Clone(f.Fingerprints)
-		if p.Fingerprints == nil {
-			p.Fingerprints = map[string]string{}
-		}
-		p.Fingerprints[finding.FingerprintScanmuxV1] = f.ID
 	}
 	if f.Tool != (finding.Tool{}) {
 		p.Tool = &pb.Tool{Name: f.Tool.Name, Version: f.Tool.Version, InformationUri: f.Tool.InformationURI}

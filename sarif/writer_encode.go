@@ -140,6 +140,16 @@ func (e *jsonEnc) stringMap(m map[string]string) {
 	e.close('}')
 }
 
+// pairs writes p as an object, in its (key) order.
+func (e *jsonEnc) pairs(p stringPairs) {
+	e.open('{')
+	for _, kv := range p {
+		e.anyKey(kv.key)
+		e.str(kv.value)
+	}
+	e.close('}')
+}
+
 // result writes r as encoding/json writes an outResult.
 func (e *jsonEnc) result(r *outResult) {
 	e.open('{')
@@ -168,12 +178,7 @@ func (e *jsonEnc) result(r *outResult) {
 	}
 	if len(r.PartialFingerprints) > 0 {
 		e.key("partialFingerprints")
-		e.open('{')
-		for _, p := range r.PartialFingerprints {
-			e.anyKey(p.key)
-			e.str(p.value)
-		}
-		e.close('}')
+		e.pairs(r.PartialFingerprints)
 	}
 	if len(r.Suppressions) > 0 {
 		e.key("suppressions")

@@ -202,14 +202,7 @@ func (p *stringPairs) set(a *arena, key, value string) {
 // MarshalJSON writes p as an object, as encoding/json writes a
 // map[string]string.
 func (p stringPairs) MarshalJSON() ([]byte, error) {
-	buf := []byte{'{'}
-	for i, e := range p {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = appendJSONString(buf, e.key)
-		buf = append(buf, ':')
-		buf = appendJSONString(buf, e.value)
-	}
-	return append(buf, '}'), nil
+	e := jsonEnc{compact: true}
+	e.pairs(p)
+	return e.buf, nil
 }

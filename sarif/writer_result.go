@@ -98,9 +98,7 @@ func (b *builder) result(f *finding.Finding, a *arena) (res outResult, dropLocs,
 	}
 
 	// Fingerprints: the finding's, plus GitHub's line hash when missing.
-	if n := len(f.Fingerprints) + 2; n > 2 || f.ID != "" || len(res.Locations) > 0 {
-		res.PartialFingerprints = newPairs(a, n)
-	}
+	res.PartialFingerprints = newPairs(a, len(f.Fingerprints)+2) // + identity and line hash
 	for k, v := range f.Fingerprints {
 		res.PartialFingerprints.set(a, k, v)
 	}

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"encoding/binary"
-	"maps"
 	"slices"
 	"strings"
 
@@ -438,15 +437,8 @@ func (w *walker) finding(f *finding.Finding, m uint64) *ast.Term {
 		kv = w.field(kv, kLocation, w.location(&f.Location, m))
 	}
 	if m&fFingerprints != 0 {
-		fp := f.Fingerprints
-		if f.ID != "" { // policies see the identity among the fingerprints
-			fp = maps.Clone(fp)
-			if fp == nil {
-				fp = map[string]string{}
-			}
-			fp[finding.FingerprintScanmuxV1] = f.ID
-		}
-		kv = w.field(kv, kFingerprints, w.strMap(fp))
+		// Policies see the identity among the fingerprints.
+		kv = w.field(kv, kFingerprints, w.strMap(f.AllFingerprints()))
 	}
 	if m&fProperties != 0 {
 		kv = w.field(kv, kProperties, w.strMap(f.Properties))

@@ -22,17 +22,16 @@ import (
 )
 
 func main() {
+	stop := func() {}
 	if f := os.Getenv("SCANMUX_CPUPROFILE"); f != "" {
-		stop, err := startCPUProfile(f)
-		if err != nil {
+		var err error
+		if stop, err = startCPUProfile(f); err != nil {
 			fmt.Fprintln(os.Stderr, "scanmux:", err)
 			os.Exit(exitUsage)
 		}
-		code := run(os.Args[1:], os.Stdout, os.Stderr)
-		stop()
-		os.Exit(code)
 	}
 	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	stop()
 	if f := os.Getenv("SCANMUX_MEMPROFILE"); f != "" {
 		if err := writeHeapProfile(f); err != nil {
 			fmt.Fprintln(os.Stderr, "scanmux:", err)
