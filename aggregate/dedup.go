@@ -74,6 +74,10 @@ type dedupIndex struct {
 	seed     maphash.Seed
 	shards   [dedupShards]dedupShard
 	received atomic.Int64
+
+	// With Disabled, each source's findings in arrival order, by source.
+	plainMu sync.Mutex
+	plain   map[int]*[]*finding.Finding
 }
 
 // dedupShard is one part of the index.
@@ -191,6 +195,7 @@ type candidate struct {
 type indexer struct {
 	d     *dedupIndex
 	src   int
+	plain *[]*finding.Finding // with Disabled: the source's findings
 	cache sigCache
 	h     maphash.Hash
 	keys  [8]indexKey
@@ -199,24 +204,33 @@ type indexer struct {
 func (d *dedupIndex) indexer(src int) *indexer {
 	ix := &indexer{d: d, src: src}
 	ix.h.SetSeed(d.seed)
+	if d.opts.Disabled {
+		d.plainMu.Lock()
+		if d.plain == nil {
+			d.plain = map[int]*[]*finding.Finding{}
+		}
+		ix.plain = new([]*finding.Finding)
+		d.plain[src] = ix.plain
+		d.plainMu.Unlock()
+	}
 	return ix
 }
 
 // add indexes f, emitted by the indexer's source.
 func (ix *indexer) add(f *finding.Finding) {
 	d := ix.d
+	if ix.plain != nil {
+		// Nothing to match: keep the findings in order, each source
+		// apart (a source's findings are added one at a time).
+		d.received.Add(1)
+		*ix.plain = append(*ix.plain, f)
+		return
+	}
 	e := &entry{f: f, src: int32(ix.src), sig: newSig(f, &ix.cache)}
 	ix.h.Reset()
 	ix.h.WriteString(e.sig.shardKey())
 	shard := &d.shards[ix.h.Sum64()%dedupShards]
 	d.received.Add(1)
-	if d.opts.Disabled {
-		shard.mu.Lock()
-		e.id = int32(len(shard.entries))
-		shard.entries = append(shard.entries, e)
-		shard.mu.Unlock()
-		return
-	}
 	ix.h.Reset()
 	e.hash = exactHash(&ix.h, f, &e.sig)
 	keys := e.sig.indexKeys(ix.keys[:0])
@@ -312,6 +326,27 @@ type dedupResult struct {
 // (see the package documentation), and each group becomes one finding whose
 // primary is the best report by a total order.
 func (d *dedupIndex) finish(failed []bool, names []string) *dedupResult {
+	if d.opts.Disabled {
+		// Every report is its own finding, in source order.
+		res := &dedupResult{}
+		srcs := slices.Sorted(maps.Keys(d.plain))
+		n := 0
+		for _, src := range srcs {
+			n += len(*d.plain[src])
+		}
+		res.findings = make([]*finding.Finding, 0, n)
+		for _, src := range srcs {
+			found := *d.plain[src]
+			if failed[src] {
+				for _, f := range found {
+					setProp(f, PropPartial, "true")
+				}
+			}
+			res.findings = append(res.findings, found...)
+		}
+		d.plain = nil
+		return res
+	}
 	var parts [dedupShards]dedupResult
 	var next atomic.Int32
 	var wg sync.WaitGroup

@@ -190,7 +190,6 @@ func Run(ctx context.Context, sources []Source, opts *Options) (*Report, error) 
 		}()
 	}
 	wg.Wait()
-
 	rep := e.finish()
 	if err := ctx.Err(); err != nil {
 		return rep, fmt.Errorf("aggregate: run interrupted: %w", err)
@@ -220,6 +219,7 @@ type sourceRun struct {
 	start     time.Time
 	tool      finding.Tool
 	ix        *indexer   // the source's side of the dedup index
+	valid     finding.Validator
 	mu        sync.Mutex // held while a finding is processed
 	abandoned bool
 	count     atomic.Int64
@@ -346,7 +346,7 @@ func (sr *sourceRun) emit(f *finding.Finding) error {
 		sr.e.progress(SourceEvent{Source: sr.name, State: SourceRunning, Findings: int(n), Elapsed: time.Since(sr.start)})
 	}
 	e := sr.e
-	if err := e.norm.normalize(f, sr.name, sr.tool); err != nil {
+	if err := e.norm.normalize(f, sr.name, sr.tool, &sr.valid); err != nil {
 		sr.dropped.Add(1)
 		e.warn.add(sr.name, "invalid findings dropped", err.Error())
 		return nil
@@ -534,19 +534,42 @@ func sortFindings(findings []*finding.Finding) {
 	if len(findings) < 2 {
 		return
 	}
-	ranks := make(map[string]uint32)
-	for _, f := range findings {
-		ranks[f.Location.Path] = 0
+	// Decorate in parts on all cores: each part collects its paths, then,
+	// once they are ranked, fills its keys.
+	parts := make([]map[string]uint32, runtime.GOMAXPROCS(0))
+	np := forParts(len(findings), func(p, lo, hi int) {
+		seen := make(map[string]uint32)
+		last := ""
+		for i, f := range findings[lo:hi] {
+			if path := f.Location.Path; i == 0 || path != last {
+				seen[path] = 0
+				last = path
+			}
+		}
+		parts[p] = seen
+	})
+	ranks := parts[0]
+	for _, m := range parts[1:np] {
+		for p := range m {
+			ranks[p] = 0
+		}
 	}
 	paths := slices.Sorted(maps.Keys(ranks))
 	for i, p := range paths {
 		ranks[p] = uint32(i)
 	}
 	keys := make([]sortKey, len(findings))
-	for i, f := range findings {
-		r := &f.Location.Region
-		keys[i] = sortKey{path: ranks[f.Location.Path], sl: r.StartLine, sc: r.StartColumn, el: r.EndLine, ec: r.EndColumn, f: f}
-	}
+	forParts(len(findings), func(_, lo, hi int) {
+		var last string
+		var rank uint32
+		for i, f := range findings[lo:hi] {
+			if path := f.Location.Path; i == 0 || path != last {
+				rank, last = ranks[path], path
+			}
+			r := &f.Location.Region
+			keys[lo+i] = sortKey{path: rank, sl: r.StartLine, sc: r.StartColumn, el: r.EndLine, ec: r.EndColumn, f: f}
+		}
+	})
 	sortParallel(keys, compareSortKeys)
 	for i := range keys {
 		findings[i] = keys[i].f

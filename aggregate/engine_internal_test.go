@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -78,6 +79,74 @@ func TestSortFindings(t *testing.T) {
 	for i := range want {
 		if want[i] != got[i] {
 			t.Fatalf("position %d: %s, want %s", i, describe(got[i]), describe(want[i]))
+		}
+	}
+}
+
+// TestCountsAndRunsParallel checks countReport and Report.Runs, which work
+// in parts on all cores above parallelMin findings, against plain counts
+// and grouping.
+func TestCountsAndRunsParallel(t *testing.T) {
+	fs := parallelTestFindings(3*parallelMin/2, false)
+	rnd := rand.New(rand.NewPCG(3, 5))
+	sevs := []finding.Severity{finding.SeverityLow, finding.SeverityHigh, finding.SeverityCritical}
+	cats := []finding.Category{finding.CategorySAST, finding.CategorySecret}
+	for i, f := range fs {
+		f.Severity = sevs[rnd.IntN(len(sevs))]
+		f.Category = cats[rnd.IntN(len(cats))]
+		if i%7 == 0 {
+			f.Suppressions = []finding.Suppression{{Kind: finding.SuppressionExternal, Justification: "test"}}
+		}
+		if i%11 == 0 {
+			f.Baseline = finding.BaselineNew
+		}
+		// Versions appear late in the list, so that a later part gives a
+		// tool its first version.
+		if i > len(fs)*3/4 && rnd.IntN(100) == 0 {
+			f.Tool.Version = fmt.Sprintf("1.%d", i)
+		}
+	}
+	rep := &Report{Findings: fs}
+	got := countReport(rep, 0, len(fs))
+
+	want := Counts{ByTool: map[string]int{}, ByCategory: map[finding.Category]int{}, BySeverity: map[finding.Severity]int{}}
+	byBoth := map[sevCat]int{}
+	wantRuns := map[string][]*finding.Finding{}
+	wantVersion := map[string]string{}
+	for _, f := range fs {
+		wantRuns[f.Tool.Name] = append(wantRuns[f.Tool.Name], f)
+		if wantVersion[f.Tool.Name] == "" {
+			wantVersion[f.Tool.Name] = f.Tool.Version
+		}
+		if f.Baseline == finding.BaselineNew {
+			want.New++
+		}
+		if f.Suppressed() {
+			want.Suppressed++
+			continue
+		}
+		want.Findings++
+		want.ByTool[f.Tool.Name]++
+		want.ByCategory[f.Category]++
+		want.BySeverity[f.Severity]++
+		byBoth[sevCat{f.Severity, f.Category}]++
+	}
+	if got.Findings != want.Findings || got.Suppressed != want.Suppressed || got.New != want.New ||
+		!maps.Equal(got.ByTool, want.ByTool) || !maps.Equal(got.ByCategory, want.ByCategory) ||
+		!maps.Equal(got.BySeverity, want.BySeverity) || !maps.Equal(got.bySevCat, byBoth) {
+		t.Fatalf("countReport = %+v\nwant %+v, by severity and category %v", got, want, byBoth)
+	}
+
+	runs := rep.Runs()
+	if len(runs) != len(wantRuns) {
+		t.Fatalf("%d runs, want %d", len(runs), len(wantRuns))
+	}
+	for _, r := range runs {
+		if !slices.Equal(r.Findings, wantRuns[r.Tool.Name]) {
+			t.Errorf("run %s: findings differ from the report's in order", r.Tool.Name)
+		}
+		if r.Tool.Version != wantVersion[r.Tool.Name] {
+			t.Errorf("run %s: version %q, want the first one, %q", r.Tool.Name, r.Tool.Version, wantVersion[r.Tool.Name])
 		}
 	}
 }

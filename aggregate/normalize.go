@@ -37,7 +37,7 @@ type normalizer struct {
 // as far as possible (see the package documentation of finding), and
 // reports an error if it still does not. src is the source's name, for
 // warnings; tool is the default tool for findings that name none.
-func (n *normalizer) normalize(f *finding.Finding, src string, tool finding.Tool) error {
+func (n *normalizer) normalize(f *finding.Finding, src string, tool finding.Tool, v *finding.Validator) error {
 	if f.Tool.Name == "" {
 		f.Tool = tool
 	}
@@ -72,10 +72,7 @@ func (n *normalizer) normalize(f *finding.Finding, src string, tool finding.Tool
 	if !f.Category.Valid() {
 		f.Category = inferCategory(f)
 	}
-	if err := f.Validate(); err != nil {
-		return err
-	}
-	return nil
+	return v.Validate(f)
 }
 
 // location makes l's path relative to the root. A path outside the root

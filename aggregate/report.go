@@ -3,6 +3,7 @@ package aggregate
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -54,30 +55,85 @@ type Counts struct {
 	// New, Unchanged and Updated count findings (suppressed or not) by
 	// baseline state; Absent counts Report.Absent.
 	New, Unchanged, Updated, Absent int
+
+	// bySevCat splits Findings by severity and category, for Summary;
+	// nil in Counts not made by Run.
+	bySevCat map[sevCat]int
 }
 
 func countReport(r *Report, merged, received int) Counts {
 	c := Counts{Received: received, Merged: merged, ByTool: map[string]int{},
 		ByCategory: map[finding.Category]int{}, BySeverity: map[finding.Severity]int{}, Absent: len(r.Absent)}
-	for _, f := range r.Findings {
-		switch f.Baseline {
-		case finding.BaselineNew:
-			c.New++
-		case finding.BaselineUnchanged:
-			c.Unchanged++
-		case finding.BaselineUpdated:
-			c.Updated++
+	// Counted in parts on all cores: reading the findings, scattered in
+	// memory, is most of the work.
+	type partCounts struct {
+		c      Counts
+		tools  map[string]int
+		sevCat map[sevCat]int
+	}
+	parts := make([]partCounts, runtime.GOMAXPROCS(0))
+	n := forParts(len(r.Findings), func(p, lo, hi int) {
+		pc := &parts[p]
+		pc.tools, pc.sevCat = map[string]int{}, map[sevCat]int{}
+		lastTool, lastN := "", 0
+		lastSC, lastSCN := sevCat{}, 0
+		for _, f := range r.Findings[lo:hi] {
+			switch f.Baseline {
+			case finding.BaselineNew:
+				pc.c.New++
+			case finding.BaselineUnchanged:
+				pc.c.Unchanged++
+			case finding.BaselineUpdated:
+				pc.c.Updated++
+			}
+			if f.Suppressed() {
+				pc.c.Suppressed++
+				continue
+			}
+			pc.c.Findings++
+			// Runs of one tool and one severity and category are
+			// common: count them before touching the maps.
+			if f.Tool.Name != lastTool {
+				pc.tools[lastTool] += lastN
+				lastTool, lastN = f.Tool.Name, 0
+			}
+			lastN++
+			if sc := (sevCat{f.Severity, f.Category}); sc != lastSC {
+				pc.sevCat[lastSC] += lastSCN
+				lastSC, lastSCN = sc, 0
+			}
+			lastSCN++
 		}
-		if f.Suppressed() {
-			c.Suppressed++
-			continue
+		pc.tools[lastTool] += lastN
+		pc.sevCat[lastSC] += lastSCN
+	})
+	c.bySevCat = map[sevCat]int{}
+	for _, pc := range parts[:n] {
+		c.Findings += pc.c.Findings
+		c.Suppressed += pc.c.Suppressed
+		c.New += pc.c.New
+		c.Unchanged += pc.c.Unchanged
+		c.Updated += pc.c.Updated
+		for t, k := range pc.tools {
+			if k > 0 {
+				c.ByTool[t] += k
+			}
 		}
-		c.Findings++
-		c.ByTool[f.Tool.Name]++
-		c.ByCategory[f.Category]++
-		c.BySeverity[f.Severity]++
+		for sc, k := range pc.sevCat {
+			if k > 0 {
+				c.bySevCat[sc] += k
+				c.ByCategory[sc.cat] += k
+				c.BySeverity[sc.sev] += k
+			}
+		}
 	}
 	return c
+}
+
+// sevCat is a severity and category pair, for Counts.bySevCat.
+type sevCat struct {
+	sev finding.Severity
+	cat finding.Category
 }
 
 // Runs groups the report's findings into one SARIF run per tool, for
@@ -126,16 +182,53 @@ func (r *Report) Runs() []sarif.Run {
 			}
 		}
 	}
-	counts := map[string]int{}
-	for _, f := range r.Findings {
-		counts[f.Tool.Name]++
+	// Findings are grouped in parts on all cores, then joined in order.
+	type partTools struct {
+		order []string                      // tool names in order of first finding
+		tools map[string]*finding.Tool      // the first version and URI seen
+		found map[string][]*finding.Finding // in the report's order
 	}
-	for _, f := range r.Findings {
-		run := get(f.Tool)
-		if run.Findings == nil {
-			run.Findings = make([]*finding.Finding, 0, counts[f.Tool.Name])
+	parts := make([]partTools, runtime.GOMAXPROCS(0))
+	np := forParts(len(r.Findings), func(p, lo, hi int) {
+		pt := &parts[p]
+		pt.tools, pt.found = map[string]*finding.Tool{}, map[string][]*finding.Finding{}
+		var last []*finding.Finding
+		var tool *finding.Tool
+		for _, f := range r.Findings[lo:hi] {
+			t := &f.Tool
+			if tool == nil || t.Name != tool.Name {
+				if tool != nil {
+					pt.found[tool.Name] = last
+				}
+				if tool = pt.tools[t.Name]; tool == nil {
+					tool = &finding.Tool{Name: t.Name}
+					pt.tools[t.Name] = tool
+					pt.order = append(pt.order, t.Name)
+				}
+				last = pt.found[t.Name]
+			}
+			if tool.Version == "" || tool.InformationURI == "" {
+				tool.Version = cmpOr(tool.Version, t.Version)
+				tool.InformationURI = cmpOr(tool.InformationURI, t.InformationURI)
+			}
+			last = append(last, f)
 		}
-		run.Findings = append(run.Findings, f)
+		if tool != nil {
+			pt.found[tool.Name] = last
+		}
+	})
+	for _, pt := range parts[:np] {
+		for _, name := range pt.order {
+			run := get(*pt.tools[name])
+			if run.Findings == nil {
+				n := 0
+				for _, pt := range parts[:np] {
+					n += len(pt.found[name])
+				}
+				run.Findings = make([]*finding.Finding, 0, n)
+			}
+			run.Findings = append(run.Findings, pt.found[name]...)
+		}
 	}
 	names := make([]string, 0, len(byTool))
 	for n := range byTool {
@@ -201,15 +294,14 @@ func (r *Report) Summary(w io.Writer) error {
 			fmt.Fprintf(tw, "%s\t", cat)
 		}
 		fmt.Fprint(tw, "total\t\n")
-		byBoth := map[finding.Severity]map[finding.Category]int{}
-		for _, f := range r.Findings {
-			if f.Suppressed() {
-				continue
+		byBoth := c.bySevCat
+		if byBoth == nil {
+			byBoth = map[sevCat]int{}
+			for _, f := range r.Findings {
+				if !f.Suppressed() {
+					byBoth[sevCat{f.Severity, f.Category}]++
+				}
 			}
-			if byBoth[f.Severity] == nil {
-				byBoth[f.Severity] = map[finding.Category]int{}
-			}
-			byBoth[f.Severity][f.Category]++
 		}
 		for _, s := range finding.Severities {
 			if c.BySeverity[s] == 0 {
@@ -217,7 +309,7 @@ func (r *Report) Summary(w io.Writer) error {
 			}
 			fmt.Fprintf(tw, "%s\t", s)
 			for _, cat := range cats {
-				fmt.Fprintf(tw, "%d\t", byBoth[s][cat])
+				fmt.Fprintf(tw, "%d\t", byBoth[sevCat{s, cat}])
 			}
 			fmt.Fprintf(tw, "%d\t\n", c.BySeverity[s])
 		}

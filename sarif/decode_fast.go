@@ -3,6 +3,7 @@ package sarif
 import (
 	"slices"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -21,8 +22,9 @@ import (
 
 // fastResult decodes raw into r, which must be zero, and reports whether
 // it could; when it could not, r holds a partial decoding.
-func fastResult(raw []byte, r *xResult) bool {
-	p := fastParser{b: raw, ok: true}
+// Strings are carved from slab when it is not nil.
+func fastResult(raw []byte, r *xResult, slab *strSlab) bool {
+	p := fastParser{b: raw, ok: true, slab: slab}
 	var seen uint32
 	ok := p.object(func(key []byte) bool {
 		bit, known := resultMembers[string(key)]
@@ -76,9 +78,36 @@ var resultMembers = map[string]uint32{
 
 // fastParser reads one JSON value that is known to be valid.
 type fastParser struct {
-	b  []byte
-	i  int
-	ok bool // set false by str when it gives up
+	b    []byte
+	i    int
+	ok   bool // set false by str when it gives up
+	slab *strSlab
+}
+
+// strSlab hands out strings copied into large shared blocks: the strings
+// of a result are adjacent in memory, which the passes that read them
+// later (validation, identity, sort, writer) find in a cache line or two
+// instead of one cache miss each, and they cost no allocation each. A
+// block lives as long as any of its strings; the strings are never
+// written after they are handed out. The zero value is ready to use.
+type strSlab struct{ buf []byte }
+
+const (
+	slabBlock = 64 << 10 // size of a block
+	slabMax   = 1 << 10  // longer strings get an allocation of their own
+)
+
+// string returns b as a string that does not share b's memory.
+func (s *strSlab) string(b []byte) string {
+	if s == nil || len(b) == 0 || len(b) > slabMax {
+		return string(b)
+	}
+	if cap(s.buf)-len(s.buf) < len(b) {
+		s.buf = make([]byte, 0, slabBlock)
+	}
+	off := len(s.buf)
+	s.buf = append(s.buf, b...)
+	return unsafe.String(&s.buf[off], len(b))
 }
 
 func (p *fastParser) ws() {
@@ -149,7 +178,7 @@ func (p *fastParser) str() (string, bool) {
 		p.ok = false
 		return "", false
 	}
-	return string(s), true
+	return p.slab.string(s), true
 }
 
 // int reads an integer that fits an int32 (line numbers, indexes).

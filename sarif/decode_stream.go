@@ -31,6 +31,7 @@ type logDecoder struct {
 	hasRuns bool
 	v1      bool // $schema names SARIF 1.0
 	collect bool // runs keep their findings (Read)
+	slab    strSlab
 }
 
 func newLogDecoder(r io.Reader, name string, opts *ReadOptions, h Handler) *logDecoder {
@@ -527,7 +528,7 @@ func (d *logDecoder) decodeResults(st *runState, runPath string) error {
 		if err != nil {
 			return d.errAt(err)
 		}
-		if !fastResult(raw, r) {
+		if !fastResult(raw, r, &d.slab) {
 			*r = xResult{}
 			if err := json.Unmarshal(raw, r, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)); err != nil {
 				return d.errIn(err)

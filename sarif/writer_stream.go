@@ -46,6 +46,7 @@ func (b *builder) items(r *Run) ([]item, error) {
 	parallelChunks(len(r.Findings), 512, func(lo, hi int) {
 		a := arenas.Get().(*arena)
 		defer arenas.Put(a)
+		var v finding.Validator
 		for i := lo; i < hi; i++ {
 			a.reset()
 			f := r.Findings[i]
@@ -53,7 +54,7 @@ func (b *builder) items(r *Run) ([]item, error) {
 				errs[i] = errNilFinding
 				continue
 			}
-			if err := f.Validate(); err != nil {
+			if err := v.Validate(f); err != nil {
 				errs[i] = err
 				continue
 			}
