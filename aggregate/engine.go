@@ -218,7 +218,7 @@ type sourceRun struct {
 	name      string
 	start     time.Time
 	tool      finding.Tool
-	ix        *indexer   // the source's side of the dedup index
+	ix        *indexer // the source's side of the dedup index
 	valid     finding.Validator
 	mu        sync.Mutex // held while a finding is processed
 	abandoned bool

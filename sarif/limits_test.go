@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -263,5 +264,42 @@ func TestLimitGzipTight(t *testing.T) {
 	}
 	if written < 10 {
 		t.Errorf("only %d limits left room for a log", written)
+	}
+}
+
+// TestGzipMarginZlib cuts a log with GitHub's gzip margin and checks that
+// GNU gzip -6, which compresses like the zlib that uploaders use (and a
+// little less tightly on these logs), stays under the limit, which
+// compress/gzip's measure alone would not guarantee.
+func TestGzipMarginZlib(t *testing.T) {
+	gz, err := exec.LookPath("gzip")
+	if err != nil {
+		t.Skip("gzip is not installed")
+	}
+	runs := benchRuns(4, 6000)
+	_, full, _ := writeDecode(t, runs, &WriteOptions{Limits: &Limits{MaxGzipBytes: 1 << 40}})
+	lim := &Limits{MaxGzipBytes: full.GzipBytes / 2, GzipMargin: GitHubLimits.GzipMargin}
+	d, sum, data := writeDecode(t, runs, &WriteOptions{Limits: lim})
+	cmd := exec.Command(gz, "-6", "-c", "-n")
+	cmd.Stdin = bytes.NewReader(data)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget := lim.MaxGzipBytes - int64(float64(lim.MaxGzipBytes)*lim.GzipMargin)
+	t.Logf("limit %d, budget %d: measured %d, gzip -6 %d (%.4f times the measure)",
+		lim.MaxGzipBytes, budget, sum.GzipBytes, len(out), float64(len(out))/float64(sum.GzipBytes))
+	if sum.DroppedResults == 0 || sum.GzipBytes > budget || sum.GzipBytes < budget*99/100 {
+		t.Errorf("measured %d, dropped %d: want a cut just under the budget %d", sum.GzipBytes, sum.DroppedResults, budget)
+	}
+	if int64(len(out)) > lim.MaxGzipBytes {
+		t.Errorf("gzip -6 makes %d bytes, over the limit %d", len(out), lim.MaxGzipBytes)
+	}
+	var all []string
+	for i := range d.Runs {
+		all = append(all, notes(d, i))
+	}
+	if !strings.Contains(strings.Join(all, "\n"), "less a margin of 8% for the uploader's compression") {
+		t.Errorf("notes %q do not mention the margin", all)
 	}
 }

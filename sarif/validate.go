@@ -81,6 +81,7 @@ var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
 //	GH1002     error    a threadFlowLocation that uses index
 //	GH1005     error    a location URI with a scheme other than file
 //	GH1004     error    an array over GitHubLimits; the file over 10 MB gzip-compressed
+//	GH1004     warning  the file within GitHubLimits.GzipMargin of 10 MB gzip-compressed
 //	GH1001     warning  a related location without a physical location
 //	GH1003     warning  a location without region
 //	GH1006     warning  an absolute file URI outside invocations[].workingDirectory

@@ -60,6 +60,8 @@ func (v *validation) log(doc any, data []byte) {
 	}
 	if gz, err := gzipSize(data); err == nil && overLimit(gz, lim.MaxGzipBytes) {
 		v.add("", "GH1004", "error", fmt.Sprintf("%d bytes gzip-compressed, over GitHub's limit of %d", gz, lim.MaxGzipBytes))
+	} else if err == nil && overLimit(gz, lim.gzipBudget()) {
+		v.add("", "GH1004", "warning", fmt.Sprintf("%d bytes gzip-compressed by compress/gzip, within %g%% of GitHub's limit of %d: the uploader's zlib may go over", gz, lim.GzipMargin*100, lim.MaxGzipBytes))
 	}
 	for i, r := range runs {
 		v.run(obj(r), at("/runs", i))

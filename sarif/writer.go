@@ -63,8 +63,8 @@ var (
 	// ErrInvalidRun means a run or one of its findings breaks the model's
 	// invariants; the error also wraps the [*finding.FieldError].
 	ErrInvalidRun = errors.New("sarif: invalid run")
-	// ErrTooLarge means the log exceeds Limits.MaxGzipBytes even with no
-	// results at all.
+	// ErrTooLarge means the log exceeds Limits.MaxGzipBytes (less its
+	// margin) even with no results at all.
 	ErrTooLarge = errors.New("sarif: log too large")
 )
 
@@ -347,6 +347,15 @@ func (b *builder) plan(runs []Run) ([]*runPlan, []Run, error) {
 	return plans, suppressed, nil
 }
 
+// gzipLimitText describes the gzip limit in notifications.
+func gzipLimitText(l *Limits) string {
+	if l.gzipBudget() == l.MaxGzipBytes {
+		return fmt.Sprintf("%d bytes per gzip-compressed file", l.MaxGzipBytes)
+	}
+	return fmt.Sprintf("%d bytes per gzip-compressed file, less a margin of %g%% for the uploader's compression",
+		l.MaxGzipBytes, l.GzipMargin*100)
+}
+
 // runKey orders input runs for merging.
 func runKey(r *Run) string {
 	k, _ := json.Marshal([]any{r.Tool, r.Category, r.Invocation, len(r.Findings), len(r.Rules)})
@@ -594,7 +603,7 @@ func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (ou
 		note("warning", limitNote(p.droppedRules, fmt.Sprintf("%d rules per run", b.lim.MaxRulesPerRun)))
 	}
 	if sizeDropped.total() > 0 {
-		note("warning", limitNote(sizeDropped, fmt.Sprintf("%d bytes per gzip-compressed file", b.lim.MaxGzipBytes)))
+		note("warning", limitNote(sizeDropped, gzipLimitText(&b.lim)))
 	}
 	if d.locs > 0 {
 		note("warning", fmt.Sprintf("%d related locations left out to stay within GitHub's limit of %d locations per result", d.locs, b.lim.MaxLocationsPerResult))

@@ -1,5 +1,7 @@
 package sarif
 
+import "github.com/scanmux/scanmux/finding"
+
 // arena hands out the small objects of one result at a time, reused from
 // one result to the next, so that encoding 500,000 results does not
 // allocate millions of objects for the garbage collector. A nil *arena
@@ -12,6 +14,10 @@ type arena struct {
 	props   slab[outResultProps]
 	strs    slab[string]
 	pairs   slab[stringPair]
+
+	// valid validates findings; it outlives reset, remembering the rules
+	// it found valid.
+	valid finding.Validator
 }
 
 func (a *arena) reset() {

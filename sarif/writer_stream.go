@@ -30,7 +30,8 @@ import (
 // margin, measures the cut log exactly (the meter recompresses only the
 // blocks that changed, and stops once a log is proven too large), and
 // interpolates again from the logs measured until the most results that
-// fit are kept, to within 0.2% of the limit. Then the log kept is
+// fit are kept, to within 0.5% of the limit less its margin
+// (Limits.GzipMargin). Then the log kept is
 // streamed into the output: results are encoded once per pass, never
 // kept.
 
@@ -46,7 +47,6 @@ func (b *builder) items(r *Run) ([]item, error) {
 	parallelChunks(len(r.Findings), 512, func(lo, hi int) {
 		a := arenas.Get().(*arena)
 		defer arenas.Put(a)
-		var v finding.Validator
 		for i := lo; i < hi; i++ {
 			a.reset()
 			f := r.Findings[i]
@@ -54,7 +54,7 @@ func (b *builder) items(r *Run) ([]item, error) {
 				errs[i] = errNilFinding
 				continue
 			}
-			if err := v.Validate(f); err != nil {
+			if err := a.valid.Validate(f); err != nil {
 				errs[i] = err
 				continue
 			}
@@ -128,11 +128,12 @@ func parallelChunks(n, chunk int, fn func(lo, hi int)) {
 }
 
 // encode writes the log of plans to w, leaving out the least severe
-// results until it fits Limits.MaxGzipBytes, and completes the summary.
+// results until it fits Limits.MaxGzipBytes less its margin, and
+// completes the summary.
 func (b *builder) encode(w io.Writer, plans []*runPlan) error {
 	ranked := rankItems(plans)
 	keep := len(ranked)
-	limit := b.lim.MaxGzipBytes
+	limit := b.lim.gzipBudget()
 	if limit <= 0 {
 		n, err := b.output(w, plans, keep)
 		if err != nil {
@@ -223,15 +224,15 @@ func (b *builder) estimate(m *gzipMeter, kept []*item, est []float64) {
 }
 
 // fit finds how many of the ranked items to keep for the log to fit
-// Limits.MaxGzipBytes, given that all of them compress to gz: too much if
-// exact, else an estimate (all of them may fit).
-// It keeps as many as it can to within fitTolerance of the limit (or one
+// Limits.MaxGzipBytes less its margin, given that all of them compress to
+// gz: too much if exact, else an estimate (all of them may fit).
+// It keeps as many as it can to within 0.5% of the limit (or one
 // result), measuring few logs: each next count is interpolated from the
 // estimated shares of the results between the most that fit and the
 // fewest that do not. small holds the log kept if it was the last
 // measured.
 func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, exact bool, small *capBuffer) (keep int, size, raw int64, err error) {
-	limit := b.lim.MaxGzipBytes
+	limit := b.lim.gzipBudget()
 	est := make([]float64, len(ranked))
 	b.estimate(m, ranked, est)
 	g0, _, err := b.measure(m, plans, 0, nil, 0)
@@ -247,8 +248,8 @@ func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, 
 		hi++ // all of them may fit
 	}
 	last := -1 // keep of the last log measured into small
-	target := float64(limit - max(limit/2000, 16))
-	tolerance := max(limit/500, 64)
+	target := float64(limit - max(limit/800, 16))
+	tolerance := max(limit/200, 64)
 	for passes := 0; hi-lo > 1 && limit-gLo > tolerance && passes < maxFitPasses; passes++ {
 		sum := 0.0
 		for _, e := range est[lo:min(hi, len(est))] {
@@ -302,10 +303,10 @@ const (
 // proven over the limit, estimated. It records the offset and size of
 // each kept item.
 func (b *builder) measure(m *gzipMeter, plans []*runPlan, keep int, tee io.Writer, stride int) (int64, bool, error) {
-	if stride > 1 {
-		m.Reset(0, stride, gzipSampleFrom*b.lim.MaxGzipBytes)
+	if budget := b.lim.gzipBudget(); stride > 1 {
+		m.Reset(0, stride, gzipSampleFrom*budget)
 	} else {
-		m.Reset(b.lim.MaxGzipBytes, 0, 0)
+		m.Reset(budget, 0, 0)
 	}
 	var dst io.Writer = m
 	if tee != nil {
