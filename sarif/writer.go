@@ -46,6 +46,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/scanmux/scanmux/finding"
@@ -217,6 +218,8 @@ type builder struct {
 	sum     *WriteSummary
 	rootURI string
 	headers map[runHeaderKey]*runHeader // see runHeader
+	// headersMu guards headers, which writeLog fills concurrently.
+	headersMu sync.Mutex
 }
 
 // runPlan is one output run before encoding.

@@ -396,6 +396,40 @@ func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) 
 	sem := make(chan struct{}, workers)
 	var d dropCounts
 	var encErr error
+	// The runs' headers (their rules read every kept finding) are built
+	// ahead, concurrently with the encoding and writing of the runs
+	// before them, not in between.
+	type header struct {
+		items       []*item
+		sizeDropped severityCounts
+		hdr         *runHeader
+		err         error
+		done        chan struct{}
+	}
+	hdrs := make([]header, len(plans))
+	for pi, p := range plans {
+		h := &hdrs[pi]
+		h.sizeDropped, h.done = severityCounts{}, make(chan struct{})
+		for _, it := range p.items {
+			if it.rank < keep {
+				h.items = append(h.items, it)
+			} else {
+				h.sizeDropped[it.sev]++
+			}
+		}
+	}
+	go func() {
+		hsem := make(chan struct{}, workers)
+		for pi, p := range plans {
+			hsem <- struct{}{}
+			go func() {
+				defer func() { <-hsem }()
+				h := &hdrs[pi]
+				h.hdr, h.err = b.runHeader(pi, p, h.items, h.sizeDropped)
+				close(h.done)
+			}()
+		}
+	}()
 	go func() {
 		defer close(pieces)
 		head := append([]byte("{\n  \"$schema\": "), appendJSONString(nil, SchemaURI)...)
@@ -404,17 +438,10 @@ func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) 
 			head = append(head, ']')
 		}
 		pieces <- &piece{buf: head}
-		for pi, p := range plans {
-			var items []*item
-			sizeDropped := severityCounts{}
-			for _, it := range p.items {
-				if it.rank < keep {
-					items = append(items, it)
-				} else {
-					sizeDropped[it.sev]++
-				}
-			}
-			hdr, err := b.runHeader(pi, p, items, sizeDropped)
+		for pi := range plans {
+			h := &hdrs[pi]
+			<-h.done
+			items, hdr, err := h.items, h.hdr, h.err
 			if err != nil {
 				encErr = err
 				return
@@ -499,7 +526,10 @@ type runHeaderKey struct{ plan, kept int }
 // always the most severe), so it is computed once per count and Write.
 func (b *builder) runHeader(pi int, p *runPlan, items []*item, sizeDropped severityCounts) (*runHeader, error) {
 	key := runHeaderKey{pi, len(items)}
-	if h, ok := b.headers[key]; ok {
+	b.headersMu.Lock()
+	h, ok := b.headers[key]
+	b.headersMu.Unlock()
+	if ok {
 		return h, nil
 	}
 	run, index, d := b.run(p, items, sizeDropped)
@@ -515,7 +545,9 @@ func (b *builder) runHeader(pi int, p *runPlan, items []*item, sizeDropped sever
 	if !bytes.HasSuffix(js, []byte(runTail)) {
 		return nil, errors.New("sarif: internal error: unexpected encoding of a run")
 	}
-	h := &runHeader{json: js, index: index, drops: d}
+	h = &runHeader{json: js, index: index, drops: d}
+	b.headersMu.Lock()
+	defer b.headersMu.Unlock()
 	if b.headers == nil {
 		b.headers = map[runHeaderKey]*runHeader{}
 	}
