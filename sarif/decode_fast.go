@@ -22,9 +22,10 @@ import (
 
 // fastResult decodes raw into r, which must be zero, and reports whether
 // it could; when it could not, r holds a partial decoding.
-// Strings are carved from slab when it is not nil.
-func fastResult(raw []byte, r *xResult, slab *strSlab) bool {
-	p := fastParser{b: raw, ok: true, slab: slab}
+// Strings are carved from slab when it is not nil, and r.Locations reuses
+// the array of *locs (which it then holds) when locs is not nil.
+func fastResult(raw []byte, r *xResult, slab *strSlab, locs *[]xLocation) bool {
+	p := fastParser{b: raw, ok: true, slab: slab, locs: locs}
 	var seen uint32
 	ok := p.object(func(key []byte) bool {
 		bit, known := resultMembers[string(key)]
@@ -82,6 +83,7 @@ type fastParser struct {
 	i    int
 	ok   bool // set false by str when it gives up
 	slab *strSlab
+	locs *[]xLocation // an array for locations to reuse, or nil
 }
 
 // strSlab hands out strings copied into large shared blocks: the strings
@@ -308,8 +310,14 @@ func (p *fastParser) message(m *xMessage) bool {
 
 func (p *fastParser) locations(out *[]xLocation) bool {
 	*out = []xLocation{}
+	if p.locs != nil && *p.locs != nil {
+		*out = (*p.locs)[:0]
+	}
 	return p.array(func() bool {
 		*out = append(*out, xLocation{})
+		if p.locs != nil {
+			*p.locs = *out
+		}
 		l := &(*out)[len(*out)-1]
 		return p.object(func(key []byte) bool {
 			switch string(key) {

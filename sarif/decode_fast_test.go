@@ -23,7 +23,7 @@ func unmarshalResult(raw []byte) (xResult, error) {
 func checkFast(t *testing.T, name string, raw []byte) bool {
 	t.Helper()
 	var fast xResult
-	if !fastResult(raw, &fast, nil) {
+	if !fastResult(raw, &fast, nil, nil) {
 		return false
 	}
 	slow, err := unmarshalResult(raw)

@@ -32,6 +32,9 @@ type logDecoder struct {
 	v1      bool // $schema names SARIF 1.0
 	collect bool // runs keep their findings (Read)
 	slab    strSlab
+	// locs is the array of the last result's locations, which the next
+	// one reuses: a converted result keeps none of its xResult.
+	locs []xLocation
 }
 
 func newLogDecoder(r io.Reader, name string, opts *ReadOptions, h Handler) *logDecoder {
@@ -528,7 +531,7 @@ func (d *logDecoder) decodeResults(st *runState, runPath string) error {
 		if err != nil {
 			return d.errAt(err)
 		}
-		if !fastResult(raw, r, &d.slab) {
+		if !fastResult(raw, r, &d.slab, &d.locs) {
 			*r = xResult{}
 			if err := json.Unmarshal(raw, r, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)); err != nil {
 				return d.errIn(err)
@@ -539,7 +542,8 @@ func (d *logDecoder) decodeResults(st *runState, runPath string) error {
 			return d.wrapRunErr(runPath, err)
 		}
 		if len(st.pending) > pending {
-			r = nil // kept until the run's context is known
+			r = nil      // kept until the run's context is known,
+			d.locs = nil // with its locations
 		}
 	}
 }
