@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"maps"
+	"math"
 	"runtime"
 	"slices"
 	"strconv"
@@ -186,9 +187,15 @@ func vague(f *finding.Finding, s *sig) bool {
 // source findings of one file share, two entries match exactly when their
 // lines overlap, which the list tells without reading the entries.
 type candidate struct {
-	start, end int // lineSpan of the entry's region
+	start, end int32 // lineSpan of the entry's region, at most math.MaxInt32
 	id         int32
 }
+
+// line32 is a line number as a candidate holds it.
+func line32(n int) int32 { return int32(min(n, math.MaxInt32)) }
+
+// entryChunk is how many entries an indexer allocates at a time.
+const entryChunk = 256
 
 // indexer prepares one source's findings for the index; each source has its
 // own.
@@ -196,6 +203,7 @@ type indexer struct {
 	d     *dedupIndex
 	src   int
 	plain *[]*finding.Finding // with Disabled: the source's findings
+	chunk []entry             // where the next entries are allocated
 	cache sigCache
 	h     maphash.Hash
 	keys  [8]indexKey
@@ -226,7 +234,11 @@ func (ix *indexer) add(f *finding.Finding) {
 		*ix.plain = append(*ix.plain, f)
 		return
 	}
-	e := &entry{f: f, src: int32(ix.src), sig: newSig(f, &ix.cache)}
+	if len(ix.chunk) == cap(ix.chunk) {
+		ix.chunk = make([]entry, 0, entryChunk)
+	}
+	ix.chunk = append(ix.chunk, entry{f: f, src: int32(ix.src), sig: newSig(f, &ix.cache)})
+	e := &ix.chunk[len(ix.chunk)-1]
 	ix.h.Reset()
 	ix.h.WriteString(e.sig.shardKey())
 	shard := &d.shards[ix.h.Sum64()%dedupShards]
@@ -252,13 +264,17 @@ func (ix *indexer) add(f *finding.Finding) {
 		} else {
 			o.dups = append(o.dups, member{f, ix.src})
 		}
+		// e is not kept: its place in the chunk is the next entry's.
+		*e = entry{}
+		ix.chunk = ix.chunk[:len(ix.chunk)-1]
 		return
 	}
 	e.id = int32(len(shard.entries))
 	e.next = head
 	shard.entries = append(shard.entries, e)
 	shard.exact[e.hash] = e
-	start, end := lineSpan(e.sig.region)
+	s, en := lineSpan(e.sig.region)
+	start, end := line32(s), line32(en)
 	mark := e.id + 1
 	for i, k := range keys {
 		cands := shard.byKey[k]
@@ -290,7 +306,7 @@ func (ix *indexer) add(f *finding.Finding) {
 }
 
 // spansOverlap is linesOverlap on line spans.
-func spansOverlap(s1, e1, s2, e2 int) bool {
+func spansOverlap(s1, e1, s2, e2 int32) bool {
 	if s1 == 0 || s2 == 0 {
 		return s1 == s2
 	}

@@ -14,6 +14,7 @@ type arena struct {
 	props   slab[outResultProps]
 	strs    slab[string]
 	pairs   slab[stringPair]
+	also    slab[alsoProps]
 
 	// valid validates findings; it outlives reset, remembering the rules
 	// it found valid.
@@ -29,6 +30,7 @@ func (a *arena) reset() {
 		a.props.reset()
 		a.strs.reset()
 		a.pairs.reset()
+		a.also.reset()
 	}
 }
 
@@ -96,6 +98,13 @@ func newLocations(a *arena, n int) []outLocation {
 		return make([]outLocation, n)
 	}
 	return a.locs.take(n)
+}
+
+func newAlso(a *arena, n int) []alsoProps {
+	if a == nil {
+		return make([]alsoProps, n)
+	}
+	return a.also.take(n)
 }
 
 func newStrings(a *arena, n int) []string {

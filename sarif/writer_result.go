@@ -311,7 +311,7 @@ func resultProperties(f *finding.Finding, a *arena) *outResultProps {
 		p.ToolProperties = f.Properties
 	}
 	if len(f.Also) > 0 {
-		also := make([]alsoProps, len(f.Also))
+		also := newAlso(a, len(f.Also))
 		for i, r := range f.Also {
 			also[i] = alsoProps{
 				Tool: r.Tool.Name, ToolVersion: r.Tool.Version, RuleID: r.RuleID,
