@@ -10,6 +10,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -304,4 +306,42 @@ func marshalNoEscape(v any) (string, error) {
 		return "", err
 	}
 	return strings.TrimSuffix(buf.String(), "\n"), nil
+}
+
+// TestLimitGzipFile writes logs that fit, and logs cut to fit, to files,
+// where the measures that may give the log kept are written straight to
+// the file and taken back when they do not: the files hold exactly the
+// logs written to a buffer, and only them.
+func TestLimitGzipFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	runs := benchRuns(4, 6000)
+	_, full, _ := writeDecode(t, runs, &WriteOptions{Limits: &Limits{MaxGzipBytes: 1 << 40}})
+	for _, lim := range []*Limits{
+		{MaxGzipBytes: 1 << 40},                 // fits: the first measure is the log
+		{MaxGzipBytes: full.GzipBytes / 3},      // cut: a measure of the fit is the log
+		{MaxGzipBytes: full.GzipBytes / 100},    // cut to little
+		{MaxGzipBytes: full.GzipBytes * 9 / 10}, // cut by little
+	} {
+		opts := &WriteOptions{Limits: lim}
+		_, want, data := writeDecode(t, runs, opts)
+		f, err := os.Create(filepath.Join(t.TempDir(), "out.sarif"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Write(f, runs, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		written, err := os.ReadFile(f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(written, data) || got.Bytes != want.Bytes || got.GzipBytes != want.GzipBytes || got.DroppedResults != want.DroppedResults {
+			t.Errorf("limit %d: file of %d bytes (summary %d, %d compressed, %d dropped), want the buffer's %d bytes (%d, %d, %d); same bytes %v",
+				lim.MaxGzipBytes, len(written), got.Bytes, got.GzipBytes, got.DroppedResults, len(data), want.Bytes, want.GzipBytes, want.DroppedResults, bytes.Equal(written, data))
+		}
+	}
 }

@@ -201,6 +201,22 @@ func (m *gzipMeter) emit(last bool) {
 	}()
 }
 
+// provenOver reports whether the blocks compressed so far already make
+// more than limit compressed bytes. It does not wait for any block.
+func (m *gzipMeter) provenOver(limit int64) bool {
+	n := int64(gzipHeaderTrailer)
+	for _, bl := range m.blocks {
+		select {
+		case <-bl.done:
+			if !bl.skipped {
+				n += bl.size
+			}
+		default:
+		}
+	}
+	return n > limit
+}
+
 // Close ends the measure and returns the compressed size; exact is false
 // when the log proved over budget and the size is partly estimated.
 func (m *gzipMeter) Close() (size int64, exact bool, err error) {

@@ -33,7 +33,11 @@ import (
 // fit are kept, to within 0.5% of the limit less its margin
 // (Limits.GzipMargin). Then the log kept is
 // streamed into the output: results are encoded once per pass, never
-// kept.
+// kept. When the output is a file at its end, a measure that may give the
+// log kept (the first one, while exact and not proven too large, and the
+// fit's measures interpolated from exact ones) is written into it as well
+// (fileTee), and taken back if another log is kept: a log that fits is
+// then encoded once.
 
 // rankSuppressed marks a planned item whose finding is suppressed.
 const rankSuppressed = -1
@@ -146,14 +150,18 @@ func (b *builder) encode(w io.Writer, plans []*runPlan) error {
 
 	m := newGzipMeter()
 	small := &capBuffer{max: gzipBlock}
-	// The first measure may sample a long log; fit measures exactly.
-	gz, exact, err := b.measure(m, plans, keep, small, gzipSampleStride)
+	// The first measure may sample a long log; fit measures exactly. A
+	// measure that may give the log kept is also written to w when w can
+	// be rewound (a file), which spares encoding that log again.
+	ft := newFileTee(w)
+	gz, exact, err := b.measure(m, plans, keep, gzipSampleStride, small,
+		ft.begin(keep, gzipSampleFrom*limit, func() bool { return m.provenOver(limit) }))
 	if err != nil {
 		return err
 	}
 	raw := m.raw
 	if !exact || overLimit(gz, limit) {
-		keep, gz, raw, err = b.fit(m, plans, ranked, gz, exact, small)
+		keep, gz, raw, err = b.fit(m, plans, ranked, gz, exact, small, ft)
 		if err != nil {
 			return err
 		}
@@ -163,12 +171,24 @@ func (b *builder) encode(w io.Writer, plans []*runPlan) error {
 			b.sum.DroppedBySeverity[it.f.Severity]++
 		}
 	}
-	if small.ok() {
+	switch {
+	case ft.holds(keep):
+		if ft.n != raw {
+			return fmt.Errorf("sarif: internal error: wrote %d bytes, measured %d", ft.n, raw)
+		}
+		b.sum.Bytes = ft.n
+	case small.ok():
+		if err := ft.discard(); err != nil {
+			return err
+		}
 		if _, err := w.Write(small.buf); err != nil {
 			return fmt.Errorf("sarif: writing log: %w", err)
 		}
 		b.sum.Bytes = int64(len(small.buf))
-	} else {
+	default:
+		if err := ft.discard(); err != nil {
+			return err
+		}
 		n, err := b.output(w, plans, keep)
 		if err != nil {
 			return err
@@ -231,11 +251,11 @@ func (b *builder) estimate(m *gzipMeter, kept []*item, est []float64) {
 // estimated shares of the results between the most that fit and the
 // fewest that do not. small holds the log kept if it was the last
 // measured.
-func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, exact bool, small *capBuffer) (keep int, size, raw int64, err error) {
+func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, exact bool, small *capBuffer, ft *fileTee) (keep int, size, raw int64, err error) {
 	limit := b.lim.gzipBudget()
 	est := make([]float64, len(ranked))
 	b.estimate(m, ranked, est)
-	g0, _, err := b.measure(m, plans, 0, nil, 0)
+	g0, _, err := b.measure(m, plans, 0, 0)
 	if err != nil {
 		return 0, 0, 0, err
 	}
@@ -268,10 +288,16 @@ func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, 
 			k = lo + 1 // the interpolation says none: try one
 		}
 		small.Reset()
-		g, exact, err := b.measure(m, plans, k, small, 0)
+		// Interpolated from exact measures, k is likely the last.
+		var out io.Writer
+		if exact {
+			out = ft.begin(k, 0, nil)
+		}
+		g, ex, err := b.measure(m, plans, k, 0, small, out)
 		if err != nil {
 			return 0, 0, 0, err
 		}
+		exact = ex
 		last = k
 		b.estimate(m, ranked[:k], est)
 		if exact && !overLimit(g, limit) {
@@ -299,20 +325,32 @@ const (
 )
 
 // measure streams the log keeping the keep most severe results into m,
-// and into tee if not nil, and returns its compressed size, exact or, once
-// proven over the limit, estimated. It records the offset and size of
-// each kept item.
-func (b *builder) measure(m *gzipMeter, plans []*runPlan, keep int, tee io.Writer, stride int) (int64, bool, error) {
+// and into the tees that are not nil, and returns its compressed size,
+// exact or, once proven over the limit, estimated. It records the offset
+// and size of each kept item.
+func (b *builder) measure(m *gzipMeter, plans []*runPlan, keep int, stride int, tees ...io.Writer) (int64, bool, error) {
 	if budget := b.lim.gzipBudget(); stride > 1 {
 		m.Reset(0, stride, gzipSampleFrom*budget)
 	} else {
 		m.Reset(budget, 0, 0)
 	}
-	var dst io.Writer = m
-	if tee != nil {
-		dst = io.MultiWriter(m, tee)
+	ws := []io.Writer{m}
+	for _, t := range tees {
+		if t != nil && t != (*capBuffer)(nil) && t != (*fileTee)(nil) {
+			ws = append(ws, t)
+		}
 	}
-	if _, err := b.writeLog(dst, plans, keep, true); err != nil {
+	var dst io.Writer = m
+	if len(ws) > 1 {
+		dst = io.MultiWriter(ws...)
+	}
+	_, err := b.writeLog(dst, plans, keep, true)
+	for _, t := range tees {
+		if ft, ok := t.(*fileTee); ok && ft != nil {
+			ft.end()
+		}
+	}
+	if err != nil {
 		return 0, false, err
 	}
 	return m.Close()
@@ -346,6 +384,111 @@ func (b *builder) assembleSummary(plans []*runPlan, keep int) {
 	}
 }
 
+// rewinder is an output that a measure can be written to and taken back
+// from: a file.
+type rewinder interface {
+	io.Writer
+	io.Seeker
+	Truncate(size int64) error
+}
+
+// fileTee writes a measured log into the output file. It never fails a
+// measure: a write error (or a log longer than allowed) only makes it
+// hold no log, and the output pass then meets the error again.
+type fileTee struct {
+	f     rewinder
+	start int64 // the file's offset when Write was called
+	bw    *bufio.Writer
+	keep  int         // the log it holds (the measure's keep); -1: none
+	max   int64       // give up past this many bytes; 0: no bound
+	over  func() bool // if not nil, give up once it is true
+	n     int64
+	dirty bool // the file holds bytes past start
+}
+
+// newFileTee returns a fileTee for w, or nil if w cannot be rewound.
+func newFileTee(w io.Writer) *fileTee {
+	f, ok := w.(rewinder)
+	if !ok {
+		return nil
+	}
+	// Only at the end of the file: taking a log back truncates the file.
+	start, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil
+	}
+	end, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil
+	}
+	if _, err := f.Seek(start, io.SeekStart); err != nil || end != start {
+		return nil
+	}
+	return &fileTee{f: f, start: start, keep: -1}
+}
+
+// begin rewinds the file for the log that keeps keep results, written
+// only up to max bytes (0: all) and while over, if not nil, is false
+// (checked every MiB), and returns t (nil if t is nil).
+func (t *fileTee) begin(keep int, max int64, over func() bool) io.Writer {
+	if t == nil {
+		return nil
+	}
+	t.keep, t.max, t.over, t.n = -1, max, over, 0
+	if t.discard() != nil {
+		return nil
+	}
+	t.keep = keep
+	if t.bw == nil {
+		t.bw = bufio.NewWriterSize(t.f, 1<<20)
+	}
+	t.bw.Reset(t.f)
+	return t
+}
+
+func (t *fileTee) Write(p []byte) (int, error) {
+	if t.keep < 0 {
+		return len(p), nil
+	}
+	if t.max > 0 && t.n+int64(len(p)) > t.max ||
+		t.over != nil && t.n>>20 != (t.n+int64(len(p)))>>20 && t.over() {
+		t.keep = -1
+		return len(p), nil
+	}
+	t.dirty = true
+	if _, err := t.bw.Write(p); err != nil {
+		t.keep = -1
+	}
+	t.n += int64(len(p))
+	return len(p), nil
+}
+
+// end flushes the log written.
+func (t *fileTee) end() {
+	if t.keep >= 0 && t.bw.Flush() != nil {
+		t.keep = -1
+	}
+}
+
+// holds reports whether the file holds the whole log that keeps keep
+// results.
+func (t *fileTee) holds(keep int) bool { return t != nil && t.keep >= 0 && t.keep == keep }
+
+// discard takes back what was written to the file.
+func (t *fileTee) discard() error {
+	if t == nil || !t.dirty {
+		return nil
+	}
+	if err := t.f.Truncate(t.start); err != nil {
+		return fmt.Errorf("sarif: writing log: %w", err)
+	}
+	if _, err := t.f.Seek(t.start, io.SeekStart); err != nil {
+		return fmt.Errorf("sarif: writing log: %w", err)
+	}
+	t.dirty = false
+	return nil
+}
+
 // capBuffer keeps what is written to it as long as it stays under max.
 type capBuffer struct {
 	max  int
@@ -356,7 +499,7 @@ type capBuffer struct {
 func (c *capBuffer) Write(p []byte) (int, error) {
 	if !c.over {
 		if len(c.buf)+len(p) > c.max {
-			c.over, c.buf = true, nil
+			c.over, c.buf = true, c.buf[:0] // the array serves the next measure
 		} else {
 			c.buf = append(c.buf, p...)
 		}
@@ -364,7 +507,7 @@ func (c *capBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (c *capBuffer) ok() bool { return !c.over && c.buf != nil }
+func (c *capBuffer) ok() bool { return !c.over && len(c.buf) > 0 }
 
 func (c *capBuffer) Reset() { c.buf, c.over = c.buf[:0], false }
 
