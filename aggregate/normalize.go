@@ -122,11 +122,17 @@ func (n *normalizer) cwes(f *finding.Finding) {
 			ids = append(ids, cwesFromProperty(f.Properties[k])...)
 		}
 	}
-	kept, untrusted := splitCWEs(ids)
-	if slices.Equal(kept, f.CWEs) && (kept == nil) == (f.CWEs == nil) {
-		kept = f.CWEs // unchanged: keep the slice, which the source may share between findings
+	var keptBuf [16]int
+	kept, untrusted := splitCWEs(ids, keptBuf[:0])
+	switch {
+	case slices.Equal(kept, f.CWEs) && (kept == nil) == (f.CWEs == nil):
+		// Unchanged: keep the slice, which the source may share between
+		// findings.
+	case len(kept) == 0:
+		f.CWEs = nil
+	default:
+		f.CWEs = slices.Clone(kept)
 	}
-	f.CWEs = kept
 	if len(untrusted) > 0 {
 		setProp(f, PropCWEUntrusted, formatInts(untrusted))
 	}

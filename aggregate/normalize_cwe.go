@@ -169,10 +169,14 @@ func cwesFromProperty(v string) []int {
 
 // splitCWEs sorts and deduplicates ids and splits them into the ones kept
 // in Finding.CWEs (positive) and the untrusted ones (see [CWEUntrusted]).
-func splitCWEs(ids []int) (kept, untrusted []int) {
+// kept is appended to buf (nil when there are none).
+func splitCWEs(ids, buf []int) (kept, untrusted []int) {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	for _, n := range ids {
+		if n > 0 && kept == nil {
+			kept = buf[:0]
+		}
 		if n > 0 {
 			kept = append(kept, n)
 		}
