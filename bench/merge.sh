@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/merge.sh: time `scanmux merge` against the SARIF Multitool's `merge`
 # on the same synthetic logs, side by side in one run, and validate
-# scanmux's output.
+# scanmux's output. With REPEAT=N, every command runs N times, in rounds.
 #
 # Generates FILES logs of RESULTS results each with ../shared/bench/gen_sarif.py
 # (default 10 x 50,000, about 190 MB) into bench/out/in-FILES-RESULTS (kept
@@ -17,7 +17,8 @@
 #   sarif-full      the same, full profile
 #   multitool       Sarif.Multitool merge
 # then prints a table with each one's speed-up and RSS ratio against the
-# Multitool, and runs ../shared/tools/sarif-validate on the github-profile
+# Multitool (with REPEAT, of each command's least wall time and median
+# peak RSS), and runs ../shared/tools/sarif-validate on the github-profile
 # outputs (VALIDATE_FULL=1: also the full-profile ones, which exceed
 # GitHub's limits by design) and checks that GNU gzip -6 compresses them
 # under GitHub's 10 MiB.
@@ -25,7 +26,7 @@
 # Environment: FILES, RESULTS (sizes), OVERLAP (gen_sarif's cross-tool
 # overlap; default: its own), MERGE_ARGS (extra scanmux merge flags, e.g.
 # filters; bench/pipeline.sh sets them), SHARED (default: ../shared beside
-# the repository), SKIP_MULTITOOL=1 to time scanmux only. The machine's load is
+# the repository), SKIP_MULTITOOL=1 to time scanmux only, REPEAT. The machine's load is
 # printed before and after: other processes on a shared machine slow every
 # tool, so compare the ratios of one run, not times across runs.
 #
@@ -41,6 +42,7 @@ files=${FILES:-10}
 results=${RESULTS:-50000}
 out=$repo/bench/out
 overlap=${OVERLAP:-}
+repeat=${REPEAT:-1}
 in=$out/in-$files-$results${overlap:+-overlap$overlap}
 read -r -a merge_args <<<"${MERGE_ARGS:-}"
 mt=${SARIF_MULTITOOL_HOME:-$HOME/.cache/sarif-multitool}/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
@@ -71,20 +73,31 @@ quiet=()
 if grep -qE '^  -q' <<<"$help"; then quiet=(-q); fi
 echo "bench: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before" >&2
 
-# measure NAME CMD...: runs CMD under /usr/bin/time -v, sets wall_NAME (s)
-# and rss_NAME (MB).
-declare -A wall rss
+# measure NAME CMD...: runs CMD under /usr/bin/time -v and appends its
+# wall time (s) and peak RSS (MB) to walls[NAME] and rsss[NAME].
+declare -A walls rsss wall rss
 measure() {
   local name=$1; shift
   /usr/bin/time -v -o "$out/$name.time" "$@" >"$out/$name.log" 2>&1 || {
     echo "bench: $name failed:" >&2; tail -20 "$out/$name.log" >&2; exit 1; }
-  local w
+  local w r
   w=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out/$name.time")
-  wall[$name]=$(awk -v t="$w" 'BEGIN { n = split(t, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f", s }')
-  rss[$name]=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$out/$name.time")
-  echo "bench: $name: ${wall[$name]} s, ${rss[$name]} MB" >&2
+  w=$(awk -v t="$w" 'BEGIN { n = split(t, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f", s }')
+  r=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$out/$name.time")
+  walls[$name]+=" $w"
+  rsss[$name]+=" $r"
+  echo "bench: $name: $w s, $r MB" >&2
 }
 
+# summarize NAME: sets wall[NAME] to the least of its wall times and
+# rss[NAME] to the median of its peak RSS.
+summarize() {
+  wall[$1]=$(tr ' ' '\n' <<<"${walls[$1]}" | grep . | sort -g | head -1)
+  rss[$1]=$(tr ' ' '\n' <<<"${rsss[$1]}" | grep . | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+}
+
+for round in $(seq "$repeat"); do
+[ "$repeat" = 1 ] || echo "bench: round $round of $repeat" >&2
 measure scanmux "$out/scanmux" merge "${quiet[@]}" "${merge_args[@]}" -o "$out/scanmux.sarif" "${inputs[@]}"
 tail -3 "$out/scanmux.log" >&2
 measure scanmux-full "$out/scanmux" merge "${quiet[@]}" "${merge_args[@]}" "$pflag" full -o "$out/scanmux-full.sarif" "${inputs[@]}"
@@ -107,6 +120,9 @@ if [ "${SKIP_MULTITOOL:-0}" != 1 ]; then
   measure multitool "$mt" merge "${inputs[@]}" --output-directory "$out/multitool" --output-file merged.sarif --log ForceOverwrite
   names+=(multitool)
 fi
+done
+readarray -t names < <(printf '%s\n' "${names[@]}" | awk '!seen[$0]++')
+for n in "${names[@]}"; do summarize "$n"; done
 
 echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg) after" >&2
 
