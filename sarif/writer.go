@@ -359,6 +359,14 @@ func gzipLimitText(l *Limits) string {
 		l.MaxGzipBytes, l.GzipMargin*100)
 }
 
+// sameTexts reports whether a and b have the same texts (in constant time
+// when they share their strings, as the reader's findings of a rule do).
+func sameTexts(a, b *finding.Rule) bool {
+	return a.Name == b.Name && a.ShortDescription == b.ShortDescription &&
+		a.FullDescription == b.FullDescription && a.HelpText == b.HelpText &&
+		a.HelpMarkdown == b.HelpMarkdown && a.HelpURI == b.HelpURI
+}
+
 // runKey orders input runs for merging.
 func runKey(r *Run) string {
 	k, _ := json.Marshal([]any{r.Tool, r.Category, r.Invocation, len(r.Findings), len(r.Rules)})
@@ -710,8 +718,13 @@ func (b *builder) rule(id string, catalog []finding.Rule, items []*item) (outRul
 	var lastTags []string
 	var lastCWEs []int
 	var lastCat finding.Category
+	var lastRule *finding.Rule
 	for i, it := range items {
-		merge(&fr, &it.f.Rule)
+		// Likewise their texts: merge a rule's texts once.
+		if r := &it.f.Rule; i == 0 || !sameTexts(r, lastRule) {
+			merge(&fr, r)
+			lastRule = r
+		}
 		if tags := it.f.Rule.Tags; i == 0 || !sameSlice(tags, lastTags) {
 			for _, t := range tags {
 				tagSet[t] = true
