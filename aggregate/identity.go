@@ -219,10 +219,9 @@ func (s *idSet) assignFast() bool {
 	const idLen = len(IdentityVersion) + 32
 	var b strings.Builder
 	b.Grow(pending * idLen)
-	var seen map[uint64]struct{}
-	if pending > 1 {
-		seen = make(map[uint64]struct{}, pending)
-	}
+	// The first 8 bytes of each computed identity, sorted afterwards to
+	// find repeats (cheaper than a map of 500,000 entries).
+	prefixes := make([]uint64, 0, pending)
 	var scratch []byte
 	for i := range s.items {
 		if s.items[i].keep != "" {
@@ -233,14 +232,14 @@ func (s *idSet) assignFast() bool {
 		if _, clash := kept[string(scratch)]; clash {
 			return false
 		}
-		if seen != nil {
-			h := binary.BigEndian.Uint64(sum[:8])
-			if _, dup := seen[h]; dup {
-				return false // maybe a hash collision: see assignOrdered
-			}
-			seen[h] = struct{}{}
-		}
+		prefixes = append(prefixes, binary.BigEndian.Uint64(sum[:8]))
 		b.Write(scratch)
+	}
+	slices.Sort(prefixes)
+	for i := 1; i < len(prefixes); i++ {
+		if prefixes[i] == prefixes[i-1] {
+			return false // maybe a hash collision: see assignOrdered
+		}
 	}
 	all := b.String()
 	for i := range s.items {

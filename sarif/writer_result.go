@@ -31,6 +31,17 @@ var ecosystemManifests = map[string][]string{
 // log and again to encode it, instead of keeping 500,000 of them. The
 // result's parts come from a (see [arena]).
 func (b *builder) result(f *finding.Finding, a *arena) (res outResult, dropLocs, dropSteps int, ok bool) {
+	return b.build(f, a, false)
+}
+
+// planResult is result without what planning does not read: the
+// fingerprints, suppressions and properties.
+func (b *builder) planResult(f *finding.Finding, a *arena) (res outResult, dropLocs, dropSteps int, ok bool) {
+	return b.build(f, a, true)
+}
+
+// build is result; with plan, planResult.
+func (b *builder) build(f *finding.Finding, a *arena, plan bool) (res outResult, dropLocs, dropSteps int, ok bool) {
 	res = outResult{
 		RuleID:        f.Rule.ID,
 		Level:         f.Severity.SARIFLevel(),
@@ -95,6 +106,10 @@ func (b *builder) result(f *finding.Finding, a *arena) (res outResult, dropLocs,
 			cf.Message = &outText{Text: fl.Message}
 		}
 		res.CodeFlows = append(res.CodeFlows, cf)
+	}
+
+	if plan {
+		return res, dropLocs, dropSteps, true
 	}
 
 	// Fingerprints: the finding's, plus GitHub's line hash when missing.

@@ -66,7 +66,7 @@ func (b *builder) items(r *Run) ([]item, error) {
 				out[i] = item{f: f, rank: rankSuppressed}
 				continue
 			}
-			res, dl, ds, ok := b.result(f, a)
+			res, dl, ds, ok := b.planResult(f, a)
 			if !ok {
 				continue
 			}
