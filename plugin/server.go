@@ -63,6 +63,7 @@ func Serve(s Scanner) {
 		level = slog.LevelInfo
 	}
 	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+	processStderr = os.Stderr
 	goplugin.Serve(&goplugin.ServeConfig{
 		HandshakeConfig: Handshake,
 		Plugins:         PluginSet(s),
@@ -70,6 +71,28 @@ func Serve(s Scanner) {
 		Logger: hclog.New(&hclog.LoggerOptions{
 			Name: "go-plugin", Output: os.Stderr, Level: hclog.Warn, JSONFormat: true,
 		}),
+	})
+}
+
+// processStderr is the process's stderr as Serve found it. go-plugin then
+// points os.Stderr at a pipe that it forwards over its gRPC stdio stream,
+// which the host stops reading when it closes the plugin, losing the lines
+// still in flight. The first call Serve handles points os.Stderr back at
+// the process's stderr, which the host reads to the end (and where the
+// default slog logger writes), so that a plugin's output is never lost
+// and keeps its order.
+var (
+	processStderr *os.File
+	stderrBack    sync.Once
+)
+
+// restoreStderr points os.Stderr back at the process's stderr (see
+// processStderr).
+func restoreStderr() {
+	stderrBack.Do(func() {
+		if processStderr != nil {
+			os.Stderr = processStderr
+		}
 	})
 }
 
@@ -117,6 +140,7 @@ type grpcServer struct {
 }
 
 func (s *grpcServer) Describe(ctx context.Context, _ *pb.DescribeRequest) (*pb.DescribeResponse, error) {
+	restoreStderr()
 	info, err := s.impl.Describe(ctx)
 	if err != nil {
 		return nil, status.Error(codes.Unknown, err.Error())
@@ -140,6 +164,7 @@ func (s *grpcServer) tool(ctx context.Context) (finding.Tool, error) {
 }
 
 func (s *grpcServer) Scan(req *pb.ScanRequest, stream grpc.ServerStreamingServer[pb.ScanResponse]) (err error) {
+	restoreStderr()
 	ctx := stream.Context()
 	self, err := s.tool(ctx)
 	if err != nil {
