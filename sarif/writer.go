@@ -217,7 +217,7 @@ type builder struct {
 	src     *sourceCache
 	sum     *WriteSummary
 	rootURI string
-	headers map[runHeaderKey]*runHeader // see runHeader
+	headers map[int][]keptHeader // by plan; see runHeader
 	// headersMu guards headers, which writeLog fills concurrently.
 	headersMu sync.Mutex
 }

@@ -662,19 +662,30 @@ type runHeader struct {
 	drops dropCounts
 }
 
-type runHeaderKey struct{ plan, kept int }
+// keptHeader is a run's header for a number of kept results.
+type keptHeader struct {
+	kept int
+	h    *runHeader
+}
+
+// headersKept is how many headers of each run builder.headers keeps, the
+// most recent first: enough for the measures of a fit, whose last logs
+// differ in few runs, and for the log kept.
+const headersKept = 3
 
 // runHeader returns the encoding of plan pi without results when it keeps
 // items. It depends only on how many of the run's items are kept (they are
-// always the most severe), so it is computed once per count and Write.
+// always the most severe), so the headers of the last few counts of each
+// run are kept for the next measures.
 func (b *builder) runHeader(pi int, p *runPlan, items []*item, sizeDropped severityCounts) (*runHeader, error) {
-	key := runHeaderKey{pi, len(items)}
 	b.headersMu.Lock()
-	h, ok := b.headers[key]
-	b.headersMu.Unlock()
-	if ok {
-		return h, nil
+	for _, kh := range b.headers[pi] {
+		if kh.kept == len(items) {
+			b.headersMu.Unlock()
+			return kh.h, nil
+		}
 	}
+	b.headersMu.Unlock()
 	run, index, d := b.run(p, items, sizeDropped)
 	run.Results = []outResult{}
 	var buf bytes.Buffer
@@ -684,17 +695,18 @@ func (b *builder) runHeader(pi int, p *runPlan, items []*item, sizeDropped sever
 	if err := enc.Encode(run); err != nil {
 		return nil, fmt.Errorf("sarif: encoding log: %w", err)
 	}
-	js := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	js := bytes.Clone(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))) // not the buffer's spare room
 	if !bytes.HasSuffix(js, []byte(runTail)) {
 		return nil, errors.New("sarif: internal error: unexpected encoding of a run")
 	}
-	h = &runHeader{json: js, index: index, drops: d}
+	h := &runHeader{json: js, index: index, drops: d}
 	b.headersMu.Lock()
 	defer b.headersMu.Unlock()
 	if b.headers == nil {
-		b.headers = map[runHeaderKey]*runHeader{}
+		b.headers = map[int][]keptHeader{}
 	}
-	b.headers[key] = h
+	hs := append([]keptHeader{{len(items), h}}, b.headers[pi]...)
+	b.headers[pi] = hs[:min(len(hs), headersKept)]
 	return h, nil
 }
 
