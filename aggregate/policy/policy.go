@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -473,12 +474,18 @@ func (p *Policy) run(ctx context.Context, e *evaluator, f *finding.Finding, key 
 	return d.vals, d.err
 }
 
+// keyBufs holds the buffers Apply builds cache keys in.
+var keyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
 // Apply evaluates the policies on f and returns their decisions: a
 // suppression (kind external, source "policy:FILE"), a new severity, and
 // deny messages.
 func (p *Policy) Apply(ctx context.Context, f *finding.Finding) (aggregate.Verdict, error) {
 	var v aggregate.Verdict
-	key := make([]byte, 0, 128)
+	kp := keyBufs.Get().(*[]byte)
+	defer keyBufs.Put(kp)
+	key := (*kp)[:0]
+	defer func() { *kp = key[:0] }()
 	var (
 		reasons, sources []string
 		status           = finding.SuppressionRejected
