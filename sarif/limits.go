@@ -24,7 +24,7 @@ type Limits struct {
 	// (0 to 0.5), because the uploader compresses the file with another
 	// deflate than the one measured: codeql-action uses Node's
 	// zlib.gzipSync, scripts use zlib or GNU gzip, all at level 6, whose
-	// output was 0.98 to 1.075 times compress/gzip's on 41 SARIF logs
+	// output was 0.99 to 1.075 times compress/gzip's on 41 SARIF logs
 	// (scanners' outputs and merged logs of 20 to 400 MB).
 	GzipMargin float64
 	// MaxRuns is the most runs per file.
