@@ -18,7 +18,8 @@
 #   multitool       Sarif.Multitool merge
 # then prints a table with each one's speed-up and RSS ratio against the
 # Multitool (with REPEAT, of each command's least wall time and median
-# peak RSS), and runs ../shared/tools/sarif-validate on the github-profile
+# peak RSS; the CPU column, user plus system time, varies less than wall
+# time on a shared machine), and runs ../shared/tools/sarif-validate on the github-profile
 # outputs (VALIDATE_FULL=1: also the full-profile ones, which exceed
 # GitHub's limits by design) and checks that GNU gzip -6 compresses them
 # under GitHub's 10 MiB.
@@ -75,24 +76,28 @@ echo "bench: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) befor
 
 # measure NAME CMD...: runs CMD under /usr/bin/time -v and appends its
 # wall time (s) and peak RSS (MB) to walls[NAME] and rsss[NAME].
-declare -A walls rsss wall rss
+declare -A walls rsss cpus wall rss cpu
 measure() {
   local name=$1; shift
   /usr/bin/time -v -o "$out/$name.time" "$@" >"$out/$name.log" 2>&1 || {
     echo "bench: $name failed:" >&2; tail -20 "$out/$name.log" >&2; exit 1; }
-  local w r
+  local w r c
   w=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out/$name.time")
   w=$(awk -v t="$w" 'BEGIN { n = split(t, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%.2f", s }')
   r=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$out/$name.time")
+  c=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$out/$name.time")
   walls[$name]+=" $w"
   rsss[$name]+=" $r"
-  echo "bench: $name: $w s, $r MB" >&2
+  cpus[$name]+=" $c"
+  echo "bench: $name: $w s, $r MB, $c CPU-s" >&2
 }
 
-# summarize NAME: sets wall[NAME] to the least of its wall times and
-# rss[NAME] to the median of its peak RSS.
+# summarize NAME: sets wall[NAME] and cpu[NAME] to the least of its wall
+# and CPU (user + system) times and rss[NAME] to the median of its peak
+# RSS.
 summarize() {
   wall[$1]=$(tr ' ' '\n' <<<"${walls[$1]}" | grep . | sort -g | head -1)
+  cpu[$1]=$(tr ' ' '\n' <<<"${cpus[$1]}" | grep . | sort -g | head -1)
   rss[$1]=$(tr ' ' '\n' <<<"${rsss[$1]}" | grep . | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
 }
 
@@ -127,7 +132,7 @@ for n in "${names[@]}"; do summarize "$n"; done
 echo "bench: load average $(cut -d' ' -f1-3 /proc/loadavg) after" >&2
 
 echo
-printf '%-16s %10s %12s %12s %12s\n' tool wall_s peak_rss_MB "x faster" "x less RSS"
+printf '%-16s %10s %8s %12s %12s %12s\n' tool wall_s cpu_s peak_rss_MB "x faster" "x less RSS"
 for n in "${names[@]}"; do
   if [ -n "${wall[multitool]:-}" ]; then
     sp=$(awk -v a="${wall[multitool]}" -v b="${wall[$n]}" 'BEGIN { printf "%.1f", a / (b > 0 ? b : 0.01) }')
@@ -135,7 +140,7 @@ for n in "${names[@]}"; do
   else
     sp=-; mr=-
   fi
-  printf '%-16s %10s %12s %12s %12s\n' "$n" "${wall[$n]}" "${rss[$n]}" "$sp" "$mr"
+  printf '%-16s %10s %8s %12s %12s %12s\n' "$n" "${wall[$n]}" "${cpu[$n]}" "${rss[$n]}" "$sp" "$mr"
 done
 echo
 
