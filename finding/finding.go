@@ -172,6 +172,15 @@ type Rule struct {
 	Tags []string
 }
 
+// SameTexts reports whether r and o have the same name, descriptions, help
+// and help URI. Strings that share their bytes, as the findings of one rule
+// read from a report do, compare in constant time.
+func (r *Rule) SameTexts(o *Rule) bool {
+	return r.Name == o.Name && r.ShortDescription == o.ShortDescription &&
+		r.FullDescription == o.FullDescription && r.HelpText == o.HelpText &&
+		r.HelpMarkdown == o.HelpMarkdown && r.HelpURI == o.HelpURI
+}
+
 // Location says where a finding is. Which fields are set depends on the
 // finding's category:
 //

@@ -51,7 +51,7 @@ func (v *Validator) Validate(f *Finding) error {
 	if f == nil {
 		return f.validate(false)
 	}
-	if r := v.rules[f.Rule.ID]; r != nil && sameRuleTexts(r, &f.Rule) {
+	if r := v.rules[f.Rule.ID]; r != nil && r.SameTexts(&f.Rule) {
 		return f.validate(true)
 	}
 	if !ruleTextsOK(&f.Rule) {
@@ -63,15 +63,6 @@ func (v *Validator) Validate(f *Finding) error {
 	r := f.Rule
 	v.rules[f.Rule.ID] = &r
 	return f.validate(true)
-}
-
-// sameRuleTexts reports whether a and b have the same texts. Strings that
-// share their bytes, as the findings of one rule do, compare in constant
-// time.
-func sameRuleTexts(a, b *Rule) bool {
-	return a.Name == b.Name && a.ShortDescription == b.ShortDescription &&
-		a.FullDescription == b.FullDescription && a.HelpText == b.HelpText &&
-		a.HelpMarkdown == b.HelpMarkdown && a.HelpURI == b.HelpURI
 }
 
 // ruleTextsOK reports whether r's texts are valid UTF-8.

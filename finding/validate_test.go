@@ -316,3 +316,26 @@ func TestAllFingerprints(t *testing.T) {
 		t.Errorf("ID only: got %v", got)
 	}
 }
+
+func TestRuleSameTexts(t *testing.T) {
+	a := validFinding().Rule
+	b := a
+	b.ID, b.Tags = "other", nil // not texts
+	if !a.SameTexts(&b) {
+		t.Errorf("rules differing in id and tags only: SameTexts false")
+	}
+	for _, edit := range []func(r *Rule){
+		func(r *Rule) { r.Name += "x" },
+		func(r *Rule) { r.ShortDescription += "x" },
+		func(r *Rule) { r.FullDescription += "x" },
+		func(r *Rule) { r.HelpText += "x" },
+		func(r *Rule) { r.HelpMarkdown += "x" },
+		func(r *Rule) { r.HelpURI += "x" },
+	} {
+		c := a
+		edit(&c)
+		if a.SameTexts(&c) {
+			t.Errorf("rules differing in a text: SameTexts true (%+v)", c)
+		}
+	}
+}

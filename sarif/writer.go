@@ -359,14 +359,6 @@ func gzipLimitText(l *Limits) string {
 		l.MaxGzipBytes, l.GzipMargin*100)
 }
 
-// sameTexts reports whether a and b have the same texts (in constant time
-// when they share their strings, as the reader's findings of a rule do).
-func sameTexts(a, b *finding.Rule) bool {
-	return a.Name == b.Name && a.ShortDescription == b.ShortDescription &&
-		a.FullDescription == b.FullDescription && a.HelpText == b.HelpText &&
-		a.HelpMarkdown == b.HelpMarkdown && a.HelpURI == b.HelpURI
-}
-
 // runKey orders input runs for merging.
 func runKey(r *Run) string {
 	k, _ := json.Marshal([]any{r.Tool, r.Category, r.Invocation, len(r.Findings), len(r.Rules)})
@@ -721,7 +713,7 @@ func (b *builder) rule(id string, catalog []finding.Rule, items []*item) (outRul
 	var lastRule *finding.Rule
 	for i, it := range items {
 		// Likewise their texts: merge a rule's texts once.
-		if r := &it.f.Rule; i == 0 || !sameTexts(r, lastRule) {
+		if r := &it.f.Rule; i == 0 || !r.SameTexts(lastRule) {
 			merge(&fr, r)
 			lastRule = r
 		}
