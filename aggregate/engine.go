@@ -592,24 +592,17 @@ func compareSortKeys(a, b sortKey) int {
 	return compareFindings(a.f, b.f)
 }
 
-// sortParallel sorts s by cmp, in GOMAXPROCS parts sorted concurrently
-// then merged when s is long.
+// sortParallel sorts s by cmp, in parts (see [forParts]) sorted
+// concurrently then merged.
 func sortParallel[T any](s []T, cmp func(a, b T) int) {
-	parts := runtime.GOMAXPROCS(0)
-	if parts < 2 || len(s) < parallelMin {
-		slices.SortFunc(s, cmp)
+	parts := forParts(len(s), func(_, lo, hi int) { slices.SortFunc(s[lo:hi], cmp) })
+	if parts == 1 {
 		return
 	}
-	parts = min(parts, 8)
 	bounds := make([]int, parts+1)
 	for i := range bounds {
 		bounds[i] = len(s) * i / parts
 	}
-	var wg sync.WaitGroup
-	for i := range parts {
-		wg.Go(func() { slices.SortFunc(s[bounds[i]:bounds[i+1]], cmp) })
-	}
-	wg.Wait()
 	// Merge the sorted parts pairwise into a buffer and back.
 	buf := make([]T, len(s))
 	src, dst := s, buf

@@ -295,13 +295,8 @@ func (r *Report) Summary(w io.Writer) error {
 		}
 		fmt.Fprint(tw, "total\t\n")
 		byBoth := c.bySevCat
-		if byBoth == nil {
-			byBoth = map[sevCat]int{}
-			for _, f := range r.Findings {
-				if !f.Suppressed() {
-					byBoth[sevCat{f.Severity, f.Category}]++
-				}
-			}
+		if byBoth == nil { // Counts not made by Run
+			byBoth = countReport(r, 0, 0).bySevCat
 		}
 		for _, s := range finding.Severities {
 			if c.BySeverity[s] == 0 {
