@@ -336,7 +336,7 @@ func (b *builder) measure(m *gzipMeter, plans []*runPlan, keep int, stride int, 
 	}
 	ws := []io.Writer{m}
 	for _, t := range tees {
-		if t != nil && t != (*capBuffer)(nil) && t != (*fileTee)(nil) {
+		if t != nil {
 			ws = append(ws, t)
 		}
 	}
@@ -346,7 +346,7 @@ func (b *builder) measure(m *gzipMeter, plans []*runPlan, keep int, stride int, 
 	}
 	_, err := b.writeLog(dst, plans, keep, true)
 	for _, t := range tees {
-		if ft, ok := t.(*fileTee); ok && ft != nil {
+		if ft, ok := t.(*fileTee); ok {
 			ft.end()
 		}
 	}
