@@ -536,7 +536,7 @@ func sortFindings(findings []*finding.Finding) {
 	}
 	// Decorate in parts on all cores: each part collects its paths, then,
 	// once they are ranked, fills its keys.
-	parts := make([]map[string]uint32, runtime.GOMAXPROCS(0))
+	parts := make([]map[string]uint32, maxParts())
 	np := forParts(len(findings), func(p, lo, hi int) {
 		seen := make(map[string]uint32)
 		last := ""

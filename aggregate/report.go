@@ -3,7 +3,6 @@ package aggregate
 import (
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -71,7 +70,7 @@ func countReport(r *Report, merged, received int) Counts {
 		tools  map[string]int
 		sevCat map[sevCat]int
 	}
-	parts := make([]partCounts, runtime.GOMAXPROCS(0))
+	parts := make([]partCounts, maxParts())
 	n := forParts(len(r.Findings), func(p, lo, hi int) {
 		pc := &parts[p]
 		pc.tools, pc.sevCat = map[string]int{}, map[sevCat]int{}
@@ -188,7 +187,7 @@ func (r *Report) Runs() []sarif.Run {
 		tools map[string]*finding.Tool      // the first version and URI seen
 		found map[string][]*finding.Finding // in the report's order
 	}
-	parts := make([]partTools, runtime.GOMAXPROCS(0))
+	parts := make([]partTools, maxParts())
 	np := forParts(len(r.Findings), func(p, lo, hi int) {
 		pt := &parts[p]
 		pt.tools, pt.found = map[string]*finding.Tool{}, map[string][]*finding.Finding{}
