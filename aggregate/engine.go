@@ -219,7 +219,7 @@ type sourceRun struct {
 	start     time.Time
 	tool      finding.Tool
 	ix        *indexer // the source's side of the dedup index
-	valid     finding.Validator
+	norm      normState
 	mu        sync.Mutex // held while a finding is processed
 	abandoned bool
 	count     atomic.Int64
@@ -346,7 +346,7 @@ func (sr *sourceRun) emit(f *finding.Finding) error {
 		sr.e.progress(SourceEvent{Source: sr.name, State: SourceRunning, Findings: int(n), Elapsed: time.Since(sr.start)})
 	}
 	e := sr.e
-	if err := e.norm.normalize(f, sr.name, sr.tool, &sr.valid); err != nil {
+	if err := e.norm.normalize(f, sr.name, sr.tool, &sr.norm); err != nil {
 		sr.dropped.Add(1)
 		e.warn.add(sr.name, "invalid findings dropped", err.Error())
 		return nil

@@ -37,7 +37,7 @@ type normalizer struct {
 // as far as possible (see the package documentation of finding), and
 // reports an error if it still does not. src is the source's name, for
 // warnings; tool is the default tool for findings that name none.
-func (n *normalizer) normalize(f *finding.Finding, src string, tool finding.Tool, v *finding.Validator) error {
+func (n *normalizer) normalize(f *finding.Finding, src string, tool finding.Tool, st *normState) error {
 	if f.Tool.Name == "" {
 		f.Tool = tool
 	}
@@ -68,11 +68,46 @@ func (n *normalizer) normalize(f *finding.Finding, src string, tool finding.Tool
 		f.Severity = sev
 	}
 
-	n.cwes(f)
+	n.cwes(f, st)
 	if !f.Category.Valid() {
 		f.Category = inferCategory(f)
 	}
-	return v.Validate(f)
+	return st.valid.Validate(f)
+}
+
+// normState is what normalizing keeps between the findings of one source.
+type normState struct {
+	valid finding.Validator
+	rules map[string]*ruleCWEs // by rule id
+}
+
+// ruleCWEs is the CWE ids found in a rule's tags and texts.
+type ruleCWEs struct {
+	rule finding.Rule
+	ids  []int
+}
+
+// ruleCWEs appends the CWE ids in r's tags and texts to ids, remembering
+// them for the next finding of the same rule.
+func (st *normState) ruleCWEs(ids []int, r *finding.Rule) []int {
+	c := st.rules[r.ID]
+	if c == nil || c.rule.Name != r.Name || c.rule.ShortDescription != r.ShortDescription ||
+		c.rule.FullDescription != r.FullDescription || !slices.Equal(c.rule.Tags, r.Tags) {
+		c = &ruleCWEs{rule: finding.Rule{ID: r.ID, Name: r.Name, ShortDescription: r.ShortDescription,
+			FullDescription: r.FullDescription, Tags: slices.Clone(r.Tags)}}
+		for _, t := range r.Tags {
+			c.ids = appendCWEMatches(c.ids, t, true)
+		}
+		c.ids = appendCWEMatches(c.ids, r.ID, false)
+		c.ids = appendCWEMatches(c.ids, r.Name, false)
+		c.ids = appendCWEMatches(c.ids, r.ShortDescription, false)
+		c.ids = appendCWEMatches(c.ids, r.FullDescription, false)
+		if st.rules == nil {
+			st.rules = map[string]*ruleCWEs{}
+		}
+		st.rules[r.ID] = c
+	}
+	return append(ids, c.ids...)
 }
 
 // location makes l's path relative to the root. A path outside the root
@@ -99,16 +134,10 @@ func (n *normalizer) location(l *finding.Location, f *finding.Finding, src strin
 
 // cwes collects CWE ids from the finding, its rule's tags, descriptions,
 // message and CWE-named properties into f.CWEs, and flags untrusted ones.
-func (n *normalizer) cwes(f *finding.Finding) {
+func (n *normalizer) cwes(f *finding.Finding, st *normState) {
 	var buf [16]int
 	ids := append(buf[:0], f.CWEs...)
-	for _, t := range f.Rule.Tags {
-		ids = appendCWEMatches(ids, t, true)
-	}
-	ids = appendCWEMatches(ids, f.Rule.ID, false)
-	ids = appendCWEMatches(ids, f.Rule.Name, false)
-	ids = appendCWEMatches(ids, f.Rule.ShortDescription, false)
-	ids = appendCWEMatches(ids, f.Rule.FullDescription, false)
+	ids = st.ruleCWEs(ids, &f.Rule)
 	ids = appendCWEMatches(ids, f.Message, false)
 	if len(f.Properties) > 0 {
 		var keys []string

@@ -56,7 +56,7 @@ func (s *sarifSource) Run(ctx context.Context, emit func(*finding.Finding) error
 	defer fh.Close()
 	var tools []finding.Tool
 	var warns []string
-	err = sarif.Decode(fh, s.path, &sarif.ReadOptions{Root: s.root}, func(run *sarif.Run, f *finding.Finding) error {
+	err = sarif.Decode(fh, s.path, &sarif.ReadOptions{Root: s.root, Retain: true}, func(run *sarif.Run, f *finding.Finding) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

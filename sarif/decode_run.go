@@ -61,7 +61,10 @@ type runState struct {
 	collect bool
 	chunks  [][]finding.Finding
 	found   []finding.Finding
-	nFound  int // in chunks and found
+	nFound  int // in chunks and found, or taken from block
+	// block is where findings are allocated when streaming with
+	// ReadOptions.Retain.
+	block []finding.Finding
 
 	next    int // index of the next result
 	pending []pendingResult
@@ -172,11 +175,23 @@ func (st *runState) add(r *xResult) error {
 	return st.emit(idx, f)
 }
 
-// newFinding returns a zero finding to fill: a new one, or the next
-// element of found when collecting.
+// retainBlock is how many findings a block holds with ReadOptions.Retain.
+const retainBlock = 64
+
+// newFinding returns a zero finding to fill: a new one, the next element
+// of block (streaming with ReadOptions.Retain), or the next element of
+// found when collecting.
 func (st *runState) newFinding() *finding.Finding {
 	if !st.collect {
-		return new(finding.Finding)
+		if !st.opts.Retain {
+			return new(finding.Finding)
+		}
+		if len(st.block) == cap(st.block) {
+			st.block = make([]finding.Finding, 0, retainBlock)
+		}
+		st.block = append(st.block, finding.Finding{})
+		st.nFound++
+		return &st.block[len(st.block)-1]
 	}
 	if len(st.found) == cap(st.found) {
 		if st.found != nil {
@@ -194,11 +209,15 @@ func (st *runState) newFinding() *finding.Finding {
 func (st *runState) tryConvert(r *xResult) (*finding.Finding, bool, error) {
 	n := st.nFound
 	f, miss, err := st.convert(r)
-	if (miss || err != nil) && st.collect {
+	if miss || err != nil {
+		last := &st.found
+		if !st.collect {
+			last = &st.block
+		}
 		for ; st.nFound > n; st.nFound-- {
 			// The findings taken since are at the end of the last chunk.
-			st.found[len(st.found)-1] = finding.Finding{}
-			st.found = st.found[:len(st.found)-1]
+			(*last)[len(*last)-1] = finding.Finding{}
+			*last = (*last)[:len(*last)-1]
 		}
 	}
 	return f, miss, err

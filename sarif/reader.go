@@ -42,6 +42,14 @@ type ReadOptions struct {
 	// FindingCategory, if set, replaces the inferred category of every
 	// finding.
 	FindingCategory finding.Category
+
+	// Retain tells [Decode] that its handler keeps (almost) every finding,
+	// as the aggregation engine does. Findings are then allocated in
+	// blocks, which is faster and takes less memory in all, but a block
+	// stays in memory while any of its findings is kept: leave Retain
+	// unset when the handler keeps few of the findings. [Read] always
+	// allocates in blocks.
+	Retain bool
 }
 
 // Handler receives what [Decode] reads: each finding of a run in order,

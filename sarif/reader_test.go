@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -337,4 +338,57 @@ func TestReadInvalidUTF8(t *testing.T) {
 		t.Fatal(err)
 	}
 	rdEq(t, "message", runs[0].Findings[0].Message, "bad \uFFFD byte")
+}
+
+// TestDecodeRetain checks that allocating findings in blocks changes
+// nothing the handler sees, also when results come before the tool or
+// refer to artifacts defined after them (results the reader keeps back).
+func TestDecodeRetain(t *testing.T) {
+	late := `{"version":"2.1.0","runs":[{"results":[
+		{"ruleId":"r1","message":{"text":"a"},"locations":[{"physicalLocation":{"artifactLocation":{"index":0},"region":{"startLine":3}}}]},
+		{"ruleId":"r2","message":{"text":"b"}}],
+		"tool":{"driver":{"name":"t","rules":[{"id":"r1"},{"id":"r2"}]}},
+		"artifacts":[{"location":{"uri":"src/a.go"}}]},
+		{"tool":{"driver":{"name":"u"}},"results":[
+		{"ruleId":"x","message":{"text":"c"},"locations":[{"physicalLocation":{"artifactLocation":{"index":0}}}]},
+		{"ruleId":"y","message":{"text":"d"}}],
+		"artifacts":[{"location":{"uri":"b.py"}}]}]}`
+	inputs := map[string][]byte{"late": []byte(late)}
+	files, _ := filepath.Glob("testdata/reader/*.sarif")
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[p] = b
+	}
+	decode := func(b []byte, retain bool) []finding.Finding {
+		var got []finding.Finding
+		var ptrs []*finding.Finding
+		err := Decode(bytes.NewReader(b), "x.sarif", &ReadOptions{Retain: retain}, func(_ *Run, f *finding.Finding) error {
+			if f != nil {
+				ptrs = append(ptrs, f)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ptrs) == 0 {
+			return nil
+		}
+		for _, f := range ptrs { // read after decoding: no finding was reused
+			got = append(got, *f)
+		}
+		return got
+	}
+	for name, b := range inputs {
+		plain, blocks := decode(b, false), decode(b, true)
+		if len(plain) == 0 {
+			t.Errorf("%s: no findings", name)
+		}
+		if !reflect.DeepEqual(plain, blocks) {
+			t.Errorf("%s: Retain changed the findings:\n%+v\nwant\n%+v", name, blocks, plain)
+		}
+	}
 }

@@ -129,7 +129,9 @@ func looksLikeSARIF(head []byte) bool {
 }
 
 // Import reads the report at path in format (detected when ""), passing
-// each finding to emit. It returns the tools the report names, so that a
+// each finding to emit, which is expected to keep (almost) all of them:
+// SARIF findings are allocated in blocks (see sarif.ReadOptions.Retain).
+// It returns the tools the report names, so that a
 // tool that found nothing still gets a run. Errors name the file.
 func Import(path, format string, root string, emit func(*finding.Finding) error) ([]finding.Tool, error) {
 	fh, err := os.Open(path)
@@ -149,7 +151,7 @@ func Import(path, format string, root string, emit func(*finding.Finding) error)
 	}
 	if format == SARIF {
 		var tools []finding.Tool
-		err := sarif.Decode(br, path, &sarif.ReadOptions{Root: root}, func(run *sarif.Run, f *finding.Finding) error {
+		err := sarif.Decode(br, path, &sarif.ReadOptions{Root: root, Retain: true}, func(run *sarif.Run, f *finding.Finding) error {
 			if f == nil {
 				if !slices.Contains(tools, run.Tool) {
 					tools = append(tools, run.Tool)
