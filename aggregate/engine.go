@@ -357,14 +357,25 @@ func (sr *sourceRun) emit(f *finding.Finding) error {
 			e.warn.add(sr.name, "filter "+flt.Name()+" failed on findings", err.Error())
 			continue
 		}
-		e.apply(flt, f, v)
+		e.apply(flt, f, v, sr.name)
 	}
 	sr.ix.add(f)
 	return nil
 }
 
-// apply applies a filter's verdict to f.
-func (e *engine) apply(flt Filter, f *finding.Finding, v Verdict) {
+// apply applies a filter's verdict to f. A verdict that would make f
+// invalid (a suppression or reason that is not valid UTF-8, say) is
+// dropped with a warning naming the filter: every finding of a Report
+// stays valid.
+func (e *engine) apply(flt Filter, f *finding.Finding, v Verdict, src string) {
+	if v.Suppress == nil && !(v.Severity.Valid() && v.Severity != f.Severity) {
+		e.deny(flt, f, v)
+		return
+	}
+	nsup, sev, reason, hadReason := len(f.Suppressions), f.Severity, "", false
+	if f.Properties != nil {
+		reason, hadReason = f.Properties[PropSeverityReason]
+	}
 	if v.Suppress != nil {
 		s := *v.Suppress
 		if s.Source == "" {
@@ -379,6 +390,20 @@ func (e *engine) apply(flt Filter, f *finding.Finding, v Verdict) {
 		f.Severity = v.Severity
 		setProp(f, PropSeverityReason, cmpOr(v.SeverityReason, "set by filter "+flt.Name()))
 	}
+	if err := f.Validate(); err != nil {
+		f.Suppressions, f.Severity = f.Suppressions[:nsup], sev
+		if hadReason {
+			f.Properties[PropSeverityReason] = reason
+		} else {
+			delete(f.Properties, PropSeverityReason)
+		}
+		e.warn.add(src, "invalid verdicts of filter "+flt.Name()+" ignored", err.Error())
+	}
+	e.deny(flt, f, v)
+}
+
+// deny records a filter's denials of f.
+func (e *engine) deny(flt Filter, f *finding.Finding, v Verdict) {
 	if len(v.Deny) > 0 {
 		e.denyMu.Lock()
 		for _, d := range v.Deny {
@@ -404,6 +429,14 @@ func (e *engine) finish() *Report {
 	var absent []*finding.Finding
 	if e.opts.Baseline != nil {
 		absent = e.opts.Baseline.Compare(findings)
+		var v finding.Validator
+		absent = slices.DeleteFunc(absent, func(f *finding.Finding) bool {
+			err := v.Validate(f)
+			if err != nil {
+				e.warn.add("baseline", "invalid baseline findings left out of the absent ones", err.Error())
+			}
+			return err != nil
+		})
 		slices.SortFunc(absent, compareFindings)
 	}
 	sortFindings(findings)

@@ -476,3 +476,58 @@ func cmpOr(a, b string) string {
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// badVerdictFilter gives every finding a suppression whose status is not
+// one SARIF defines, and a severity with an invalid UTF-8 reason.
+type badVerdictFilter struct{}
+
+func (badVerdictFilter) Name() string { return "bad-verdicts" }
+
+func (badVerdictFilter) Apply(_ context.Context, f *finding.Finding) (aggregate.Verdict, error) {
+	if f.Rule.ID == "bad-status" {
+		return aggregate.Verdict{Suppress: &finding.Suppression{Status: "maybe", Justification: "x"}}, nil
+	}
+	return aggregate.Verdict{Severity: finding.SeverityCritical, SeverityReason: "\xff"}, nil
+}
+
+// TestInvalidVerdictIgnored checks that a filter cannot make a finding
+// invalid: its verdict is ignored with a warning naming the filter, and
+// every finding of the report stays valid, as sarif.Run.Validated relies on.
+func TestInvalidVerdictIgnored(t *testing.T) {
+	mk := func(rule string) *finding.Finding {
+		return &finding.Finding{Tool: finding.Tool{Name: "t"}, Rule: finding.Rule{ID: rule}, Message: "m",
+			Severity: finding.SeverityLow, Location: finding.Location{Path: "a.go", Region: finding.Region{StartLine: 3}}}
+	}
+	src := aggregate.FuncSource("s", func(_ context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
+		for _, f := range []*finding.Finding{mk("bad-status"), mk("bad-reason")} {
+			if err := emit(f); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	})
+	rep, err := aggregate.Run(context.Background(), []aggregate.Source{src}, &aggregate.Options{Filters: []aggregate.Filter{badVerdictFilter{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 2 {
+		t.Fatalf("got %d findings, want 2", len(rep.Findings))
+	}
+	for _, f := range rep.Findings {
+		if err := f.Validate(); err != nil {
+			t.Errorf("%s: invalid finding in the report: %v", f.Rule.ID, err)
+		}
+		if f.Suppressed() || f.Severity != finding.SeverityLow || f.Properties[aggregate.PropSeverityReason] != "" {
+			t.Errorf("%s: the invalid verdict was applied: suppressions %v, severity %s, properties %v", f.Rule.ID, f.Suppressions, f.Severity, f.Properties)
+		}
+	}
+	n := 0
+	for _, w := range rep.Warnings {
+		if strings.Contains(w, "invalid verdicts of filter bad-verdicts ignored") {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Errorf("no warning names the filter: %q", rep.Warnings)
+	}
+}

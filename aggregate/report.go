@@ -16,7 +16,10 @@ import (
 type Report struct {
 	// Findings are the merged findings, suppressed ones included (each
 	// with its suppressions), in a deterministic order: by location, then
-	// tool, rule, severity and message.
+	// tool, rule, severity and message. Every finding of a report that
+	// [Run] returns, absent ones included, passes [finding.Finding.Validate]:
+	// a caller that does not change them may write [Report.Runs] marked
+	// [sarif.Run.Validated].
 	Findings []*finding.Finding
 	// Absent are the baseline's findings that are gone, marked absent.
 	Absent []*finding.Finding

@@ -320,7 +320,7 @@ func (b *builder) plan(runs []Run) ([]*runPlan, []Run, error) {
 			}
 		}
 		if len(sup) > 0 {
-			suppressed = append(suppressed, Run{Tool: r.Tool, Rules: r.Rules, Findings: sup, Category: r.Category})
+			suppressed = append(suppressed, Run{Tool: r.Tool, Rules: r.Rules, Findings: sup, Category: r.Category, Validated: true})
 		}
 	}
 	slices.SortFunc(plans, func(x, y *runPlan) int {

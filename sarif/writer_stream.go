@@ -58,9 +58,11 @@ func (b *builder) items(r *Run) ([]item, error) {
 				errs[i] = errNilFinding
 				continue
 			}
-			if err := a.valid.Validate(f); err != nil {
-				errs[i] = err
-				continue
+			if !r.Validated {
+				if err := a.valid.Validate(f); err != nil {
+					errs[i] = err
+					continue
+				}
 			}
 			if f.Suppressed() && b.opts.Profile == ProfileGitHub {
 				out[i] = item{f: f, rank: rankSuppressed}

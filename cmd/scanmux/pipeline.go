@@ -210,6 +210,9 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 		return p.fail(err)
 	}
 	runs := report.Runs()
+	for i := range runs {
+		runs[i].Validated = true // the engine's findings are valid
+	}
 	var sum *sarif.WriteSummary
 	if p.flags.out != "" && p.flags.out != "-" {
 		if sum, err = writeAtomic(p.flags.out, runs, wopts); err != nil {
