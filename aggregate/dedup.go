@@ -86,7 +86,8 @@ type dedupShard struct {
 	mu      sync.Mutex
 	entries []*entry
 	exact   map[uint64]*entry // by exact key hash, colliding entries chained by next
-	byKey   map[indexKey][]candidate
+	keys    map[uint64]int32  // by index key hash: the last of lists with that hash
+	lists   []keyList
 	_       [64]byte // keep the shards' locks on separate cache lines
 }
 
@@ -191,6 +192,43 @@ type candidate struct {
 	id         int32
 }
 
+// keyList is the candidates listed under one index key.
+type keyList struct {
+	key   indexKey
+	prev  int32 // the list before it with the same key hash, or -1
+	cands []candidate
+}
+
+// list returns the list of key k, whose hash is h, adding it if new.
+func (s *dedupShard) list(k *indexKey, h uint64) *keyList {
+	i, ok := s.keys[h]
+	for j := i; ok && j >= 0; j = s.lists[j].prev {
+		if s.lists[j].key == *k {
+			return &s.lists[j]
+		}
+	}
+	prev := int32(-1)
+	if ok {
+		prev = i
+	}
+	s.keys[h] = int32(len(s.lists))
+	s.lists = append(s.lists, keyList{key: *k, prev: prev})
+	return &s.lists[len(s.lists)-1]
+}
+
+// hashKey hashes an index key.
+func hashKey(h *maphash.Hash, k *indexKey) uint64 {
+	h.Reset()
+	var b [9]byte
+	b[0] = k.kind
+	binary.LittleEndian.PutUint64(b[1:], uint64(k.n))
+	h.Write(b[:])
+	h.WriteString(k.a)
+	h.WriteByte(0)
+	h.WriteString(k.b)
+	return h.Sum64()
+}
+
 // line32 is a line number as a candidate holds it.
 func line32(n int) int32 { return int32(min(n, math.MaxInt32)) }
 
@@ -207,6 +245,7 @@ type indexer struct {
 	cache sigCache
 	h     maphash.Hash
 	keys  [8]indexKey
+	khash [8]uint64 // hashes of keys
 }
 
 func (d *dedupIndex) indexer(src int) *indexer {
@@ -246,12 +285,16 @@ func (ix *indexer) add(f *finding.Finding) {
 	ix.h.Reset()
 	e.hash = exactHash(&ix.h, f, &e.sig)
 	keys := e.sig.indexKeys(ix.keys[:0])
+	khash := ix.khash[:0]
+	for i := range keys {
+		khash = append(khash, hashKey(&ix.h, &keys[i]))
+	}
 
 	shard.mu.Lock()
 	defer shard.mu.Unlock()
 	if shard.exact == nil {
 		shard.exact = map[uint64]*entry{}
-		shard.byKey = map[indexKey][]candidate{}
+		shard.keys = map[uint64]int32{}
 	}
 	head := shard.exact[e.hash]
 	for o := head; o != nil; o = o.next {
@@ -276,9 +319,10 @@ func (ix *indexer) add(f *finding.Finding) {
 	s, en := lineSpan(e.sig.region)
 	start, end := line32(s), line32(en)
 	mark := e.id + 1
-	for i, k := range keys {
-		cands := shard.byKey[k]
-		for _, c := range cands {
+	for i := range keys {
+		k := &keys[i]
+		l := shard.list(k, khash[i])
+		for _, c := range l.cands {
 			if k.kind == 's' || k.kind == 'c' {
 				// Both are source findings of one file that share a CWE
 				// or a rule class: they match when their lines overlap
@@ -301,7 +345,7 @@ func (ix *indexer) add(f *finding.Finding) {
 				o.adj = append(o.adj, e.id)
 			}
 		}
-		shard.byKey[k] = append(cands, candidate{start: start, end: end, id: e.id})
+		l.cands = append(l.cands, candidate{start: start, end: end, id: e.id})
 	}
 }
 
@@ -378,7 +422,7 @@ func (d *dedupIndex) finish(failed []bool, names []string) *dedupResult {
 				sh := &d.shards[i]
 				sh.mu.Lock()
 				d.finishShard(sh, failed, names, &parts[i])
-				sh.entries, sh.exact, sh.byKey = nil, nil, nil
+				sh.entries, sh.exact, sh.keys, sh.lists = nil, nil, nil, nil
 				sh.mu.Unlock()
 			}
 		}()
