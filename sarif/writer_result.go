@@ -45,7 +45,7 @@ func (b *builder) build(f *finding.Finding, a *arena, plan bool) (res outResult,
 	res = outResult{
 		RuleID:        f.Rule.ID,
 		Level:         f.Severity.SARIFLevel(),
-		Message:       outText{Text: f.Message + alsoReported(f.Also)},
+		Message:       outText{Text: withAlsoReported(f.Message, f.Also)},
 		BaselineState: string(f.Baseline),
 	}
 
@@ -385,21 +385,30 @@ type alsoProps struct {
 	Match            string `json:"match,omitempty"`
 }
 
-// alsoReported is the message suffix naming the other tools that reported
-// a merged finding, so that GitHub's alert shows them.
-func alsoReported(also []finding.Report) string {
+// withAlsoReported is msg followed by a sentence naming the other tools
+// that reported a merged finding, so that GitHub's alert shows them.
+func withAlsoReported(msg string, also []finding.Report) string {
 	if len(also) == 0 {
-		return ""
+		return msg
+	}
+	const head = "\n\nAlso reported by: "
+	n := len(msg) + len(head) + 1
+	for _, r := range also {
+		n += len(r.Tool.Name) + len(r.RuleID) + 5
 	}
 	var b strings.Builder
-	b.WriteString("\n\nAlso reported by: ")
+	b.Grow(n)
+	b.WriteString(msg)
+	b.WriteString(head)
 	for i, r := range also {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(r.Tool.Name)
 		if r.RuleID != "" {
-			b.WriteString(" (" + r.RuleID + ")")
+			b.WriteString(" (")
+			b.WriteString(r.RuleID)
+			b.WriteByte(')')
 		}
 	}
 	b.WriteString(".")
