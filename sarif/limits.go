@@ -18,7 +18,7 @@ type Limits struct {
 	// 4 MiB each primed with the 32 KiB before it (exactly gzip's size for
 	// a log up to 4 MiB, a few bytes more per block for a larger one).
 	// When the log is larger, [Write] keeps the most severe results that
-	// fit under the limit less GzipMargin, to within 0.5% of it.
+	// fit under the limit less GzipMargin, to within 2% of it.
 	MaxGzipBytes int64
 	// GzipMargin is the share of MaxGzipBytes that Write leaves free
 	// (0 to 0.5), because the uploader compresses the file with another

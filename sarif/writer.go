@@ -220,6 +220,8 @@ type builder struct {
 	headers map[int][]keptHeader // by plan; see runHeader
 	// headersMu guards headers, which writeLog fills concurrently.
 	headersMu sync.Mutex
+	// wrote counts the results writeLog has handed to its writer so far.
+	wrote int
 }
 
 // runPlan is one output run before encoding.

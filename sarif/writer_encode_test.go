@@ -235,6 +235,62 @@ func TestGzipMeterStream(t *testing.T) {
 	}
 }
 
+// TestGzipMeterProbe checks that a sampled measure of a log projected far
+// over the limit compresses only one block in gzipSparseStride after the
+// probe, and that its estimate stays close to the exact size; a log not
+// projected over is sampled as before.
+func TestGzipMeterProbe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	var data []byte
+	for len(data) < 5*gzipBlock+777 {
+		data = fmt.Appendf(data, `{"ruleId": "R%d", "message": {"text": "finding %d at line %d"}},`+"\n", rng.IntN(40), rng.IntN(1e6), rng.IntN(800))
+	}
+	exact, _ := gzipSize(data)
+	const budget = 1 << 20
+	measure := func(over int64) (*gzipMeter, int64, bool) {
+		m := newGzipMeter()
+		m.Reset(0, gzipSampleStride, gzipSampleFrom*budget)
+		wrote := 0
+		m.probe = &gzipProbe{from: gzipProbeFrom * budget, over: over,
+			progress: func() (int, int) { return wrote, len(data) }}
+		for rest := data; len(rest) > 0; {
+			k := min(len(rest), 1<<20)
+			wrote += k // "results" are bytes here
+			m.Write(rest[:k])
+			rest = rest[k:]
+		}
+		size, ex, err := m.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m, size, ex
+	}
+	m, size, ex := measure(budget) // the log compresses to several MiB
+	if m.sparseFrom != 1 || ex {
+		t.Fatalf("sparse: from block %d, exact %v; want 1, false", m.sparseFrom, ex)
+	}
+	for i, bl := range m.blocks {
+		if want := i%gzipSparseStride != 0; bl.skipped != want {
+			t.Errorf("sparse: block %d skipped %v, want %v", i, bl.skipped, want)
+		}
+	}
+	if d := float64(size)/float64(exact) - 1; d < -0.05 || d > 0.05 {
+		t.Errorf("sparse estimate %d, exact %d (%+.1f%%)", size, exact, 100*d)
+	}
+	m, _, _ = measure(1 << 40)
+	if m.sparseFrom != 0 {
+		t.Errorf("not projected over: sparse from block %d", m.sparseFrom)
+	}
+	for i, bl := range m.blocks {
+		if want := int64(i)*gzipBlock >= gzipSampleFrom*budget && i%gzipSampleStride != 0; bl.skipped != want {
+			t.Errorf("block %d skipped %v, want %v", i, bl.skipped, want)
+		}
+	}
+}
+
 // TestLimitGzipLarge cuts a log of several gzip blocks to a third of its
 // compressed size: the result fits, is measured exactly and does not
 // depend on the number of cores.

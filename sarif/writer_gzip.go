@@ -67,6 +67,8 @@ type gzipMeter struct {
 	budget     int64 // 0: none
 	stride     int   // after sampleFrom bytes, compress blocks i%stride == 0 only; <= 1: all
 	sampleFrom int64
+	probe      *gzipProbe // with a stride: may sample sparsely earlier
+	sparseFrom int        // > 0: from this block on, compress i%gzipSparseStride == 0 only
 
 	buf    *[]byte // the block being filled, after dict bytes of dictionary
 	dict   int
@@ -87,6 +89,22 @@ type meterBlock struct {
 	skipped bool
 }
 
+// gzipProbe lets a sampled measure tell early that a log is far over the
+// limit and sample it sparsely: at the first block at or past raw offset
+// from, the size of the whole log is projected from the blocks before it
+// (waited for, so that the decision does not depend on scheduling) and
+// from progress, which returns how many of the log's total results were
+// written so far. Over over bytes, the rest of the log, even before
+// sampleFrom, is sampled one block in gzipSparseStride.
+type gzipProbe struct {
+	from, over int64
+	progress   func() (wrote, total int)
+}
+
+// gzipSparseStride is the sampling stride of a log projected far over the
+// limit: the estimate only needs the compression ratio along the log.
+const gzipSparseStride = 16
+
 // gzipLag is how many blocks before the current one the budget check
 // waits for.
 const gzipLag = 8
@@ -100,6 +118,7 @@ func newGzipMeter() *gzipMeter {
 // (<= 1: none) from raw offset from on, keeping the cache.
 func (m *gzipMeter) Reset(budget int64, stride int, from int64) {
 	m.budget, m.stride, m.sampleFrom = budget, stride, from
+	m.probe, m.sparseFrom = nil, 0
 	m.buf, m.dict, m.raw, m.blocks, m.proven, m.check, m.err = nil, 0, 0, nil, 0, 0, nil
 }
 
@@ -169,7 +188,9 @@ func (m *gzipMeter) emit(last bool) {
 		m.dict = flateWindow
 	}
 	i := len(m.blocks) - 1
-	if m.stride > 1 && int64(i)*gzipBlock >= m.sampleFrom && i%m.stride != 0 || m.overBudget() {
+	m.probeAt(i)
+	if m.stride > 1 && int64(i)*gzipBlock >= m.sampleFrom && i%m.stride != 0 ||
+		m.sparseFrom > 0 && i >= m.sparseFrom && i%gzipSparseStride != 0 || m.overBudget() {
 		bl.skipped = true
 		close(bl.done)
 		m.pool.Put(bp)
@@ -199,6 +220,30 @@ func (m *gzipMeter) emit(last bool) {
 		m.cache[key] = n
 		bl.size = n
 	}()
+}
+
+// probeAt makes the probe's decision at block i, if it is due.
+func (m *gzipMeter) probeAt(i int) {
+	p := m.probe
+	if p == nil || m.stride <= 1 || int64(i)*gzipBlock < p.from {
+		return
+	}
+	m.probe = nil
+	var raw, size int64
+	for _, bl := range m.blocks[:i] {
+		<-bl.done
+		if !bl.skipped {
+			raw, size = raw+bl.raw, size+bl.size
+		}
+	}
+	wrote, total := p.progress()
+	if raw == 0 || wrote == 0 {
+		return
+	}
+	projected := float64(m.raw) * float64(total) / float64(wrote) * float64(size) / float64(raw)
+	if projected > float64(p.over) {
+		m.sparseFrom = max(i, 1)
+	}
 }
 
 // provenOver reports whether the blocks compressed so far already make
