@@ -335,6 +335,12 @@ func (ix *indexer) add(f *finding.Finding) {
 				o.adj = append(o.adj, e.id)
 				continue
 			}
+			if k.kind == 'k' && !spansOverlap(start, end, c.start, c.end) {
+				// Source and secret findings of one file match only on
+				// a shared line (matchSource, matchSecrets,
+				// matchCredential): no need to read the entry.
+				continue
+			}
 			o := shard.entries[c.id]
 			if o.visit == mark || i > 0 && slices.Contains(e.adj, c.id) {
 				continue
