@@ -76,6 +76,7 @@ type Policy struct {
 	ctx   *ast.Term
 	units []*unit
 	needs *need // what the policies read from input, for tests
+	seed  maphash.Seed // of every decision cache, so that units share key hashes
 
 	hasSuppress, hasSeverity, hasDeny bool
 }
@@ -125,7 +126,7 @@ func Load(ctx context.Context, paths []string, opts *Options) (*Policy, error) {
 
 	modules := make(map[string]*ast.Module, len(files))
 	var errs Errors
-	p := &Policy{files: files}
+	p := &Policy{files: files, seed: maphash.MakeSeed()}
 	for _, name := range files {
 		src, err := os.ReadFile(name)
 		if err != nil {
@@ -441,14 +442,19 @@ type result struct {
 type decision = result
 
 // run evaluates e on f, through its cache. key is scratch space.
-func (p *Policy) run(ctx context.Context, e *evaluator, f *finding.Finding, key *[]byte) ([]any, error) {
+func (p *Policy) run(ctx context.Context, e *evaluator, f *finding.Finding, k *cacheKey) ([]any, error) {
 	if e.cache != nil {
-		w := walker{key: (*key)[:0]}
-		if e.fields != 0 {
-			w.finding(f, e.fields)
+		if !k.ok || k.fields != e.fields {
+			// Units often read the same fields (a severity and its
+			// reason): the key and its hash serve them all.
+			w := walker{key: k.key[:0]}
+			if e.fields != 0 {
+				w.finding(f, e.fields)
+			}
+			k.key, k.fields, k.ok = w.key, e.fields, true
+			k.hash = maphash.Bytes(p.seed, k.key)
 		}
-		*key = w.key
-		if d := e.cache.get(w.key); d != nil {
+		if d := e.cache.get(k.key, k.hash); d != nil {
 			return d.vals, d.err
 		}
 	}
@@ -469,13 +475,22 @@ func (p *Policy) run(ctx context.Context, e *evaluator, f *finding.Finding, key 
 		d.vals, _ = rs[0].Bindings["x"].([]any)
 	}
 	if e.cache != nil && d.err == nil {
-		e.cache.put(*key, &d)
+		e.cache.put(k.key, k.hash, &d)
 	}
 	return d.vals, d.err
 }
 
 // keyBufs holds the buffers Apply builds cache keys in.
 var keyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+// cacheKey is the decision cache key of the fields of one finding that
+// the last evaluator read, with its hash.
+type cacheKey struct {
+	key    []byte
+	hash   uint64
+	fields uint64
+	ok     bool
+}
 
 // Apply evaluates the policies on f and returns their decisions: a
 // suppression (kind external, source "policy:FILE"), a new severity, and
@@ -484,8 +499,8 @@ func (p *Policy) Apply(ctx context.Context, f *finding.Finding) (aggregate.Verdi
 	var v aggregate.Verdict
 	kp := keyBufs.Get().(*[]byte)
 	defer keyBufs.Put(kp)
-	key := (*kp)[:0]
-	defer func() { *kp = key[:0] }()
+	key := cacheKey{key: (*kp)[:0]}
+	defer func() { *kp = key.key[:0] }()
 	var (
 		reasons, sources []string
 		status           = finding.SuppressionRejected
@@ -666,8 +681,7 @@ func strongest(a, b finding.SuppressionStatus) finding.SuppressionStatus {
 // (reading every way's entry and key was most of a lookup's time).
 // Cached results are shared: Apply only reads them.
 type decisionCache struct {
-	seed  maphash.Seed
-	slots []cacheSlot
+	slots []cacheSlot // keys hashed with their Policy's seed
 }
 
 // cacheSlot is one slot of a decisionCache. Its tag is a hint, set after
@@ -693,18 +707,18 @@ func newDecisionCache(max int) *decisionCache {
 	for n*2 <= max {
 		n *= 2
 	}
-	return &decisionCache{seed: maphash.MakeSeed(), slots: make([]cacheSlot, n)}
+	return &decisionCache{slots: make([]cacheSlot, n)}
 }
 
-// set returns the slots of key's set and its hash.
-func (c *decisionCache) set(key []byte) ([]cacheSlot, uint64) {
-	h := maphash.Bytes(c.seed, key)
+// set returns the slots of the set of a key whose hash is h.
+func (c *decisionCache) set(h uint64) []cacheSlot {
 	i := h & uint64(len(c.slots)-1) &^ (cacheWays - 1)
-	return c.slots[i : i+cacheWays], h
+	return c.slots[i : i+cacheWays]
 }
 
-func (c *decisionCache) get(key []byte) *decision {
-	set, h := c.set(key)
+// get returns the decision cached for key, whose hash is h, or nil.
+func (c *decisionCache) get(key []byte, h uint64) *decision {
+	set := c.set(h)
 	for i := range set {
 		if set[i].tag.Load() != h {
 			continue
@@ -716,8 +730,9 @@ func (c *decisionCache) get(key []byte) *decision {
 	return nil
 }
 
-func (c *decisionCache) put(key []byte, d *decision) {
-	set, h := c.set(key)
+// put caches d for key, whose hash is h.
+func (c *decisionCache) put(key []byte, h uint64, d *decision) {
+	set := c.set(h)
 	e := &cacheEntry{key: string(key), d: d}
 	for i := range set {
 		if set[i].e.CompareAndSwap(nil, e) {
