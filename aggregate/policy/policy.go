@@ -75,7 +75,7 @@ type Policy struct {
 	files []string
 	ctx   *ast.Term
 	units []*unit
-	needs *need // what the policies read from input, for tests
+	needs *need        // what the policies read from input, for tests
 	seed  maphash.Seed // of every decision cache, so that units share key hashes
 
 	hasSuppress, hasSeverity, hasDeny bool
