@@ -139,7 +139,12 @@ var errAbandoned = errors.New("aggregate: source abandoned after its deadline")
 // emitted before failing is kept and marked partial (Properties
 // [PropPartial]), and its [SourceStatus] records the failure. Memory grows
 // with the number of distinct reports kept, not with the bytes sources
-// read: exact repeats are collapsed on arrival.
+// read: exact repeats are collapsed on arrival. With 100,000 findings or
+// more, Run collects garbage (runtime.GC) once they are merged,
+// identified and sorted: the dedup index and the steps' temporary data are
+// then garbage, and collecting them before the report is written took
+// the merge benchmark's peak memory from 780 to 650 MB, and the pipeline
+// benchmark's from 830-950 to 780-800 MB, for no measurable time.
 //
 // Run returns an error wrapping [ErrInvalidOptions] for unusable options,
 // and the report together with ctx's error when ctx is done before the
@@ -413,6 +418,10 @@ func (e *engine) deny(flt Filter, f *finding.Finding, v Verdict) {
 	}
 }
 
+// gcAfterFinish is the number of findings from which finish collects
+// garbage once they are merged, identified and sorted (see [Run]).
+const gcAfterFinish = 100_000
+
 // finish merges, identifies, compares and gates what the sources produced.
 func (e *engine) finish() *Report {
 	failed := make([]bool, len(e.statuses))
@@ -440,6 +449,9 @@ func (e *engine) finish() *Report {
 		slices.SortFunc(absent, compareFindings)
 	}
 	sortFindings(findings)
+	if len(findings) >= gcAfterFinish {
+		runtime.GC()
+	}
 
 	for _, flt := range e.opts.Filters {
 		if w, ok := flt.(Warner); ok {
