@@ -22,6 +22,7 @@ import (
 )
 
 func main() {
+	tuneGC()
 	stop := func() {}
 	if f := os.Getenv("SCANMUX_CPUPROFILE"); f != "" {
 		var err error
