@@ -542,7 +542,7 @@ type dropCounts struct{ tags, locs, steps int }
 // run builds one output run, without its results, from its kept items;
 // it returns each rule's ruleIndex and what the per-result and per-rule
 // limits left out.
-func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (outRun, map[string]int, dropCounts) {
+func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (outRun, []int32, dropCounts) {
 	run := outRun{
 		Tool: outTool{Driver: outDriver{
 			Name:           p.tool.Name,
@@ -565,21 +565,27 @@ func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (ou
 			RevisionID: pv.Revision, Branch: pv.Branch, MappedTo: &outArtifactLoc{URIBaseID: SrcRoot}}}
 	}
 
-	// Rules: those the kept results use, sorted by id, each once.
-	byRule := map[string][]*item{}
-	for _, it := range items {
-		byRule[it.f.Rule.ID] = append(byRule[it.f.Rule.ID], it)
+	// Rules: those the kept results use, sorted by id, each once; the
+	// rule index of items[j] is ruleIdx[j].
+	byRule := map[string][]int32{}
+	for j, it := range items {
+		byRule[it.f.Rule.ID] = append(byRule[it.f.Rule.ID], int32(j))
 	}
 	ids := make([]string, 0, len(byRule))
 	for id := range byRule {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	index := make(map[string]int, len(ids))
+	ruleIdx := make([]int32, len(items))
 	var d dropCounts
+	var its []*item
 	for i, id := range ids {
-		index[id] = i
-		r, dropped := b.rule(id, p.catalog[id], byRule[id])
+		its = its[:0]
+		for _, j := range byRule[id] {
+			ruleIdx[j] = int32(i)
+			its = append(its, items[j])
+		}
+		r, dropped := b.rule(id, p.catalog[id], its)
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, r)
 		d.tags += dropped
 	}
@@ -626,7 +632,7 @@ func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (ou
 		note("note", fmt.Sprintf("%d suppressed results left out: GitHub code scanning ignores SARIF suppressions", p.suppressed))
 	}
 	run.Invocations = []outInvocation{inv}
-	return run, index, d
+	return run, ruleIdx, d
 }
 
 func sarifTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

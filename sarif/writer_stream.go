@@ -627,14 +627,15 @@ func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) 
 			}
 			// The run up to and with "[" of "results": [].
 			pieces <- &piece{buf: hdr.json[:len(hdr.json)-len("]\n    }")]}
-			index := hdr.index
 			for lo := 0; lo < len(items); lo += resultsPerSegment {
-				pc := &piece{items: items[lo:min(lo+resultsPerSegment, len(items))], done: make(chan struct{})}
+				hi := min(lo+resultsPerSegment, len(items))
+				pc := &piece{items: items[lo:hi], done: make(chan struct{})}
+				ruleIdx := hdr.ruleIdx[lo:hi]
 				sem <- struct{}{}
 				go func(first bool) {
 					defer func() { <-sem }()
 					bp := segmentBufs.Get().(*[]byte)
-					pc.buf = b.encodeResults((*bp)[:0], pc.items, index, first)
+					pc.buf = b.encodeResults((*bp)[:0], pc.items, ruleIdx, first)
 					close(pc.done)
 				}(lo == 0)
 				pieces <- pc
@@ -683,9 +684,9 @@ func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) 
 
 // runHeader is a run encoded without its results.
 type runHeader struct {
-	json  []byte // ends with runTail
-	index map[string]int
-	drops dropCounts
+	json    []byte  // ends with runTail
+	ruleIdx []int32 // the rule index of each kept item, in order
+	drops   dropCounts
 }
 
 // keptHeader is a run's header for a number of kept results.
@@ -712,7 +713,7 @@ func (b *builder) runHeader(pi int, p *runPlan, items []*item, sizeDropped sever
 		}
 	}
 	b.headersMu.Unlock()
-	run, index, d := b.run(p, items, sizeDropped)
+	run, ruleIdx, d := b.run(p, items, sizeDropped)
 	run.Results = []outResult{}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -725,7 +726,7 @@ func (b *builder) runHeader(pi int, p *runPlan, items []*item, sizeDropped sever
 	if !bytes.HasSuffix(js, []byte(runTail)) {
 		return nil, errors.New("sarif: internal error: unexpected encoding of a run")
 	}
-	h := &runHeader{json: js, index: index, drops: d}
+	h := &runHeader{json: js, ruleIdx: ruleIdx, drops: d}
 	b.headersMu.Lock()
 	defer b.headersMu.Unlock()
 	if b.headers == nil {
@@ -738,14 +739,14 @@ func (b *builder) runHeader(pi int, p *runPlan, items []*item, sizeDropped sever
 
 // encodeResults appends the results of items, each after a comma (but
 // the first of a run) and a new line, and records each one's size.
-func (b *builder) encodeResults(dst []byte, items []*item, index map[string]int, first bool) []byte {
+func (b *builder) encodeResults(dst []byte, items []*item, ruleIdx []int32, first bool) []byte {
 	e := jsonEnc{buf: dst, depth: 4}
 	a := arenas.Get().(*arena)
 	defer arenas.Put(a)
 	for j, it := range items {
 		a.reset()
 		res, _, _, _ := b.result(it.f, a)
-		res.RuleIndex = index[it.f.Rule.ID]
+		res.RuleIndex = int(ruleIdx[j])
 		start := len(e.buf)
 		if j > 0 || !first {
 			e.buf = append(e.buf, ',')
