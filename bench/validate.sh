@@ -15,6 +15,11 @@
 # sarif-validate installs the Multitool), SARIF_MULTITOOL_HOME.
 # Exit 0: no errors; 1: errors; 2: could not validate.
 set -euo pipefail
+files=()
+for f in "$@"; do
+  [ -f "$f" ] || { echo "bench/validate.sh: no such file: $f" >&2; exit 2; }
+  files+=("$(realpath "$f")")
+done
 cd "$(dirname "$0")/.."
 shared=${SHARED:-$PWD/../shared}
 mt=${SARIF_MULTITOOL_HOME:-$HOME/.cache/sarif-multitool}/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
@@ -23,10 +28,9 @@ command -v jq >/dev/null || { echo "bench/validate.sh: needs jq" >&2; exit 2; }
 [ -x "$mt" ] || "$shared/tools/sarif-validate" /dev/null
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail=0
-for f in "$@"; do
-  [ -f "$f" ] || { echo "bench/validate.sh: no such file: $f" >&2; exit 2; }
+for f in "${files[@]}"; do
   kb=$(( $(stat -c %s "$f") / 1024 + 1 ))
-  "$mt" validate "$(realpath "$f")" --rule-kind "Sarif;Gh" --max-file-size-in-kb "$kb" \
+  "$mt" validate "$f" --rule-kind "Sarif;Gh" --max-file-size-in-kb "$kb" \
     -o "$tmp/v.sarif" --log ForceOverwrite >"$tmp/log" 2>&1 || true
   [ -s "$tmp/v.sarif" ] || { echo "bench/validate.sh: no report for $f" >&2; tail -5 "$tmp/log" >&2; exit 2; }
   # Errors of the tool itself (a skipped file, a crash) count as errors.
