@@ -374,42 +374,33 @@ func (sr *sourceRun) emit(f *finding.Finding) error {
 // dropped with a warning naming the filter: every finding of a Report
 // stays valid.
 func (e *engine) apply(flt Filter, f *finding.Finding, v Verdict, src string) {
-	if v.Suppress == nil && !(v.Severity.Valid() && v.Severity != f.Severity) {
-		e.deny(flt, f, v)
-		return
-	}
-	nsup, sev, reason, hadReason := len(f.Suppressions), f.Severity, "", false
-	if f.Properties != nil {
-		reason, hadReason = f.Properties[PropSeverityReason]
-	}
-	if v.Suppress != nil {
-		s := *v.Suppress
-		if s.Source == "" {
-			s.Source = flt.Name()
+	if setSev := v.Severity.Valid() && v.Severity != f.Severity; v.Suppress != nil || setSev {
+		nsup, sev := len(f.Suppressions), f.Severity
+		reason, hadReason := f.Properties[PropSeverityReason]
+		if v.Suppress != nil {
+			s := *v.Suppress
+			if s.Source == "" {
+				s.Source = flt.Name()
+			}
+			if s.Kind == "" {
+				s.Kind = finding.SuppressionExternal
+			}
+			f.Suppressions = append(f.Suppressions, s)
 		}
-		if s.Kind == "" {
-			s.Kind = finding.SuppressionExternal
+		if setSev {
+			f.Severity = v.Severity
+			setProp(f, PropSeverityReason, cmpOr(v.SeverityReason, "set by filter "+flt.Name()))
 		}
-		f.Suppressions = append(f.Suppressions, s)
-	}
-	if v.Severity.Valid() && v.Severity != f.Severity {
-		f.Severity = v.Severity
-		setProp(f, PropSeverityReason, cmpOr(v.SeverityReason, "set by filter "+flt.Name()))
-	}
-	if err := f.Validate(); err != nil {
-		f.Suppressions, f.Severity = f.Suppressions[:nsup], sev
-		if hadReason {
-			f.Properties[PropSeverityReason] = reason
-		} else {
-			delete(f.Properties, PropSeverityReason)
+		if err := f.Validate(); err != nil {
+			f.Suppressions, f.Severity = f.Suppressions[:nsup], sev
+			if hadReason {
+				f.Properties[PropSeverityReason] = reason
+			} else {
+				delete(f.Properties, PropSeverityReason)
+			}
+			e.warn.add(src, "invalid verdicts of filter "+flt.Name()+" ignored", err.Error())
 		}
-		e.warn.add(src, "invalid verdicts of filter "+flt.Name()+" ignored", err.Error())
 	}
-	e.deny(flt, f, v)
-}
-
-// deny records a filter's denials of f.
-func (e *engine) deny(flt Filter, f *finding.Finding, v Verdict) {
 	if len(v.Deny) > 0 {
 		e.denyMu.Lock()
 		for _, d := range v.Deny {
@@ -420,7 +411,8 @@ func (e *engine) deny(flt Filter, f *finding.Finding, v Verdict) {
 }
 
 // gcAfterFinish is the number of findings from which finish collects
-// garbage once they are merged, identified and sorted (see [Run]).
+// garbage when the dedup index becomes garbage and again once the findings
+// are identified and sorted (see [Run]).
 const gcAfterFinish = 100_000
 
 // finish merges, identifies, compares and gates what the sources produced.

@@ -91,10 +91,9 @@ type ruleCWEs struct {
 // them for the next finding of the same rule.
 func (st *normState) ruleCWEs(ids []int, r *finding.Rule) []int {
 	c := st.rules[r.ID]
-	if c == nil || c.rule.Name != r.Name || c.rule.ShortDescription != r.ShortDescription ||
-		c.rule.FullDescription != r.FullDescription || !slices.Equal(c.rule.Tags, r.Tags) {
-		c = &ruleCWEs{rule: finding.Rule{ID: r.ID, Name: r.Name, ShortDescription: r.ShortDescription,
-			FullDescription: r.FullDescription, Tags: slices.Clone(r.Tags)}}
+	if c == nil || !c.rule.SameTexts(r) || !slices.Equal(c.rule.Tags, r.Tags) {
+		c = &ruleCWEs{rule: *r}
+		c.rule.Tags = slices.Clone(r.Tags)
 		for _, t := range r.Tags {
 			c.ids = appendCWEMatches(c.ids, t, true)
 		}

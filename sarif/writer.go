@@ -220,8 +220,9 @@ type builder struct {
 	headers map[int][]keptHeader // by plan; see runHeader
 	// headersMu guards headers, which writeLog fills concurrently.
 	headersMu sync.Mutex
-	// wrote counts the results writeLog has handed to its writer so far.
-	wrote int
+	// wrote counts the results writeLog has handed to its writer so far,
+	// of the total its log keeps.
+	wrote, total int
 }
 
 // runPlan is one output run before encoding.

@@ -345,16 +345,8 @@ const (
 func (b *builder) measure(m *gzipMeter, plans []*runPlan, keep int, stride int, tees ...io.Writer) (int64, bool, error) {
 	if budget := b.lim.gzipBudget(); stride > 1 {
 		m.Reset(0, stride, gzipSampleFrom*budget)
-		total := 0
-		for _, p := range plans {
-			for _, it := range p.items {
-				if it.rank < keep {
-					total++
-				}
-			}
-		}
 		m.probe = &gzipProbe{from: gzipProbeFrom * budget, over: int64(gzipSparseOver * float64(budget)),
-			progress: func() (int, int) { return b.wrote, total }}
+			progress: func() (int, int) { return b.wrote, b.total }}
 	} else {
 		m.Reset(budget, 0, 0)
 	}
@@ -574,6 +566,7 @@ func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) 
 		done        chan struct{}
 	}
 	hdrs := make([]header, len(plans))
+	b.wrote, b.total = 0, 0
 	for pi, p := range plans {
 		h := &hdrs[pi]
 		h.sizeDropped, h.done = severityCounts{}, make(chan struct{})
@@ -584,6 +577,7 @@ func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) 
 				h.sizeDropped[it.sev]++
 			}
 		}
+		b.total += len(h.items)
 	}
 	go func() {
 		hsem := make(chan struct{}, workers)
@@ -649,7 +643,6 @@ func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) 
 	}()
 	var n int64
 	var werr error
-	b.wrote = 0
 	for pc := range pieces {
 		if pc.done != nil {
 			<-pc.done
