@@ -90,8 +90,9 @@ type fastParser struct {
 // of a result are adjacent in memory, which the passes that read them
 // later (validation, identity, sort, writer) find in a cache line or two
 // instead of one cache miss each, and they cost no allocation each. A
-// block lives as long as any of its strings; the strings are never
-// written after they are handed out. The zero value is ready to use.
+// block lives as long as any of its strings, so the reader uses slabs only
+// when the findings are kept (Read, ReadOptions.Retain); the strings are
+// never written after they are handed out. The zero value is ready to use.
 type strSlab struct{ buf []byte }
 
 const (

@@ -512,6 +512,12 @@ func (d *logDecoder) decodeResults(st *runState, runPath string) error {
 		return err
 	}
 	var r *xResult
+	// Strings go into shared blocks only when the findings are kept: a
+	// handler that keeps one in a hundred would keep a block for each.
+	slab := &d.slab
+	if !d.collect && !d.opts.Retain {
+		slab = nil
+	}
 	for {
 		ok, err := d.more()
 		if err != nil {
@@ -531,7 +537,7 @@ func (d *logDecoder) decodeResults(st *runState, runPath string) error {
 		if err != nil {
 			return d.errAt(err)
 		}
-		if !fastResult(raw, r, &d.slab, &d.locs) {
+		if !fastResult(raw, r, slab, &d.locs) {
 			*r = xResult{}
 			if err := json.Unmarshal(raw, r, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)); err != nil {
 				return d.errIn(err)

@@ -44,11 +44,12 @@ type ReadOptions struct {
 	FindingCategory finding.Category
 
 	// Retain tells [Decode] that its handler keeps (almost) every finding,
-	// as the aggregation engine does. Findings are then allocated in
-	// blocks, which is faster and takes less memory in all, but a block
-	// stays in memory while any of its findings is kept: leave Retain
-	// unset when the handler keeps few of the findings. [Read] always
-	// allocates in blocks.
+	// as the aggregation engine does. Findings and their strings are then
+	// allocated in blocks, which is faster and takes less memory in all,
+	// but a block stays in memory while any of its findings is kept: leave
+	// Retain unset when the handler keeps few of the findings, and memory
+	// stays bounded by the findings kept. [Read] always allocates in
+	// blocks.
 	Retain bool
 }
 

@@ -3,6 +3,7 @@ package sarif
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -50,4 +51,41 @@ func BenchmarkDecode(b *testing.B) {
 			b.Fatalf("Decode: %d findings, %v", n, err)
 		}
 	}
+}
+
+// TestDecodeKeepsLittle checks that a handler that keeps few findings keeps
+// little memory: without ReadOptions.Retain, a kept finding holds no
+// block of other findings' strings or structs.
+func TestDecodeKeepsLittle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow")
+	}
+	data := rdBenchLog(200000)
+	var kept []*finding.Finding
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	n := 0
+	err := Decode(bytes.NewReader(data), "big.sarif", nil, func(_ *Run, f *finding.Finding) error {
+		if f != nil {
+			if n%200 == 0 {
+				kept = append(kept, f)
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	// 1,000 findings of about 1 KB each; a 64 KiB string block per kept
+	// finding would be 64 MB.
+	if len(kept) != 1000 || grown > 8<<20 {
+		t.Errorf("kept %d findings of %d: heap grew by %d bytes", len(kept), n, grown)
+	}
+	t.Logf("kept %d findings of %d: heap grew by %d bytes", len(kept), n, grown)
+	runtime.KeepAlive(data)
 }
