@@ -49,7 +49,7 @@ const matchDuplicate = "duplicate: same tool, rule and location"
 type entry struct {
 	f     *finding.Finding
 	dups  []member // exact repeats, as reports
-	adj   []int32  // ids of entries f matches, sorted at the end
+	adj   []int32  // ids of entries f matches, sorted; set by finishShard
 	next  *entry   // next entry with the same exact hash
 	hash  uint64   // hash of the exact key
 	sig   sig
@@ -88,6 +88,7 @@ type dedupShard struct {
 	exact   map[uint64]*entry // by exact key hash, colliding entries chained by next
 	keys    map[uint64]int32  // by index key hash: the last of lists with that hash
 	lists   []keyList
+	edges   []edge // matches between entries, each once
 	_       [64]byte // keep the shards' locks on separate cache lines
 }
 
@@ -229,6 +230,12 @@ func hashKey(h *maphash.Hash, k *indexKey) uint64 {
 	return h.Sum64()
 }
 
+// edge is a match between two entries of a shard, by id: a is the later.
+// Edges are listed as they are found, one after the other, and turned
+// into each entry's adjacency list when the shard is finished, so that
+// finding a match does not write into the other entry.
+type edge struct{ a, b int32 }
+
 // line32 is a line number as a candidate holds it.
 func line32(n int) int32 { return int32(min(n, math.MaxInt32)) }
 
@@ -246,6 +253,7 @@ type indexer struct {
 	h     maphash.Hash
 	keys  [8]indexKey
 	khash [8]uint64 // hashes of keys
+	adj   []int32   // the matches of the entry being added
 }
 
 func (d *dedupIndex) indexer(src int) *indexer {
@@ -319,6 +327,7 @@ func (ix *indexer) add(f *finding.Finding) {
 	s, en := lineSpan(e.sig.region)
 	start, end := line32(s), line32(en)
 	mark := e.id + 1
+	adj := ix.adj[:0]
 	for i := range keys {
 		k := &keys[i]
 		l := shard.list(k, khash[i])
@@ -327,12 +336,10 @@ func (ix *indexer) add(f *finding.Finding) {
 				// Both are source findings of one file that share a CWE
 				// or a rule class: they match when their lines overlap
 				// (see matchSource), whatever else the entries say.
-				if !spansOverlap(start, end, c.start, c.end) || i > 0 && slices.Contains(e.adj, c.id) {
+				if !spansOverlap(start, end, c.start, c.end) || i > 0 && slices.Contains(adj, c.id) {
 					continue
 				}
-				e.adj = append(e.adj, c.id)
-				o := shard.entries[c.id]
-				o.adj = append(o.adj, e.id)
+				adj = append(adj, c.id)
 				continue
 			}
 			if k.kind == 'k' && !spansOverlap(start, end, c.start, c.end) {
@@ -342,17 +349,20 @@ func (ix *indexer) add(f *finding.Finding) {
 				continue
 			}
 			o := shard.entries[c.id]
-			if o.visit == mark || i > 0 && slices.Contains(e.adj, c.id) {
+			if o.visit == mark || i > 0 && slices.Contains(adj, c.id) {
 				continue
 			}
 			o.visit = mark
 			if _, ok := match(&e.sig, &o.sig, false); ok {
-				e.adj = append(e.adj, c.id)
-				o.adj = append(o.adj, e.id)
+				adj = append(adj, c.id)
 			}
 		}
 		l.cands = append(l.cands, candidate{start: start, end: end, id: e.id})
 	}
+	for _, id := range adj {
+		shard.edges = append(shard.edges, edge{e.id, id})
+	}
+	ix.adj = adj
 }
 
 // spansOverlap is linesOverlap on line spans.
@@ -428,7 +438,7 @@ func (d *dedupIndex) finish(failed []bool, names []string) *dedupResult {
 				sh := &d.shards[i]
 				sh.mu.Lock()
 				d.finishShard(sh, failed, names, &parts[i])
-				sh.entries, sh.exact, sh.keys, sh.lists = nil, nil, nil, nil
+				sh.entries, sh.exact, sh.keys, sh.lists, sh.edges = nil, nil, nil, nil, nil
 				sh.mu.Unlock()
 			}
 		}()
@@ -453,8 +463,29 @@ func (d *dedupIndex) finish(failed []bool, names []string) *dedupResult {
 func (d *dedupIndex) finishShard(sh *dedupShard, failed []bool, names []string, res *dedupResult) {
 	entries := sh.entries
 	n := len(entries)
-	for _, e := range entries {
-		slices.Sort(e.adj)
+	// Adjacency lists, all in one array: count each entry's edges, then
+	// place them.
+	off := make([]int32, n+1)
+	for _, ed := range sh.edges {
+		off[ed.a+1]++
+		off[ed.b+1]++
+	}
+	for i := range n {
+		off[i+1] += off[i]
+	}
+	all := make([]int32, off[n])
+	at := slices.Clone(off[:n])
+	for _, ed := range sh.edges {
+		all[at[ed.a]] = ed.b
+		at[ed.a]++
+		all[at[ed.b]] = ed.a
+		at[ed.b]++
+	}
+	for i, e := range entries {
+		if off[i] < off[i+1] {
+			e.adj = all[off[i]:off[i+1]:off[i+1]]
+			slices.Sort(e.adj)
+		}
 	}
 	amb := make([]bool, n)
 	for _, e := range entries {
@@ -526,6 +557,21 @@ func (d *dedupIndex) finishShard(sh *dedupShard, failed []bool, names []string, 
 // conflict returns two neighbours of e that do not match each other.
 func (d *dedupIndex) conflict(entries []*entry, e *entry) (int32, int32, bool) {
 	if len(e.adj) < 2 {
+		return 0, 0, false
+	}
+	// Most neighbourhoods match among themselves: find out before ordering
+	// the neighbours, which reads their findings.
+	clique := true
+pairs:
+	for i, a := range e.adj {
+		for _, b := range e.adj[i+1:] {
+			if !entries[a].adjacent(b) {
+				clique = false
+				break pairs
+			}
+		}
+	}
+	if clique {
 		return 0, 0, false
 	}
 	// Neighbours in a fixed order (best report first), so that the pair
