@@ -88,7 +88,7 @@ type dedupShard struct {
 	exact   map[uint64]*entry // by exact key hash, colliding entries chained by next
 	keys    map[uint64]int32  // by index key hash: the last of lists with that hash
 	lists   []keyList
-	edges   []edge // matches between entries, each once
+	edges   []edge   // matches between entries, each once
 	_       [64]byte // keep the shards' locks on separate cache lines
 }
 
