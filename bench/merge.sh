@@ -80,6 +80,10 @@ echo "bench: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) befor
 declare -A walls rsss cpus wall rss cpu
 measure() {
   local name=$1; shift
+  # Each command writes a new file, as the Multitool's output directory is
+  # removed before it runs: replacing the last round's output would make
+  # the command pay for freeing it.
+  rm -f "$out/$name.sarif"
   /usr/bin/time -v -o "$out/$name.time" "$@" >"$out/$name.log" 2>&1 || {
     echo "bench: $name failed:" >&2; tail -20 "$out/$name.log" >&2; exit 1; }
   local w r c
