@@ -515,21 +515,46 @@ func identifyParallel(findings []*finding.Finding, root string) error {
 		f  *finding.Finding
 		id string
 	}
-	var old []kept // identities the findings came with
-	for _, f := range findings {
-		if f.ID != "" {
-			old = append(old, kept{f, f.ID})
-		}
+	// Split on all cores: each chunk of findings is split apart, then the
+	// chunks' shares are joined in order, so that each part keeps the
+	// findings' order.
+	type chunk struct {
+		split [][]*finding.Finding
+		old   []kept // identities the findings came with
 	}
+	chunks := make([]chunk, maxParts())
+	seed := maphash.MakeSeed()
+	nc := forParts(len(findings), func(c, lo, hi int) {
+		ch := &chunks[c]
+		ch.split = make([][]*finding.Finding, parts)
+		var h maphash.Hash
+		h.SetSeed(seed)
+		for _, f := range findings[lo:hi] {
+			if f.ID != "" {
+				ch.old = append(ch.old, kept{f, f.ID})
+			}
+			h.Reset()
+			h.WriteString(f.Tool.Name)
+			h.WriteByte(0)
+			h.WriteString(f.Rule.ID)
+			i := h.Sum64() % uint64(parts)
+			ch.split[i] = append(ch.split[i], f)
+		}
+	})
+	var old []kept
 	split := make([][]*finding.Finding, parts)
-	var h maphash.Hash
-	for _, f := range findings {
-		h.Reset()
-		h.WriteString(f.Tool.Name)
-		h.WriteByte(0)
-		h.WriteString(f.Rule.ID)
-		i := h.Sum64() % uint64(parts)
-		split[i] = append(split[i], f)
+	for _, ch := range chunks[:nc] {
+		old = append(old, ch.old...)
+	}
+	for i := range split {
+		n := 0
+		for _, ch := range chunks[:nc] {
+			n += len(ch.split[i])
+		}
+		split[i] = make([]*finding.Finding, 0, n)
+		for _, ch := range chunks[:nc] {
+			split[i] = append(split[i], ch.split[i]...)
+		}
 	}
 	errs := make([]error, parts)
 	var wg sync.WaitGroup
