@@ -374,7 +374,7 @@ func (b *builder) measure(m *gzipMeter, plans []*runPlan, keep int, stride int, 
 
 // output streams the log keeping the keep most severe results into w.
 func (b *builder) output(w io.Writer, plans []*runPlan, keep int) (int64, error) {
-	bw := bufio.NewWriterSize(w, 1<<20)
+	bw := bufio.NewWriterSize(w, writeBuffer)
 	n, err := b.writeLog(bw, plans, keep, false)
 	if err != nil {
 		return 0, err
@@ -407,6 +407,12 @@ type rewinder interface {
 	io.Seeker
 	Truncate(size int64) error
 }
+
+// writeBuffer is the size of the buffer between a log and its writer. It
+// gathers the small pieces of a log (run headers, separators); a piece of
+// results, hundreds of KiB, mostly passes through to the writer instead of
+// being copied into the buffer first.
+const writeBuffer = 64 << 10
 
 // fileTee writes a measured log into the output file. It never fails a
 // measure: a write error (or a log longer than allowed) only makes it
@@ -456,7 +462,7 @@ func (t *fileTee) begin(keep int, max int64, over func() bool) io.Writer {
 	}
 	t.keep = keep
 	if t.bw == nil {
-		t.bw = bufio.NewWriterSize(t.f, 1<<20)
+		t.bw = bufio.NewWriterSize(t.f, writeBuffer)
 	}
 	t.bw.Reset(t.f)
 	return t
