@@ -50,7 +50,7 @@ type entry struct {
 	f     *finding.Finding
 	dups  []member // exact repeats, as reports
 	adj   []int32  // ids of entries f matches, sorted; set by finishShard
-	next  *entry   // next entry with the same exact hash
+	next  *entry   // next entry without index keys with the same exact hash
 	hash  uint64   // hash of the exact key
 	sig   sig
 	id    int32 // index in its shard
@@ -85,7 +85,7 @@ type dedupIndex struct {
 type dedupShard struct {
 	mu      sync.Mutex
 	entries []*entry
-	exact   map[uint64]*entry // by exact key hash, colliding entries chained by next
+	exact   map[uint64]*entry // entries without index keys, by exact hash, colliding ones chained by next
 	keys    map[uint64]int32  // by index key hash: the last of lists with that hash
 	lists   []keyList
 	edges   []edge   // matches between entries, each once
@@ -300,15 +300,39 @@ func (ix *indexer) add(f *finding.Finding) {
 
 	shard.mu.Lock()
 	defer shard.mu.Unlock()
-	if shard.exact == nil {
-		shard.exact = map[uint64]*entry{}
+	if shard.keys == nil {
 		shard.keys = map[uint64]int32{}
 	}
-	head := shard.exact[e.hash]
-	for o := head; o != nil; o = o.next {
-		if !sameExact(f, &e.sig, o.f, &o.sig) {
-			continue
+	s, en := lineSpan(e.sig.region)
+	start, end := line32(s), line32(en)
+	// An exact repeat of an entry has its keys and lines: it is listed
+	// under e's first key with e's line span. Findings without keys are
+	// found by their exact hash.
+	var repeat *entry
+	var first *keyList
+	if len(keys) > 0 {
+		first = shard.list(&keys[0], khash[0])
+		for _, c := range first.cands {
+			if c.start != start || c.end != end {
+				continue
+			}
+			if o := shard.entries[c.id]; o.hash == e.hash && sameExact(f, &e.sig, o.f, &o.sig) {
+				repeat = o
+				break
+			}
 		}
+	} else {
+		if shard.exact == nil {
+			shard.exact = map[uint64]*entry{}
+		}
+		for o := shard.exact[e.hash]; o != nil; o = o.next {
+			if sameExact(f, &e.sig, o.f, &o.sig) {
+				repeat = o
+				break
+			}
+		}
+	}
+	if o := repeat; o != nil {
 		if d.better(f, o.f) {
 			o.dups = append(o.dups, member{o.f, int(o.src)})
 			o.f, o.src = f, int32(ix.src)
@@ -321,16 +345,19 @@ func (ix *indexer) add(f *finding.Finding) {
 		return
 	}
 	e.id = int32(len(shard.entries))
-	e.next = head
 	shard.entries = append(shard.entries, e)
-	shard.exact[e.hash] = e
-	s, en := lineSpan(e.sig.region)
-	start, end := line32(s), line32(en)
+	if len(keys) == 0 {
+		e.next = shard.exact[e.hash]
+		shard.exact[e.hash] = e
+	}
 	mark := e.id + 1
 	adj := ix.adj[:0]
 	for i := range keys {
 		k := &keys[i]
-		l := shard.list(k, khash[i])
+		l := first // no list was added since
+		if i > 0 {
+			l = shard.list(k, khash[i])
+		}
 		for _, c := range l.cands {
 			if k.kind == 's' || k.kind == 'c' {
 				// Both are source findings of one file that share a CWE
