@@ -588,25 +588,21 @@ func (d *dedupIndex) conflict(entries []*entry, e *entry) (int32, int32, bool) {
 	}
 	// Most neighbourhoods match among themselves: find out before ordering
 	// the neighbours, which reads their findings.
-	clique := true
-pairs:
-	for i, a := range e.adj {
-		for _, b := range e.adj[i+1:] {
-			if !entries[a].adjacent(b) {
-				clique = false
-				break pairs
-			}
-		}
-	}
-	if clique {
+	if _, _, ok := apart(entries, e.adj); !ok {
 		return 0, 0, false
 	}
 	// Neighbours in a fixed order (best report first), so that the pair
 	// named does not depend on arrival order.
 	nb := slices.Clone(e.adj)
 	slices.SortFunc(nb, func(a, b int32) int { return d.compare(entries[a].f, entries[b].f) })
-	for i, a := range nb {
-		for _, b := range nb[i+1:] {
+	return apart(entries, nb)
+}
+
+// apart returns the first pair of ids, in ids' order, whose entries do not
+// match each other.
+func apart(entries []*entry, ids []int32) (int32, int32, bool) {
+	for i, a := range ids {
+		for _, b := range ids[i+1:] {
 			if !entries[a].adjacent(b) {
 				return a, b, true
 			}

@@ -174,10 +174,10 @@ func splitCWEs(ids, buf []int) (kept, untrusted []int) {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	for _, n := range ids {
-		if n > 0 && kept == nil {
-			kept = buf[:0]
-		}
 		if n > 0 {
+			if kept == nil {
+				kept = buf[:0]
+			}
 			kept = append(kept, n)
 		}
 		if _, bad := CWEUntrusted(n); bad {

@@ -76,7 +76,8 @@ if grep -qE '^  -q' <<<"$help"; then quiet=(-q); fi
 echo "bench: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before" >&2
 
 # measure NAME CMD...: runs CMD under /usr/bin/time -v and appends its
-# wall time (s) and peak RSS (MB) to walls[NAME] and rsss[NAME].
+# wall time (s), peak RSS (MB) and CPU time (user + system, s) to
+# walls[NAME], rsss[NAME] and cpus[NAME].
 declare -A walls rsss cpus wall rss cpu
 measure() {
   local name=$1; shift
