@@ -567,32 +567,35 @@ func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (ou
 	}
 
 	// Rules: those the kept results use, sorted by id, each once; the
-	// rule index of items[j] is ruleIdx[j].
-	byRule := map[string][]int32{}
-	for j, it := range items {
-		byRule[it.f.Rule.ID] = append(byRule[it.f.Rule.ID], int32(j))
-	}
-	ids := make([]string, 0, len(byRule))
-	for id := range byRule {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	// rule index of items[j] is ruleIdx[j]. One pass over the items (their
+	// findings are scattered in memory) feeds each rule's accumulator.
+	byRule := map[string]*ruleAcc{}
+	var accs []*ruleAcc // in order of first use
 	ruleIdx := make([]int32, len(items))
 	var d dropCounts
-	var its []*item
-	for i, id := range ids {
-		its = its[:0]
-		for _, j := range byRule[id] {
-			ruleIdx[j] = int32(i)
-			its = append(its, items[j])
+	for j, it := range items {
+		id := it.f.Rule.ID
+		a := byRule[id]
+		if a == nil {
+			a = &ruleAcc{id: id, idx: int32(len(accs))}
+			byRule[id] = a
+			accs = append(accs, a)
 		}
-		r, dropped := b.rule(id, p.catalog[id], its)
+		a.add(it)
+		ruleIdx[j] = a.idx // first-use order, sorted below
+		d.locs += it.dropLocs
+		d.steps += it.dropSteps
+	}
+	slices.SortFunc(accs, func(x, y *ruleAcc) int { return strings.Compare(x.id, y.id) })
+	sortedIdx := make([]int32, len(accs))
+	for i, a := range accs {
+		sortedIdx[a.idx] = int32(i)
+		r, dropped := b.rule(a, p.catalog[a.id])
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, r)
 		d.tags += dropped
 	}
-	for _, it := range items {
-		d.locs += it.dropLocs
-		d.steps += it.dropSteps
+	for j := range ruleIdx {
+		ruleIdx[j] = sortedIdx[ruleIdx[j]]
 	}
 
 	inv := outInvocation{ExecutionSuccessful: !p.inv.Failed}
@@ -694,62 +697,97 @@ var precisionRank = map[finding.Precision]int{
 	finding.PrecisionLow: 1, finding.PrecisionMedium: 2, finding.PrecisionHigh: 3, finding.PrecisionVeryHigh: 4,
 }
 
-// rule builds the reportingDescriptor of rule id from the findings that
-// use it (first in output order) and the run's catalog, and returns how
-// many tags the tag limit left out.
-func (b *builder) rule(id string, catalog []finding.Rule, items []*item) (outRule, int) {
-	// Field values: the findings' best, completed from the catalog's.
-	var fr, cr finding.Rule
-	merge := func(dst *finding.Rule, r *finding.Rule) {
-		dst.Name = wPick(dst.Name, r.Name)
-		dst.ShortDescription = wPick(dst.ShortDescription, r.ShortDescription)
-		dst.FullDescription = wPick(dst.FullDescription, r.FullDescription)
-		dst.HelpText = wPick(dst.HelpText, r.HelpText)
-		dst.HelpMarkdown = wPick(dst.HelpMarkdown, r.HelpMarkdown)
-		dst.HelpURI = wPick(dst.HelpURI, r.HelpURI)
-	}
-	tagSet := map[string]bool{}
-	cwes := map[int]bool{}
-	cats := map[string]bool{}
-	var best finding.Severity
-	var score float64
-	prec := finding.PrecisionUnknown
+// ruleAcc accumulates what a rule's reportingDescriptor takes from the
+// findings that use it, fed in output order.
+type ruleAcc struct {
+	id     string
+	idx    int32
+	first  *item // the first finding's, for its message
+	fr     finding.Rule
+	tagSet map[string]bool
+	cwes   map[int]bool
+	cats   map[string]bool
+	best   finding.Severity
+	score  float64
+	prec   finding.Precision
 	// Findings of one rule usually share their tags and CWEs (the reader
-	// gives them the rule's slices): add a slice once.
-	var lastTags []string
-	var lastCWEs []int
-	var lastCat finding.Category
-	var lastRule *finding.Rule
-	for i, it := range items {
-		// Likewise their texts: merge a rule's texts once.
-		if r := &it.f.Rule; i == 0 || !r.SameTexts(lastRule) {
-			merge(&fr, r)
-			lastRule = r
+	// gives them the rule's slices) and their texts: each is added once.
+	lastTags []string
+	lastCWEs []int
+	lastCat  finding.Category
+	lastRule *finding.Rule
+}
+
+// add adds the finding of it.
+func (a *ruleAcc) add(it *item) {
+	f := it.f
+	if a.first == nil {
+		a.first = it
+		a.tagSet, a.cwes, a.cats = map[string]bool{}, map[int]bool{}, map[string]bool{}
+		a.prec = finding.PrecisionUnknown
+		mergeRuleTexts(&a.fr, &f.Rule)
+		a.lastRule = &f.Rule
+		a.addTags(f.Rule.Tags)
+		a.addCWEs(f.CWEs)
+		a.cats[string(f.Category)] = true
+		a.lastCat = f.Category
+	} else {
+		if r := &f.Rule; !r.SameTexts(a.lastRule) {
+			mergeRuleTexts(&a.fr, r)
+			a.lastRule = r
 		}
-		if tags := it.f.Rule.Tags; i == 0 || !sameSlice(tags, lastTags) {
-			for _, t := range tags {
-				tagSet[t] = true
-			}
-			lastTags = tags
+		if !sameSlice(f.Rule.Tags, a.lastTags) {
+			a.addTags(f.Rule.Tags)
 		}
-		if c := it.f.CWEs; i == 0 || !sameSlice(c, lastCWEs) {
-			for _, c := range c {
-				cwes[c] = true
-			}
-			lastCWEs = c
+		if !sameSlice(f.CWEs, a.lastCWEs) {
+			a.addCWEs(f.CWEs)
 		}
-		if cat := it.f.Category; i == 0 || cat != lastCat {
-			cats[string(cat)] = true
-			lastCat = cat
-		}
-		best = max(best, it.f.Severity)
-		score = max(score, it.score)
-		if r, ok := precisionRank[it.f.Precision]; ok && (prec == "" || r < precisionRank[prec]) {
-			prec = it.f.Precision
+		if f.Category != a.lastCat {
+			a.cats[string(f.Category)] = true
+			a.lastCat = f.Category
 		}
 	}
+	a.best = max(a.best, f.Severity)
+	a.score = max(a.score, it.score)
+	if r, ok := precisionRank[f.Precision]; ok && (a.prec == "" || r < precisionRank[a.prec]) {
+		a.prec = f.Precision
+	}
+}
+
+func (a *ruleAcc) addTags(tags []string) {
+	for _, t := range tags {
+		a.tagSet[t] = true
+	}
+	a.lastTags = tags
+}
+
+func (a *ruleAcc) addCWEs(cwes []int) {
+	for _, c := range cwes {
+		a.cwes[c] = true
+	}
+	a.lastCWEs = cwes
+}
+
+// mergeRuleTexts merges the texts of r into dst, field by field (wPick).
+func mergeRuleTexts(dst, r *finding.Rule) {
+	dst.Name = wPick(dst.Name, r.Name)
+	dst.ShortDescription = wPick(dst.ShortDescription, r.ShortDescription)
+	dst.FullDescription = wPick(dst.FullDescription, r.FullDescription)
+	dst.HelpText = wPick(dst.HelpText, r.HelpText)
+	dst.HelpMarkdown = wPick(dst.HelpMarkdown, r.HelpMarkdown)
+	dst.HelpURI = wPick(dst.HelpURI, r.HelpURI)
+}
+
+// rule builds the reportingDescriptor of a rule from what its findings
+// gave a and the run's catalog, and returns how many tags the tag limit
+// left out.
+func (b *builder) rule(a *ruleAcc, catalog []finding.Rule) (outRule, int) {
+	// Field values: the findings' best, completed from the catalog's.
+	id, fr, tagSet, cwes, cats := a.id, a.fr, a.tagSet, a.cwes, a.cats
+	best, score, prec := a.best, a.score, a.prec
+	var cr finding.Rule
 	for i := range catalog {
-		merge(&cr, &catalog[i])
+		mergeRuleTexts(&cr, &catalog[i])
 		for _, t := range catalog[i].Tags {
 			tagSet[t] = true
 		}
@@ -761,7 +799,7 @@ func (b *builder) rule(id string, catalog []finding.Rule, items []*item) (outRul
 	helpText := first(fr.HelpText, cr.HelpText)
 	helpMD := first(fr.HelpMarkdown, cr.HelpMarkdown)
 	helpURI := first(fr.HelpURI, cr.HelpURI)
-	msg := items[0].f.Message
+	msg := a.first.f.Message
 
 	r := outRule{
 		ID:               id,

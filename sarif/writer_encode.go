@@ -400,16 +400,26 @@ var jsonSafe = func() (t [utf8.RuneSelf]bool) {
 
 const hexDigits = "0123456789abcdef"
 
-// plain8 reports whether the 8 bytes of s are all ASCII that JSON writes
-// as is: none is a control character, '"', '\\' or a byte >= 0x80.
-func plain8(s string) bool {
-	_ = s[7]
-	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+// plainWords returns the length of the longest prefix of s made of whole
+// 8-byte words that JSON writes as is: ASCII without control characters,
+// '"' or '\\'.
+func plainWords(s string) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	hasZero := func(v uint64) bool { return (v-ones)&^v&highs != 0 }
-	below20 := (x-ones*0x20)&^x&highs != 0
-	return x&highs == 0 && !below20 && !hasZero(x^(ones*'"')) && !hasZero(x^(ones*'\\'))
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		// A byte's high bit is set in x-ones*n &^ x when it is below n
+		// (and < 0x80), so: a byte >= 0x80, < 0x20, or equal to '"' or
+		// '\\' (zero after the XOR). Borrows make false positives only
+		// above a true one.
+		q, bs := x^(ones*'"'), x^(ones*'\\')
+		if (x|(x-ones*0x20)&^x|(q-ones)&^q|(bs-ones)&^bs)&highs != 0 {
+			break
+		}
+	}
+	return i
 }
 
 // appendJSONString appends s as a JSON string exactly as encoding/json
@@ -420,10 +430,7 @@ func appendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		// Skip eight plain bytes at a time.
-		for i+8 <= len(s) && plain8(s[i:i+8]) {
-			i += 8
-		}
+		i += plainWords(s[i:]) // eight plain bytes at a time
 		if i == len(s) {
 			break
 		}

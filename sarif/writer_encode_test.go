@@ -328,27 +328,44 @@ func TestLimitGzipLarge(t *testing.T) {
 	}
 }
 
-func TestPlain8(t *testing.T) {
+func TestPlainWords(t *testing.T) {
+	plain := func(b []byte) bool {
+		for _, c := range b {
+			if c >= utf8.RuneSelf || !jsonSafe[c] {
+				return false
+			}
+		}
+		return true
+	}
 	for p := range 8 {
 		for c := range 256 {
 			b := []byte("aaaaaaaa")
 			b[p] = byte(c)
-			want := c < utf8.RuneSelf && jsonSafe[c]
-			if got := plain8(string(b)); got != want {
-				t.Errorf("plain8(%q) = %v, want %v", b, got, want)
+			want := 0
+			if plain(b) {
+				want = 8
+			}
+			if got := plainWords(string(b)); got != want {
+				t.Errorf("plainWords(%q) = %d, want %d", b, got, want)
 			}
 		}
 	}
 	rng := rand.New(rand.NewPCG(9, 10))
 	for range 100000 {
-		var b [8]byte
-		want := true
+		b := make([]byte, rng.IntN(40))
 		for i := range b {
-			b[i] = byte(rng.IntN(256))
-			want = want && b[i] < utf8.RuneSelf && jsonSafe[b[i]]
+			if rng.IntN(8) == 0 {
+				b[i] = byte(rng.IntN(256))
+			} else {
+				b[i] = byte(' ' + rng.IntN(95))
+			}
 		}
-		if got := plain8(string(b[:])); got != want {
-			t.Fatalf("plain8(%q) = %v, want %v", b, got, want)
+		want := 0
+		for want+8 <= len(b) && plain(b[want:want+8]) {
+			want += 8
+		}
+		if got := plainWords(string(b)); got != want {
+			t.Fatalf("plainWords(%q) = %d, want %d", b, got, want)
 		}
 	}
 }
