@@ -694,10 +694,39 @@ type cacheSlot struct {
 // cacheWays is the number of slots of a set.
 const cacheWays = 4
 
-// cacheEntry is one cached decision and its key.
+// cacheEntry is one cached decision and its key. The decision and a short
+// key are kept inline, so that a lookup that finds its set reads one more
+// object, not three.
 type cacheEntry struct {
-	key string
-	d   *decision
+	d     decision
+	n     int                  // the key's length
+	short [cacheKeyInline]byte // the key, when it is this short
+	long  string               // the key, when it is longer
+}
+
+// cacheKeyInline is the longest key a cacheEntry keeps inline.
+const cacheKeyInline = 48
+
+// newCacheEntry returns the entry of d for key.
+func newCacheEntry(key []byte, d *decision) *cacheEntry {
+	e := &cacheEntry{d: *d, n: len(key)}
+	if len(key) <= cacheKeyInline {
+		copy(e.short[:], key)
+	} else {
+		e.long = string(key)
+	}
+	return e
+}
+
+// is reports whether key is e's.
+func (e *cacheEntry) is(key []byte) bool {
+	if len(key) != e.n {
+		return false
+	}
+	if e.n <= cacheKeyInline {
+		return string(e.short[:e.n]) == string(key)
+	}
+	return e.long == string(key)
 }
 
 // newDecisionCache returns a cache of at most max entries (rounded down
@@ -723,8 +752,8 @@ func (c *decisionCache) get(key []byte, h uint64) *decision {
 		if set[i].tag.Load() != h {
 			continue
 		}
-		if e := set[i].e.Load(); e != nil && e.key == string(key) {
-			return e.d
+		if e := set[i].e.Load(); e != nil && e.is(key) {
+			return &e.d
 		}
 	}
 	return nil
@@ -733,7 +762,7 @@ func (c *decisionCache) get(key []byte, h uint64) *decision {
 // put caches d for key, whose hash is h.
 func (c *decisionCache) put(key []byte, h uint64, d *decision) {
 	set := c.set(h)
-	e := &cacheEntry{key: string(key), d: d}
+	e := newCacheEntry(key, d)
 	for i := range set {
 		if set[i].e.CompareAndSwap(nil, e) {
 			set[i].tag.Store(h)

@@ -1,10 +1,12 @@
 package policy
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -627,5 +629,39 @@ func TestCacheBound(t *testing.T) {
 	}
 	if p2 := mustLoad(t, paths, &Options{AllowClock: true}); p2.units[0].eval.cache != nil {
 		t.Error("AllowClock: decisions are cached")
+	}
+}
+
+func TestCacheKeys(t *testing.T) {
+	c := newDecisionCache(1 << 10)
+	seed := maphash.MakeSeed()
+	var keys [][]byte
+	for _, n := range []int{0, 1, cacheKeyInline - 1, cacheKeyInline, cacheKeyInline + 1, 3 * cacheKeyInline} {
+		k := bytes.Repeat([]byte{'k'}, n)
+		keys = append(keys, k)
+		if n > 0 {
+			// The same length, differing in the last byte only.
+			o := bytes.Clone(k)
+			o[n-1] = 'o'
+			keys = append(keys, o)
+		}
+	}
+	for i, k := range keys {
+		c.put(k, maphash.Bytes(seed, k), &decision{vals: []any{i}})
+	}
+	for i, k := range keys {
+		d := c.get(k, maphash.Bytes(seed, k))
+		if d == nil || len(d.vals) != 1 || d.vals[0] != i {
+			t.Errorf("key of %d bytes (%d): got %v", len(k), i, d)
+		}
+		// A key whose hash collides with k's but differs is not k.
+		for j, o := range append(keys, append(bytes.Clone(k), 'k')) {
+			if j == i {
+				continue
+			}
+			if d := c.get(o, maphash.Bytes(seed, k)); d != nil {
+				t.Errorf("key of %d bytes (%d): key %q with its hash got %v", len(k), i, o, d.vals)
+			}
+		}
 	}
 }
