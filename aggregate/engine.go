@@ -605,8 +605,11 @@ func sortFindings(findings []*finding.Finding) {
 	if len(findings) < 2 {
 		return
 	}
-	// Decorate in parts on all cores: each part collects its paths, then,
-	// once they are ranked, fills its keys.
+	// Decorate in parts on all cores: each part reads its findings once,
+	// keeping their paths aside and collecting the distinct ones; once
+	// these are ranked, the keys get their paths' ranks.
+	keys := make([]sortKey, len(findings))
+	paths := make([]string, len(findings))
 	parts := make([]map[string]uint32, maxParts())
 	np := forParts(len(findings), func(p, lo, hi int) {
 		seen := make(map[string]uint32)
@@ -616,6 +619,9 @@ func sortFindings(findings []*finding.Finding) {
 				seen[path] = 0
 				last = path
 			}
+			paths[lo+i] = last
+			r := &f.Location.Region
+			keys[lo+i] = sortKey{sl: r.StartLine, sc: r.StartColumn, el: r.EndLine, ec: r.EndColumn, f: f}
 		}
 		parts[p] = seen
 	})
@@ -625,20 +631,18 @@ func sortFindings(findings []*finding.Finding) {
 			ranks[p] = 0
 		}
 	}
-	paths := slices.Sorted(maps.Keys(ranks))
-	for i, p := range paths {
+	sorted := slices.Sorted(maps.Keys(ranks))
+	for i, p := range sorted {
 		ranks[p] = uint32(i)
 	}
-	keys := make([]sortKey, len(findings))
 	forParts(len(findings), func(_, lo, hi int) {
 		var last string
 		var rank uint32
-		for i, f := range findings[lo:hi] {
-			if path := f.Location.Path; i == 0 || path != last {
+		for i, path := range paths[lo:hi] {
+			if i == 0 || path != last {
 				rank, last = ranks[path], path
 			}
-			r := &f.Location.Region
-			keys[lo+i] = sortKey{path: rank, sl: r.StartLine, sc: r.StartColumn, el: r.EndLine, ec: r.EndColumn, f: f}
+			keys[lo+i].path = rank
 		}
 	})
 	sortParallel(keys, compareSortKeys)

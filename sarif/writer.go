@@ -335,7 +335,7 @@ func (b *builder) plan(runs []Run) ([]*runPlan, []Run, error) {
 	})
 	for _, p := range plans {
 		for _, it := range p.items {
-			p.maxSev = max(p.maxSev, it.f.Severity)
+			p.maxSev = max(p.maxSev, it.sev)
 		}
 		b.sum.Suppressed += p.suppressed
 		b.sum.Unlocated += p.unlocated
@@ -413,11 +413,15 @@ func (b *builder) cmpItems(x, y *item) int {
 
 // rankURIs sets the uriRank of every item, so that sorting compares
 // integers rather than long paths with common prefixes.
+// Items usually come in path order (a Report's findings are sorted), so a
+// uri is looked up when it changes only.
 func rankURIs(plans []*runPlan) {
 	rank := map[string]int{}
 	for _, p := range plans {
-		for _, it := range p.items {
-			rank[it.uri] = 0
+		for i, it := range p.items {
+			if i == 0 || it.uri != p.items[i-1].uri {
+				rank[it.uri] = 0
+			}
 		}
 	}
 	uris := slices.Sorted(maps.Keys(rank))
@@ -425,8 +429,12 @@ func rankURIs(plans []*runPlan) {
 		rank[u] = i
 	}
 	for _, p := range plans {
-		for _, it := range p.items {
-			it.uriRank = rank[it.uri]
+		for i, it := range p.items {
+			if i == 0 || it.uri != p.items[i-1].uri {
+				it.uriRank = rank[it.uri]
+			} else {
+				it.uriRank = p.items[i-1].uriRank
+			}
 		}
 	}
 }
@@ -471,7 +479,7 @@ func (b *builder) limitRuns(plans []*runPlan) []*runPlan {
 		b.sum.DroppedRuns = append(b.sum.DroppedRuns, p.tool.Name)
 		for _, it := range p.items {
 			b.sum.DroppedResults++
-			b.sum.DroppedBySeverity[it.f.Severity]++
+			b.sum.DroppedBySeverity[it.sev]++
 		}
 	}
 	return out
@@ -513,7 +521,7 @@ func (b *builder) limitCounts(p *runPlan) {
 			if keepRule[it.f.Rule.ID] {
 				kept = append(kept, it)
 			} else {
-				p.droppedRules[it.f.Severity]++
+				p.droppedRules[it.sev]++
 			}
 		}
 		p.items = kept

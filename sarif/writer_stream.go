@@ -170,7 +170,7 @@ func (b *builder) encode(w io.Writer, plans []*runPlan) error {
 		// Count what the size limit left out.
 		for _, it := range ranked[keep:] {
 			b.sum.DroppedResults++
-			b.sum.DroppedBySeverity[it.f.Severity]++
+			b.sum.DroppedBySeverity[it.sev]++
 		}
 	}
 	switch {
