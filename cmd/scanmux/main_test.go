@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/scanmux/scanmux/sarif"
@@ -181,5 +182,43 @@ func TestVersion(t *testing.T) {
 	stdout.Reset()
 	if code := run([]string{"help"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "merge") {
 		t.Errorf("help: exit %d, stdout %q", code, stdout.String())
+	}
+}
+
+// An output that is not a regular file (a named pipe here, /dev/null for
+// users) is written in place, not replaced by a renamed temporary file.
+func TestMergeToPipe(t *testing.T) {
+	a := corpus(t, "gosec/gosec-aws-ssm.sarif")
+	_, want := countFindings(t, a)
+	fifo := filepath.Join(t.TempDir(), "out.pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		b, err := os.ReadFile(fifo) // blocks until merge opens the pipe
+		if err != nil {
+			t.Error(err)
+		}
+		got <- b
+	}()
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"merge", "-o", fifo, a}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the named pipe was replaced: %v, %v", fi.Mode(), err)
+	}
+	data := <-got
+	runs, err := sarif.Read(bytes.NewReader(data), "pipe", nil)
+	if err != nil {
+		t.Fatalf("reading what merge wrote into the pipe: %v", err)
+	}
+	n := 0
+	for _, r := range runs {
+		n += len(r.Findings)
+	}
+	if n != want {
+		t.Errorf("%d findings through the pipe, want %d", n, want)
 	}
 }

@@ -108,8 +108,24 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // writeAtomic writes the log to a temporary file beside path and renames
-// it into place, so that path is never left half-written.
+// it into place, so that path is never left half-written. A path that
+// exists and is not a regular file (/dev/null, /dev/stdout, a named pipe)
+// is written in place: renaming over it would replace it.
 func writeAtomic(path string, runs []sarif.Run, opts *sarif.WriteOptions) (*sarif.WriteSummary, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		sum, err := sarif.Write(f, runs, opts)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("writing %s: %w", path, err)
+		}
+		return sum, nil
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
