@@ -107,6 +107,9 @@ type evaluator struct {
 	query  rego.PreparedEvalQuery
 	fields uint64 // fields of input.finding the rule reads
 	cache  *decisionCache
+	// constant is the decision of a cached rule that reads no field of
+	// the finding (a guard on the context alone), once evaluated.
+	constant atomic.Pointer[decision]
 }
 
 // Load reads the Rego files at paths (a directory stands for the .rego files
@@ -443,7 +446,11 @@ type decision = result
 
 // run evaluates e on f, through its cache. key is scratch space.
 func (p *Policy) run(ctx context.Context, e *evaluator, f *finding.Finding, k *cacheKey) ([]any, error) {
-	if e.cache != nil {
+	if e.cache != nil && e.fields == 0 {
+		if d := e.constant.Load(); d != nil {
+			return d.vals, d.err
+		}
+	} else if e.cache != nil {
 		if !k.ok || k.fields != e.fields {
 			// Units often read the same fields (a severity and its
 			// reason): the key and its hash serve them all.
@@ -474,7 +481,11 @@ func (p *Policy) run(ctx context.Context, e *evaluator, f *finding.Finding, k *c
 	default:
 		d.vals, _ = rs[0].Bindings["x"].([]any)
 	}
-	if e.cache != nil && d.err == nil {
+	switch {
+	case e.cache == nil || d.err != nil:
+	case e.fields == 0:
+		e.constant.Store(&d)
+	default:
 		e.cache.put(k.key, k.hash, &d)
 	}
 	return d.vals, d.err
