@@ -62,6 +62,12 @@ type IgnoreFile struct {
 
 	mu       sync.Mutex
 	warnings []string
+
+	// The entries a finding may match, by index in entries: those with a
+	// rule under its id, those with a fingerprint (and no rule) under it,
+	// and the others, so that Apply checks a few entries, not all.
+	byRule, byFingerprint map[string][]int
+	others                []int
 }
 
 var (
@@ -123,7 +129,36 @@ func ParseIgnore(name string, data []byte, now time.Time) (*IgnoreFile, error) {
 	}
 	f.used = make([]atomic.Bool, len(f.entries))
 	f.expHit = make([]atomic.Bool, len(f.entries))
+	f.byRule, f.byFingerprint = map[string][]int{}, map[string][]int{}
+	for i, e := range f.entries {
+		switch {
+		case e.Rule != "":
+			f.byRule[e.ruleID] = append(f.byRule[e.ruleID], i)
+		case e.Fingerprint != "":
+			f.byFingerprint[e.Fingerprint] = append(f.byFingerprint[e.Fingerprint], i)
+		default:
+			f.others = append(f.others, i)
+		}
+	}
 	return f, nil
+}
+
+// candidates returns, in file order, the indexes of the entries fd may
+// match; buf is scratch space.
+func (f *IgnoreFile) candidates(fd *finding.Finding, buf []int) []int {
+	c := append(buf[:0], f.byRule[fd.Rule.ID]...)
+	if len(f.byFingerprint) > 0 {
+		c = append(c, f.byFingerprint[fd.ID]...)
+		for _, v := range fd.Fingerprints {
+			c = append(c, f.byFingerprint[v]...)
+		}
+	}
+	if len(c) == 0 {
+		return f.others
+	}
+	c = append(c, f.others...)
+	slices.Sort(c)
+	return slices.Compact(c)
 }
 
 func (e *IgnoreEntry) check() error {
@@ -170,7 +205,8 @@ func (f *IgnoreFile) Len() int { return len(f.entries) }
 // Apply suppresses fd if an entry matches it. An expired entry that
 // matches suppresses nothing and is reported by Warnings.
 func (f *IgnoreFile) Apply(_ context.Context, fd *finding.Finding) (aggregate.Verdict, error) {
-	for i := range f.entries {
+	var buf [16]int
+	for _, i := range f.candidates(fd, buf[:0]) {
 		e := &f.entries[i]
 		if !e.matches(fd) {
 			continue
