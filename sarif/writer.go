@@ -412,9 +412,9 @@ func (b *builder) cmpItems(x, y *item) int {
 }
 
 // rankURIs sets the uriRank of every item, so that sorting compares
-// integers rather than long paths with common prefixes.
-// Items usually come in path order (a Report's findings are sorted), so a
-// uri is looked up when it changes only.
+// integers rather than long paths with common prefixes. Items usually
+// come in path order (a Report's findings are sorted), so a uri is looked
+// up only when it changes.
 func rankURIs(plans []*runPlan) {
 	rank := map[string]int{}
 	for _, p := range plans {
@@ -710,7 +710,7 @@ var precisionRank = map[finding.Precision]int{
 type ruleAcc struct {
 	id     string
 	idx    int32
-	first  *item // the first finding's, for its message
+	first  *item // the first item, whose message stands in for missing descriptions
 	fr     finding.Rule
 	tagSet map[string]bool
 	cwes   map[int]bool
