@@ -549,8 +549,8 @@ func keepItems(all, keep []*item) []*item {
 type dropCounts struct{ tags, locs, steps int }
 
 // run builds one output run, without its results, from its kept items;
-// it returns each rule's ruleIndex and what the per-result and per-rule
-// limits left out.
+// it returns the rule index of each item and what the per-result and
+// per-rule limits left out.
 func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (outRun, []int32, dropCounts) {
 	run := outRun{
 		Tool: outTool{Driver: outDriver{
@@ -729,51 +729,37 @@ type ruleAcc struct {
 // add adds the finding of it.
 func (a *ruleAcc) add(it *item) {
 	f := it.f
-	if a.first == nil {
+	first := a.first == nil
+	if first {
 		a.first = it
 		a.tagSet, a.cwes, a.cats = map[string]bool{}, map[int]bool{}, map[string]bool{}
 		a.prec = finding.PrecisionUnknown
-		mergeRuleTexts(&a.fr, &f.Rule)
-		a.lastRule = &f.Rule
-		a.addTags(f.Rule.Tags)
-		a.addCWEs(f.CWEs)
-		a.cats[string(f.Category)] = true
-		a.lastCat = f.Category
-	} else {
-		if r := &f.Rule; !r.SameTexts(a.lastRule) {
-			mergeRuleTexts(&a.fr, r)
-			a.lastRule = r
+	}
+	if r := &f.Rule; first || !r.SameTexts(a.lastRule) {
+		mergeRuleTexts(&a.fr, r)
+		a.lastRule = r
+	}
+	if tags := f.Rule.Tags; first || !sameSlice(tags, a.lastTags) {
+		for _, t := range tags {
+			a.tagSet[t] = true
 		}
-		if !sameSlice(f.Rule.Tags, a.lastTags) {
-			a.addTags(f.Rule.Tags)
+		a.lastTags = tags
+	}
+	if cwes := f.CWEs; first || !sameSlice(cwes, a.lastCWEs) {
+		for _, c := range cwes {
+			a.cwes[c] = true
 		}
-		if !sameSlice(f.CWEs, a.lastCWEs) {
-			a.addCWEs(f.CWEs)
-		}
-		if f.Category != a.lastCat {
-			a.cats[string(f.Category)] = true
-			a.lastCat = f.Category
-		}
+		a.lastCWEs = cwes
+	}
+	if cat := f.Category; first || cat != a.lastCat {
+		a.cats[string(cat)] = true
+		a.lastCat = cat
 	}
 	a.best = max(a.best, f.Severity)
 	a.score = max(a.score, it.score)
 	if r, ok := precisionRank[f.Precision]; ok && (a.prec == "" || r < precisionRank[a.prec]) {
 		a.prec = f.Precision
 	}
-}
-
-func (a *ruleAcc) addTags(tags []string) {
-	for _, t := range tags {
-		a.tagSet[t] = true
-	}
-	a.lastTags = tags
-}
-
-func (a *ruleAcc) addCWEs(cwes []int) {
-	for _, c := range cwes {
-		a.cwes[c] = true
-	}
-	a.lastCWEs = cwes
 }
 
 // mergeRuleTexts merges the texts of r into dst, field by field (wPick).

@@ -117,14 +117,7 @@ func writeAtomic(path string, runs []sarif.Run, opts *sarif.WriteOptions) (*sari
 		if err != nil {
 			return nil, err
 		}
-		sum, err := sarif.Write(f, runs, opts)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return nil, fmt.Errorf("writing %s: %w", path, err)
-		}
-		return sum, nil
+		return writeClose(f, path, runs, opts)
 	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
@@ -132,18 +125,28 @@ func writeAtomic(path string, runs []sarif.Run, opts *sarif.WriteOptions) (*sari
 		return nil, err
 	}
 	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	sum, err := sarif.Write(tmp, runs, opts)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	sum, err := writeClose(tmp, path, runs, opts)
 	if err != nil {
-		return nil, fmt.Errorf("writing %s: %w", path, err)
+		return nil, err
 	}
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return nil, err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return nil, err
+	}
+	return sum, nil
+}
+
+// writeClose writes the log into f and closes it; its errors name path,
+// the output f is for.
+func writeClose(f *os.File, path string, runs []sarif.Run, opts *sarif.WriteOptions) (*sarif.WriteSummary, error) {
+	sum, err := sarif.Write(f, runs, opts)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("writing %s: %w", path, err)
 	}
 	return sum, nil
 }

@@ -131,8 +131,8 @@ func looksLikeSARIF(head []byte) bool {
 // Import reads the report at path in format (detected when ""), passing
 // each finding to emit, which is expected to keep (almost) all of them:
 // SARIF findings are allocated in blocks (see sarif.ReadOptions.Retain).
-// It returns the tools the report names, so that a
-// tool that found nothing still gets a run. Errors name the file.
+// It returns the tools the report names, so that a tool that found
+// nothing still gets a run. Errors name the file.
 func Import(path, format string, root string, emit func(*finding.Finding) error) ([]finding.Tool, error) {
 	fh, err := os.Open(path)
 	if err != nil {
