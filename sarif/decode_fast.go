@@ -12,22 +12,38 @@ import (
 //
 // Most results of most tools have one shape: ruleId, level, message,
 // physical locations, fingerprints and properties. fastResult decodes that
-// shape from the raw bytes of one result, which jsontext.Decoder.ReadValue
-// has already checked to be one syntactically valid JSON value, without
-// json's reflection (which was most of the reader's time). Anything else —
-// a member it does not handle, a null, a number that is not an integer,
-// invalid UTF-8, a duplicate member — makes it give up, and the result is
-// decoded by json.Unmarshal as before, so the two paths give the same
-// xResult (TestFastResultMatchesUnmarshal checks it on the corpus).
+// shape from the bytes of one result without json's reflection (which was
+// most of the reader's time), checking the JSON grammar as it goes, so
+// that the reader need not scan each result a second time with
+// jsontext.Decoder.ReadValue (see decodeResults). Anything else — a member
+// it does not handle, a null, a number that is not an integer, invalid
+// UTF-8, a duplicate member, nesting deeper than fastDepth, a JSON error —
+// makes it give up, and the result is checked and decoded by jsontext and
+// json.Unmarshal as before, so the two paths give the same xResult
+// (TestFastResultMatchesUnmarshal checks it on the corpus) and fastResult
+// accepts no text that jsontext rejects (FuzzFastResultValid).
 
 // fastResult decodes raw into r, which must be zero, and reports whether
 // it could; when it could not, r holds a partial decoding.
 // Strings are carved from slab when it is not nil, and r.Locations reuses
 // the array of *locs (which it then holds) when locs is not nil.
 func fastResult(raw []byte, r *xResult, slab *strSlab, locs *[]xLocation) bool {
-	p := fastParser{b: raw, ok: true, slab: slab, locs: locs}
+	n, ok := fastResultAt(raw, r, slab, locs)
+	if !ok {
+		return false
+	}
+	p := fastParser{b: raw, i: n}
+	return p.end()
+}
+
+// fastResultAt is fastResult on the result at the start of b, after
+// optional whitespace, which may be followed by anything: it returns the
+// length of the whitespace and the result. It gives up (ok false) if b
+// ends before the result does.
+func fastResultAt(b []byte, r *xResult, slab *strSlab, locs *[]xLocation) (n int, ok bool) {
+	p := fastParser{b: b, ok: true, slab: slab, locs: locs}
 	var seen uint32
-	ok := p.object(func(key []byte) bool {
+	ok = p.object(func(key []byte) bool {
 		bit, known := resultMembers[string(key)]
 		if !known {
 			return p.skip() // a member the reader does not read
@@ -65,7 +81,7 @@ func fastResult(raw []byte, r *xResult, slab *strSlab, locs *[]xLocation) bool {
 		}
 		return p.ok
 	})
-	return ok && p.ok && p.end()
+	return p.i, ok && p.ok
 }
 
 // resultMembers are the members of xResult: the bit fastResult marks it
@@ -77,7 +93,8 @@ var resultMembers = map[string]uint32{
 	"rule": 0, "relatedLocations": 0, "codeFlows": 0, "suppressions": 0, "taxa": 0, "webRequest": 0,
 }
 
-// fastParser reads one JSON value that is known to be valid.
+// fastParser reads JSON, giving up on what it does not take or on text
+// that is not JSON.
 type fastParser struct {
 	b    []byte
 	i    int
@@ -141,24 +158,66 @@ func (p *fastParser) consume(c byte) bool {
 }
 
 // rawStr reads a string and returns it with its quotes, and whether it
-// has escapes.
+// has escapes. It gives up on a control character or an invalid escape,
+// which JSON does not allow; it leaves UTF-8 to its callers (the reader
+// allows invalid UTF-8, as jsontext.AllowInvalidUTF8 does).
 func (p *fastParser) rawStr() (quoted []byte, esc, ok bool) {
 	p.ws()
-	if p.i >= len(p.b) || p.b[p.i] != '"' {
+	b := p.b
+	if p.i >= len(b) || b[p.i] != '"' {
 		return nil, false, false
 	}
-	for j := p.i + 1; j < len(p.b); j++ {
-		switch p.b[j] {
+	for j := p.i + 1; j < len(b); j++ {
+		c := b[j]
+		if !strSpecial[c] {
+			continue
+		}
+		switch c {
 		case '"':
-			quoted = p.b[p.i : j+1]
+			quoted = b[p.i : j+1]
 			p.i = j + 1
 			return quoted, esc, true
 		case '\\':
 			esc = true
-			j++
+			if j+1 >= len(b) {
+				return nil, false, false
+			}
+			switch b[j+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				j++
+			case 'u':
+				if j+6 > len(b) || !isHex4(b[j+2:j+6]) {
+					return nil, false, false
+				}
+				j += 5
+			default:
+				return nil, false, false
+			}
+		default:
+			return nil, false, false // a control character
 		}
 	}
 	return nil, false, false
+}
+
+// strSpecial marks the bytes that end a run of plain bytes in a JSON
+// string: the quote, the backslash and the control characters.
+var strSpecial = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
+// isHex4 reports whether b is 4 hexadecimal digits.
+func isHex4(b []byte) bool {
+	for _, c := range b[:4] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // str reads a string; on anything else it clears p.ok.
@@ -192,6 +251,7 @@ func (p *fastParser) int() (int, bool) {
 		neg = true
 		p.i++
 	}
+	start := p.i
 	n, digits := 0, 0
 	for p.i < len(p.b) && '0' <= p.b[p.i] && p.b[p.i] <= '9' {
 		n = n*10 + int(p.b[p.i]-'0')
@@ -200,8 +260,8 @@ func (p *fastParser) int() (int, bool) {
 			return 0, false
 		}
 	}
-	if digits == 0 || p.i < len(p.b) && (p.b[p.i] == '.' || p.b[p.i] == 'e' || p.b[p.i] == 'E') {
-		return 0, false
+	if digits == 0 || digits > 1 && p.b[start] == '0' || p.i < len(p.b) && (p.b[p.i] == '.' || p.b[p.i] == 'e' || p.b[p.i] == 'E') {
+		return 0, false // not an integer, or not JSON (a leading zero)
 	}
 	if neg {
 		n = -n
@@ -209,8 +269,14 @@ func (p *fastParser) int() (int, bool) {
 	return n, true
 }
 
+// fastDepth is how deep skip follows nested values before it gives up.
+const fastDepth = 100
+
 // skip reads any value.
-func (p *fastParser) skip() bool {
+func (p *fastParser) skip() bool { return p.skipIn(0) }
+
+// skipIn is skip in depth enclosing values.
+func (p *fastParser) skipIn(depth int) bool {
 	p.ws()
 	if p.i >= len(p.b) {
 		return false
@@ -219,35 +285,70 @@ func (p *fastParser) skip() bool {
 	case '"':
 		_, _, ok := p.rawStr()
 		return ok
-	case '{', '[':
-		depth := 0
-		for p.i < len(p.b) {
-			switch p.b[p.i] {
-			case '"':
-				if _, _, ok := p.rawStr(); !ok {
-					return false
-				}
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-			}
-			p.i++
-			if depth == 0 {
-				return true
-			}
+	case '{':
+		if depth >= fastDepth {
+			return false
 		}
+		return p.object(func([]byte) bool { return p.skipIn(depth + 1) })
+	case '[':
+		if depth >= fastDepth {
+			return false
+		}
+		return p.array(func() bool { return p.skipIn(depth + 1) })
+	case 't':
+		return p.literal("true")
+	case 'f':
+		return p.literal("false")
+	case 'n':
+		return p.literal("null")
+	}
+	return p.number()
+}
+
+// literal reads the literal s.
+func (p *fastParser) literal(s string) bool {
+	if len(p.b)-p.i < len(s) || string(p.b[p.i:p.i+len(s)]) != s {
 		return false
 	}
-	// A number or literal runs to the next delimiter.
-	for p.i < len(p.b) {
-		switch p.b[p.i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return true
+	p.i += len(s)
+	return true
+}
+
+// number reads a number, as JSON's grammar has it.
+func (p *fastParser) number() bool {
+	b, i := p.b, p.i
+	digits := func() bool {
+		start := i
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
 		}
-		p.i++
+		return i > start
 	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case !digits():
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	p.i = i
 	return true
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/scanmux/scanmux/finding"
 )
@@ -175,8 +176,11 @@ func (st *runState) add(r *xResult) error {
 	return st.emit(idx, f)
 }
 
-// retainBlock is how many findings a block holds with ReadOptions.Retain.
-const retainBlock = 64
+// retainBlock is how many findings a block holds with ReadOptions.Retain:
+// as many as fill Go's largest small-object size class (32 KiB), which
+// wastes under 2% of it. A block of 64 would take 5 pages of 8 KiB for
+// 4.4 pages of findings, 14% more memory than they need.
+const retainBlock = 32 << 10 / unsafe.Sizeof(finding.Finding{})
 
 // newFinding returns a zero finding to fill: a new one, the next element
 // of block (streaming with ReadOptions.Retain), or the next element of

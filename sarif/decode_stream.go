@@ -19,10 +19,21 @@ const sarif1Hint = "SARIF 1.0 is not supported; convert it to 2.1.0 with the SAR
 
 var rdBOM = []byte{0xEF, 0xBB, 0xBF}
 
+// rdDecodeOpts are the options of the reader's decoders.
+var rdDecodeOpts = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+
 // logDecoder walks one SARIF log token by token, decoding each result into
 // an xResult and handing it to the run's state.
 type logDecoder struct {
-	dec     *jsontext.Decoder
+	dec *jsontext.Decoder
+	// r is the reader dec reads the input from; off is the input offset
+	// of dec's first byte, which is negative when dec reads a made-up
+	// prefix first (see handBack).
+	r   io.Reader
+	off int64
+	// slow makes decodeResults leave every result to jsontext (tests
+	// compare the two ways).
+	slow    bool
 	name    string
 	opts    *ReadOptions
 	h       Handler
@@ -47,10 +58,7 @@ func newLogDecoder(r io.Reader, name string, opts *ReadOptions, h Handler) *logD
 	if n > 0 {
 		r = io.MultiReader(bytes.NewReader(append([]byte(nil), head[:n]...)), r)
 	}
-	dec := jsontext.NewDecoder(r,
-		jsontext.AllowDuplicateNames(true),
-		jsontext.AllowInvalidUTF8(true))
-	return &logDecoder{dec: dec, name: name, opts: opts, h: h}
+	return &logDecoder{dec: jsontext.NewDecoder(r, rdDecodeOpts...), r: r, name: name, opts: opts, h: h}
 }
 
 // errAt returns a *DecodeError for err at the decoder's current position,
@@ -60,6 +68,7 @@ func (d *logDecoder) errAt(err error) error {
 	if errors.As(err, &de) {
 		return err
 	}
+	d.inputOffsets(err)
 	ptr := d.dec.StackPointer()
 	var se *json.SemanticError
 	var ye *jsontext.SyntacticError
@@ -87,12 +96,24 @@ func (d *logDecoder) errAt(err error) error {
 	return &DecodeError{File: d.name, Path: rdPointerPath(ptr), Err: err}
 }
 
-// errIn is errAt for an error of json.Unmarshal on the value the decoder
-// read last, whose JSON pointer is relative to that value.
-func (d *logDecoder) errIn(err error) error {
+// inputOffsets makes the byte offset of a syntax error of dec in err an
+// offset in the input.
+func (d *logDecoder) inputOffsets(err error) {
+	if d.off == 0 {
+		return
+	}
+	var ye *jsontext.SyntacticError
+	if errors.As(err, &ye) {
+		ye.ByteOffset += d.off
+	}
+}
+
+// errIn is errAt for an error of json.Unmarshal on the value at ptr, to
+// whose JSON pointer the error's is relative.
+func (d *logDecoder) errIn(ptr jsontext.Pointer, err error) error {
 	var se *json.SemanticError
 	if errors.As(err, &se) {
-		se.JSONPointer = d.dec.StackPointer() + se.JSONPointer
+		se.JSONPointer = ptr + se.JSONPointer
 	}
 	return d.errAt(err)
 }
@@ -355,6 +376,7 @@ func (d *logDecoder) decodeLog() error {
 		if err == nil {
 			err = errors.New("unexpected data after the SARIF log")
 		}
+		d.inputOffsets(err)
 		return d.errPath("$", err)
 	}
 	if !d.hasVer {
@@ -434,7 +456,7 @@ func (d *logDecoder) decodeRun(i int) error {
 				return d.errPath(path+".tool", err)
 			}
 		case "results":
-			if err := d.decodeResults(st, path); err != nil {
+			if err := d.decodeResults(st, i, path); err != nil {
 				return err
 			}
 		case "artifacts":
@@ -504,52 +526,4 @@ func (d *logDecoder) wrapRunErr(runPath string, err error) error {
 		return d.errPath(fmt.Sprintf("%s.results[%d]%s", runPath, re.index, re.sub), re.err)
 	}
 	return d.errPath(runPath, err)
-}
-
-func (d *logDecoder) decodeResults(st *runState, runPath string) error {
-	ok, err := d.expect('[', "results")
-	if err != nil || !ok {
-		return err
-	}
-	var r *xResult
-	// Strings go into shared blocks only when the findings are kept: a
-	// handler that keeps one in a hundred would keep a block for each.
-	slab := &d.slab
-	if !d.collect && !d.opts.Retain {
-		slab = nil
-	}
-	for {
-		ok, err := d.more()
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return nil
-		}
-		// A result converted at once is not kept: its xResult is reused
-		// for the next one (converted findings share none of its memory).
-		if r == nil {
-			r = new(xResult)
-		} else {
-			*r = xResult{}
-		}
-		raw, err := d.dec.ReadValue()
-		if err != nil {
-			return d.errAt(err)
-		}
-		if !fastResult(raw, r, slab, &d.locs) {
-			*r = xResult{}
-			if err := json.Unmarshal(raw, r, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)); err != nil {
-				return d.errIn(err)
-			}
-		}
-		pending := len(st.pending)
-		if err := st.add(r); err != nil {
-			return d.wrapRunErr(runPath, err)
-		}
-		if len(st.pending) > pending {
-			r = nil      // kept until the run's context is known,
-			d.locs = nil // with its locations
-		}
-	}
 }
