@@ -449,6 +449,9 @@ func (e *engine) finish() *Report {
 		})
 		slices.SortFunc(absent, compareFindings)
 	}
+	// Counted before the sort, in the order the index left the findings,
+	// which is closer to their order in memory than the sorted one.
+	counts := countReport(&Report{Findings: findings, Absent: absent}, dr.merged, int(e.index.received.Load()))
 	sortFindings(findings)
 	if len(findings) >= gcAfterFinish {
 		runtime.GC()
@@ -472,7 +475,7 @@ func (e *engine) finish() *Report {
 		Denials:  slices.Compact(e.denials),
 		Warnings: e.warn.list(),
 	}
-	rep.Counts = countReport(rep, dr.merged, int(e.index.received.Load()))
+	rep.Counts = counts
 	rep.Gate = e.opts.Gate.evaluate(rep)
 	return rep
 }
