@@ -145,7 +145,10 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 	}
 	if ri != nil {
 		f.Rule = ri.rule
-		if ruleID == "" {
+		if ruleID == "" || ruleID == ri.rule.ID {
+			// The descriptor's id, which the rule's findings share: the
+			// passes that read ids (dedup, policy, writer) find it in
+			// cache, not in each result's own copy.
 			ruleID = ri.rule.ID
 		}
 	}
