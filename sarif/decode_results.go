@@ -30,7 +30,8 @@ const resultsRead = 64 << 10
 // reads itself: handBack's prefix grows with the run's index.
 const fastRuns = 256
 
-// decodeResults reads the results array of run i at runPath.
+// decodeResults reads the results array of the run with index run, at
+// runPath.
 func (d *logDecoder) decodeResults(st *runState, run int, runPath string) error {
 	ok, err := d.expect('[', "results")
 	if err != nil || !ok {
@@ -62,16 +63,23 @@ func (d *logDecoder) decodeResults(st *runState, run int, runPath string) error 
 		if err != nil {
 			return d.errAt(err)
 		}
-		if !fastResult(raw, r, slab, &d.locs) {
-			*r = xResult{}
-			if err := json.Unmarshal(raw, r, rdDecodeOpts...); err != nil {
-				return d.errIn(d.dec.StackPointer(), err)
-			}
+		if err := d.decodeRaw(raw, r, slab, true); err != nil {
+			return d.errIn(d.dec.StackPointer(), err)
 		}
 		if r, err = d.addResult(st, r, runPath); err != nil {
 			return err
 		}
 	}
+}
+
+// decodeRaw decodes the valid JSON value raw into r, which must be zero:
+// with fastResult if fast, else (or if it gives up) with json.Unmarshal.
+func (d *logDecoder) decodeRaw(raw []byte, r *xResult, slab *strSlab, fast bool) error {
+	if fast && fastResult(raw, r, slab, &d.locs) {
+		return nil
+	}
+	*r = xResult{}
+	return json.Unmarshal(raw, r, rdDecodeOpts...)
 }
 
 // nextResult returns a zero xResult to decode into: r if it may be
@@ -191,15 +199,11 @@ func (d *logDecoder) fastResults(st *runState, run int, runPath string, slab *st
 			if n, read, ok = d.lenientResult(in); !ok {
 				return false, d.handBack(in, run, k, k > 0)
 			}
-			raw := in.b[in.pos : in.pos+n]
-			*r = xResult{}
 			// fastResultAt may have given up only because the result
 			// did not fit the buffer: then it is tried again.
-			if !read || !fastResult(raw, r, slab, &d.locs) {
-				*r = xResult{}
-				if err := json.Unmarshal(raw, r, rdDecodeOpts...); err != nil {
-					return false, d.errIn(resultPointer(run, k), err)
-				}
+			*r = xResult{}
+			if err := d.decodeRaw(in.b[in.pos:in.pos+n], r, slab, read); err != nil {
+				return false, d.errIn(resultPointer(run, k), err)
 			}
 		}
 		in.pos += n
