@@ -449,9 +449,10 @@ func (e *engine) finish() *Report {
 		})
 		slices.SortFunc(absent, compareFindings)
 	}
+	rep := &Report{Findings: findings, Absent: absent}
 	// Counted before the sort, in the order the index left the findings,
 	// which is closer to their order in memory than the sorted one.
-	counts := countReport(&Report{Findings: findings, Absent: absent}, dr.merged, int(e.index.received.Load()))
+	rep.Counts = countReport(rep, dr.merged, int(e.index.received.Load()))
 	sortFindings(findings)
 	if len(findings) >= gcAfterFinish {
 		runtime.GC()
@@ -468,14 +469,9 @@ func (e *engine) finish() *Report {
 		e.warn.addLine(s)
 	}
 	slices.Sort(e.denials)
-	rep := &Report{
-		Findings: findings,
-		Absent:   absent,
-		Sources:  e.statuses,
-		Denials:  slices.Compact(e.denials),
-		Warnings: e.warn.list(),
-	}
-	rep.Counts = counts
+	rep.Sources = e.statuses
+	rep.Denials = slices.Compact(e.denials)
+	rep.Warnings = e.warn.list()
 	rep.Gate = e.opts.Gate.evaluate(rep)
 	return rep
 }

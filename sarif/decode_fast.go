@@ -130,15 +130,20 @@ func (s *strSlab) string(b []byte) string {
 	return unsafe.String(&s.buf[off], len(b))
 }
 
-func (p *fastParser) ws() {
-	for p.i < len(p.b) {
-		switch p.b[p.i] {
+func (p *fastParser) ws() { p.i = skipWS(p.b, p.i) }
+
+// skipWS returns the index of the first byte of b from i on that is not
+// JSON whitespace, or len(b).
+func skipWS(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
 		case ' ', '\t', '\n', '\r':
-			p.i++
+			i++
 		default:
-			return
+			return i
 		}
 	}
+	return i
 }
 
 // end reports whether only whitespace is left.

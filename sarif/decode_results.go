@@ -155,12 +155,7 @@ func (in *resultsInput) fill() bool {
 // follows.
 func (in *resultsInput) ws() bool {
 	for {
-		for in.pos < len(in.b) {
-			switch in.b[in.pos] {
-			case ' ', '\t', '\n', '\r':
-				in.pos++
-				continue
-			}
+		if in.pos = skipWS(in.b, in.pos); in.pos < len(in.b) {
 			return true
 		}
 		if !in.fill() {
@@ -232,10 +227,7 @@ func (d *logDecoder) lenientResult(in *resultsInput) (n int, read, ok bool) {
 // whitespace) by matching brackets outside strings, without checking the
 // grammar; ok is false when b may end before the value does.
 func lenientEnd(b []byte) (n int, ok bool) {
-	i := 0
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
+	i := skipWS(b, 0)
 	depth := 0
 	for ; i < len(b); i++ {
 		switch b[i] {
