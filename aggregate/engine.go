@@ -8,6 +8,7 @@ import (
 	"hash/maphash"
 	"log/slog"
 	"maps"
+	"math"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -596,21 +597,29 @@ func identifyParallel(findings []*finding.Finding, root string) error {
 }
 
 // sortFindings sorts findings by compareFindings. The findings are
-// decorated with their path's rank and their region, which decide most
-// comparisons without reading the findings (scattered in memory, they made
-// the sort wait on memory), and sorted in GOMAXPROCS parts concurrently,
-// then merged, when there are many.
+// decorated with their path's rank and their region, packed into a small
+// key that decides most comparisons without reading the findings
+// (scattered in memory, they made the sort wait on memory), and sorted in
+// GOMAXPROCS parts concurrently, then merged, when there are many. A
+// region beyond 32 bits, which no real file has, sorts the findings
+// themselves.
 func sortFindings(findings []*finding.Finding) {
-	if len(findings) < 2 {
+	n := len(findings)
+	if n < 2 {
+		return
+	}
+	if uint64(n) > math.MaxUint32 {
+		sortParallel(findings, compareFindings)
 		return
 	}
 	// Decorate in parts on all cores: each part reads its findings once,
 	// keeping their paths aside and collecting the distinct ones; once
 	// these are ranked, the keys get their paths' ranks.
-	keys := make([]sortKey, len(findings))
-	paths := make([]string, len(findings))
+	keys := make([]sortKey, n)
+	paths := make([]string, n)
 	parts := make([]map[string]uint32, maxParts())
-	np := forParts(len(findings), func(p, lo, hi int) {
+	var wide atomic.Bool
+	np := forParts(n, func(p, lo, hi int) {
 		seen := make(map[string]uint32)
 		last := ""
 		for i, f := range findings[lo:hi] {
@@ -620,10 +629,22 @@ func sortFindings(findings []*finding.Finding) {
 			}
 			paths[lo+i] = last
 			r := &f.Location.Region
-			keys[lo+i] = sortKey{sl: r.StartLine, sc: r.StartColumn, el: r.EndLine, ec: r.EndColumn, f: f}
+			if !fits32(r.StartLine) || !fits32(r.StartColumn) || !fits32(r.EndLine) || !fits32(r.EndColumn) {
+				wide.Store(true)
+			}
+			keys[lo+i] = sortKey{
+				line: uint64(uint32(r.StartLine)),
+				mid:  uint64(uint32(r.StartColumn))<<32 | uint64(uint32(r.EndLine)),
+				ec:   uint32(r.EndColumn),
+				i:    uint32(lo + i),
+			}
 		}
 		parts[p] = seen
 	})
+	if wide.Load() {
+		sortParallel(findings, compareFindings)
+		return
+	}
 	ranks := parts[0]
 	for _, m := range parts[1:np] {
 		for p := range m {
@@ -634,37 +655,40 @@ func sortFindings(findings []*finding.Finding) {
 	for i, p := range sorted {
 		ranks[p] = uint32(i)
 	}
-	forParts(len(findings), func(_, lo, hi int) {
+	forParts(n, func(_, lo, hi int) {
 		var last string
-		var rank uint32
+		var rank uint64
 		for i, path := range paths[lo:hi] {
 			if i == 0 || path != last {
-				rank, last = ranks[path], path
+				rank, last = uint64(ranks[path]), path
 			}
-			keys[lo+i].path = rank
+			keys[lo+i].line |= rank << 32
 		}
 	})
-	sortParallel(keys, compareSortKeys)
+	sortParallel(keys, func(a, b sortKey) int {
+		if c := cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.mid, b.mid), cmp.Compare(a.ec, b.ec)); c != 0 {
+			return c
+		}
+		return compareFindings(findings[a.i], findings[b.i])
+	})
+	out := make([]*finding.Finding, n)
 	for i := range keys {
-		findings[i] = keys[i].f
+		out[i] = findings[keys[i].i]
 	}
+	copy(findings, out)
 }
 
 // sortKey is a finding decorated with the first fields compareFindings
-// compares (compareLocations: path, then the region).
+// compares (compareLocations: path, then the region), each in 32 bits.
 type sortKey struct {
-	path           uint32
-	sl, sc, el, ec int
-	f              *finding.Finding
+	line uint64 // the path's rank << 32 | start line
+	mid  uint64 // start column << 32 | end line
+	ec   uint32 // end column
+	i    uint32 // the finding's index
 }
 
-func compareSortKeys(a, b sortKey) int {
-	if c := cmp.Or(cmp.Compare(a.path, b.path), cmp.Compare(a.sl, b.sl), cmp.Compare(a.sc, b.sc),
-		cmp.Compare(a.el, b.el), cmp.Compare(a.ec, b.ec)); c != 0 {
-		return c
-	}
-	return compareFindings(a.f, b.f)
-}
+// fits32 reports whether a region field fits a sortKey.
+func fits32(n int) bool { return n >= 0 && uint64(n) <= math.MaxUint32 }
 
 // sortParallel sorts s by cmp, in parts (see [forParts]) sorted
 // concurrently then merged.

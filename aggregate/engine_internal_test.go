@@ -3,6 +3,7 @@ package aggregate
 import (
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -66,19 +67,25 @@ func TestIdentifyParallel(t *testing.T) {
 	}
 }
 
-// TestSortFindings checks the parallel sort against slices.SortFunc.
+// TestSortFindings checks the parallel sort against slices.SortFunc, with
+// regions that fit its packed keys and with one that does not.
 func TestSortFindings(t *testing.T) {
 	fs := parallelTestFindings(3*parallelMin/2, false)
 	if err := Identify(fs, ""); err != nil { // identities make the order total
 		t.Fatal(err)
 	}
-	want := slices.Clone(fs)
-	slices.SortFunc(want, compareFindings)
-	got := slices.Clone(fs)
-	sortFindings(got)
-	for i := range want {
-		if want[i] != got[i] {
-			t.Fatalf("position %d: %s, want %s", i, describe(got[i]), describe(want[i]))
+	for _, wide := range []bool{false, true} {
+		if wide {
+			fs[len(fs)/3].Location.Region.StartLine = math.MaxUint32 + 1
+		}
+		want := slices.Clone(fs)
+		slices.SortFunc(want, compareFindings)
+		got := slices.Clone(fs)
+		sortFindings(got)
+		for i := range want {
+			if want[i] != got[i] {
+				t.Fatalf("wide %v: position %d: %s, want %s", wide, i, describe(got[i]), describe(want[i]))
+			}
 		}
 	}
 }
