@@ -1,6 +1,7 @@
 package aggregate
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -154,6 +155,38 @@ func TestCountsAndRunsParallel(t *testing.T) {
 		}
 		if r.Tool.Version != wantVersion[r.Tool.Name] {
 			t.Errorf("run %s: version %q, want the first one, %q", r.Tool.Name, r.Tool.Version, wantVersion[r.Tool.Name])
+		}
+	}
+}
+
+// TestRadixSort checks radixSort against a stable comparison sort: keys
+// of every width, repeats (whose order must stay), and sizes on both
+// sides of its small-input cutoff.
+func TestRadixSort(t *testing.T) {
+	type rec struct {
+		k uint64
+		i int
+	}
+	rnd := rand.New(rand.NewPCG(7, 11))
+	for _, n := range []int{0, 1, 2, 511, 512, 513, 5000, 70000} {
+		for _, bits := range []int{1, 8, 13, 33, 64} {
+			s := make([]rec, n)
+			for i := range s {
+				k := rnd.Uint64()
+				if bits < 64 {
+					k &= 1<<bits - 1
+				}
+				if bits == 33 {
+					k <<= 20 // low bytes shared by all keys
+				}
+				s[i] = rec{k, i}
+			}
+			want := slices.Clone(s)
+			slices.SortStableFunc(want, func(a, b rec) int { return cmp.Compare(a.k, b.k) })
+			radixSort(s, func(r rec) uint64 { return r.k })
+			if !slices.Equal(s, want) {
+				t.Fatalf("n %d, %d-bit keys: radixSort differs from a stable sort", n, bits)
+			}
 		}
 	}
 }

@@ -150,15 +150,23 @@ func (s *idSet) group() {
 	for i := range s.items {
 		s.order[i] = idOrd{h: maphash.Bytes(seed, s.key(i)), i: i}
 	}
-	slices.SortFunc(s.order, func(a, b idOrd) int {
-		if a.h != b.h {
-			return cmp.Compare(a.h, b.h)
+	// By hash, then each run of one hash by key and position.
+	radixSort(s.order, func(o idOrd) uint64 { return o.h })
+	for lo := 0; lo < len(s.order); {
+		hi := lo + 1
+		for hi < len(s.order) && s.order[hi].h == s.order[lo].h {
+			hi++
 		}
-		if c := bytes.Compare(s.key(a.i), s.key(b.i)); c != 0 {
-			return c
+		if hi-lo > 1 {
+			slices.SortFunc(s.order[lo:hi], func(a, b idOrd) int {
+				if c := bytes.Compare(s.key(a.i), s.key(b.i)); c != 0 {
+					return c
+				}
+				return s.cmpPosition(a.i, b.i)
+			})
 		}
-		return s.cmpPosition(a.i, b.i)
-	})
+		lo = hi
+	}
 	for j, k := 0, 0; j < len(s.order); j++ {
 		if j > 0 && s.order[j].h == s.order[j-1].h && bytes.Equal(s.key(s.order[j].i), s.key(s.order[j-1].i)) {
 			k++
@@ -235,7 +243,7 @@ func (s *idSet) assignFast() bool {
 		prefixes = append(prefixes, binary.BigEndian.Uint64(sum[:8]))
 		b.Write(scratch)
 	}
-	slices.Sort(prefixes)
+	radixSort(prefixes, func(p uint64) uint64 { return p })
 	for i := 1; i < len(prefixes); i++ {
 		if prefixes[i] == prefixes[i-1] {
 			return false // maybe a hash collision: see assignOrdered
