@@ -1,7 +1,6 @@
 package aggregate
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -665,12 +664,24 @@ func sortFindings(findings []*finding.Finding) {
 			keys[lo+i].line |= rank << 32
 		}
 	})
-	sortParallel(keys, func(a, b sortKey) int {
-		if c := cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.mid, b.mid), cmp.Compare(a.ec, b.ec)); c != 0 {
-			return c
+	// Radix sorts, the least significant word first, then each run of
+	// equal keys (findings at one place) by compareFindings.
+	buf := make([]sortKey, n)
+	radixSort(keys, buf, func(k sortKey) uint64 { return uint64(k.ec) })
+	radixSort(keys, buf, func(k sortKey) uint64 { return k.mid })
+	radixSort(keys, buf, func(k sortKey) uint64 { return k.line })
+	for lo := 0; lo < n; {
+		hi := lo + 1
+		for hi < n && keys[hi].line == keys[lo].line && keys[hi].mid == keys[lo].mid && keys[hi].ec == keys[lo].ec {
+			hi++
 		}
-		return compareFindings(findings[a.i], findings[b.i])
-	})
+		if hi-lo > 1 {
+			slices.SortFunc(keys[lo:hi], func(a, b sortKey) int {
+				return compareFindings(findings[a.i], findings[b.i])
+			})
+		}
+		lo = hi
+	}
 	out := make([]*finding.Finding, n)
 	for i := range keys {
 		out[i] = findings[keys[i].i]

@@ -183,7 +183,7 @@ func TestRadixSort(t *testing.T) {
 			}
 			want := slices.Clone(s)
 			slices.SortStableFunc(want, func(a, b rec) int { return cmp.Compare(a.k, b.k) })
-			radixSort(s, func(r rec) uint64 { return r.k })
+			radixSort(s, nil, func(r rec) uint64 { return r.k })
 			if !slices.Equal(s, want) {
 				t.Fatalf("n %d, %d-bit keys: radixSort differs from a stable sort", n, bits)
 			}

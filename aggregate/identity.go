@@ -151,7 +151,7 @@ func (s *idSet) group() {
 		s.order[i] = idOrd{h: maphash.Bytes(seed, s.key(i)), i: i}
 	}
 	// By hash, then each run of one hash by key and position.
-	radixSort(s.order, func(o idOrd) uint64 { return o.h })
+	radixSort(s.order, nil, func(o idOrd) uint64 { return o.h })
 	for lo := 0; lo < len(s.order); {
 		hi := lo + 1
 		for hi < len(s.order) && s.order[hi].h == s.order[lo].h {
@@ -243,7 +243,7 @@ func (s *idSet) assignFast() bool {
 		prefixes = append(prefixes, binary.BigEndian.Uint64(sum[:8]))
 		b.Write(scratch)
 	}
-	radixSort(prefixes, func(p uint64) uint64 { return p })
+	radixSort(prefixes, nil, func(p uint64) uint64 { return p })
 	for i := 1; i < len(prefixes); i++ {
 		if prefixes[i] == prefixes[i-1] {
 			return false // maybe a hash collision: see assignOrdered

@@ -33,8 +33,9 @@ func forParts(n int, fn func(part, lo, hi int)) int {
 
 // radixSort sorts s by key, ascending and stably: eight bits at a time,
 // the least significant first, skipping the bytes all keys share. For
-// hashes it takes a fraction of a comparison sort's time.
-func radixSort[T any](s []T, key func(T) uint64) {
+// hashes it takes a fraction of a comparison sort's time. It uses buf as
+// scratch space when it is as long as s, and allocates otherwise.
+func radixSort[T any](s, buf []T, key func(T) uint64) {
 	if len(s) < 512 {
 		slices.SortStableFunc(s, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
 		return
@@ -47,7 +48,9 @@ func radixSort[T any](s []T, key func(T) uint64) {
 		}
 	}
 	first := key(s[0])
-	buf := make([]T, len(s))
+	if len(buf) != len(s) {
+		buf = make([]T, len(s))
+	}
 	src, dst := s, buf
 	for d := range counts {
 		shift := 8 * d
