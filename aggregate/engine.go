@@ -596,12 +596,11 @@ func identifyParallel(findings []*finding.Finding, root string) error {
 }
 
 // sortFindings sorts findings by compareFindings. The findings are
-// decorated with their path's rank and their region, packed into a small
-// key that decides most comparisons without reading the findings
-// (scattered in memory, they made the sort wait on memory), and sorted in
-// GOMAXPROCS parts concurrently, then merged, when there are many. A
-// region beyond 32 bits, which no real file has, sorts the findings
-// themselves.
+// decorated, on all cores, with their path's rank and their region packed
+// into a small key, which is radix sorted without reading the findings
+// (scattered in memory, they made a comparison sort wait on memory); only
+// findings at one place are compared. A region beyond 32 bits, which no
+// real file has, sorts the findings themselves.
 func sortFindings(findings []*finding.Finding) {
 	n := len(findings)
 	if n < 2 {
