@@ -607,7 +607,7 @@ func sortFindings(findings []*finding.Finding) {
 		return
 	}
 	if uint64(n) > math.MaxUint32 {
-		sortParallel(findings, compareFindings)
+		slices.SortFunc(findings, compareFindings)
 		return
 	}
 	// Decorate in parts on all cores: each part reads its findings once,
@@ -640,7 +640,7 @@ func sortFindings(findings []*finding.Finding) {
 		parts[p] = seen
 	})
 	if wide.Load() {
-		sortParallel(findings, compareFindings)
+		slices.SortFunc(findings, compareFindings)
 		return
 	}
 	ranks := parts[0]
@@ -699,48 +699,3 @@ type sortKey struct {
 
 // fits32 reports whether a region field fits a sortKey.
 func fits32(n int) bool { return n >= 0 && uint64(n) <= math.MaxUint32 }
-
-// sortParallel sorts s by cmp, in parts (see [forParts]) sorted
-// concurrently then merged.
-func sortParallel[T any](s []T, cmp func(a, b T) int) {
-	parts := forParts(len(s), func(_, lo, hi int) { slices.SortFunc(s[lo:hi], cmp) })
-	if parts == 1 {
-		return
-	}
-	bounds := make([]int, parts+1)
-	for i := range bounds {
-		bounds[i] = len(s) * i / parts
-	}
-	// Merge the sorted parts pairwise into a buffer and back.
-	buf := make([]T, len(s))
-	src, dst := s, buf
-	for width := 1; width < parts; width *= 2 {
-		var wg sync.WaitGroup
-		for i := 0; i < parts; i += 2 * width {
-			lo, mid, hi := bounds[i], bounds[min(i+width, parts)], bounds[min(i+2*width, parts)]
-			wg.Go(func() { mergeSorted(dst[lo:hi], src[lo:mid], src[mid:hi], cmp) })
-		}
-		wg.Wait()
-		src, dst = dst, src
-	}
-	if &src[0] != &s[0] {
-		copy(s, src)
-	}
-}
-
-// mergeSorted merges the sorted a and b into dst, a's first on ties.
-func mergeSorted[T any](dst, a, b []T, cmp func(a, b T) int) {
-	i, j, k := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		if cmp(b[j], a[i]) < 0 {
-			dst[k] = b[j]
-			j++
-		} else {
-			dst[k] = a[i]
-			i++
-		}
-		k++
-	}
-	k += copy(dst[k:], a[i:])
-	copy(dst[k:], b[j:])
-}

@@ -2,7 +2,7 @@ package sarif
 
 import (
 	"bytes"
-	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -303,20 +303,26 @@ func (d *logDecoder) handBack(in *resultsInput, run, k int, comma bool) error {
 	// Read the prefix.
 	for range 3 + 2*run + 3 { // {"runs":[ {}× run {"results":[
 		if _, err := d.dec.ReadToken(); err != nil {
-			return errors.New("sarif: internal error: bad prefix: " + err.Error())
+			return badPrefix(err)
 		}
 	}
 	for range max(k, 0) {
 		if err := d.dec.SkipValue(); err != nil {
-			return errors.New("sarif: internal error: bad prefix: " + err.Error())
+			return badPrefix(err)
 		}
 	}
 	if k < 0 {
 		if _, err := d.dec.ReadToken(); err != nil {
-			return errors.New("sarif: internal error: bad prefix: " + err.Error())
+			return badPrefix(err)
 		}
 	}
 	return nil
+}
+
+// badPrefix is the error of handBack when its decoder does not read its
+// prefix as made, which is a bug.
+func badPrefix(err error) error {
+	return fmt.Errorf("sarif: internal error: bad prefix: %w", err)
 }
 
 // errReader returns err.

@@ -446,18 +446,18 @@ type decision = result
 
 // run evaluates e on f, through its cache. key is scratch space.
 func (p *Policy) run(ctx context.Context, e *evaluator, f *finding.Finding, k *cacheKey) ([]any, error) {
-	if e.cache != nil && e.fields == 0 {
+	switch {
+	case e.cache == nil:
+	case e.fields == 0:
 		if d := e.constant.Load(); d != nil {
 			return d.vals, d.err
 		}
-	} else if e.cache != nil {
+	default:
 		if !k.ok || k.fields != e.fields {
 			// Units often read the same fields (a severity and its
 			// reason): the key and its hash serve them all.
 			w := walker{key: k.key[:0]}
-			if e.fields != 0 {
-				w.finding(f, e.fields)
-			}
+			w.finding(f, e.fields)
 			k.key, k.fields, k.ok = w.key, e.fields, true
 			k.hash = maphash.Bytes(p.seed, k.key)
 		}
