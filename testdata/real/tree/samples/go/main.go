@@ -38,6 +38,11 @@ func weakHash(data []byte) string {
 	return fmt.Sprintf("%x", md5.Sum(data))
 }
 
+func greet(w http.ResponseWriter, name string) string {
+	fmt.Fprintf(w, name)
+	return strings.Replace(name, "admin", "user", 0)
+}
+
 func token() int {
 	return rand.Intn(1 << 30)
 }
@@ -75,6 +80,7 @@ func handler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, doc.FirstChild != nil)
+	greet(w, r.URL.Query().Get("name"))
 }
 
 func main() {
