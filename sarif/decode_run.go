@@ -50,6 +50,10 @@ type runState struct {
 	ruleByID  map[string]*ruleInfo
 	artifacts []xArtifact
 	bases     map[string]xArtifactLocation
+	// basesSeen is set once the run's originalUriBaseIds are read: until
+	// then a location with a uriBaseId waits, since the member may come
+	// after the results (Trivy writes it last).
+	basesSeen bool
 
 	taxonomies          []xComponent
 	taxonomiesSeen      bool
@@ -119,9 +123,10 @@ func (st *runState) setTool(t *xTool) error {
 	return st.flush()
 }
 
-func (st *runState) setBases(m map[string]xArtifactLocation) {
-	st.bases = m
+func (st *runState) setBases(m map[string]xArtifactLocation) error {
+	st.bases, st.basesSeen = m, true
 	clear(st.paths)
+	return st.flush()
 }
 
 func (st *runState) setTaxonomies(t []xComponent) {
@@ -329,7 +334,7 @@ func (st *runState) lookupRule(r *xResult) *ruleInfo {
 
 // resolveURI resolves an artifact location to a URI or path, following
 // artifact indexes and uriBaseIds. miss reports that an artifact the
-// location refers to is not known yet.
+// location refers to, or the run's originalUriBaseIds, is not known yet.
 func (st *runState) resolveURI(al *xArtifactLocation) (uri, base string, miss bool) {
 	uri, base = al.URI, al.URIBaseID
 	if uri == "" && al.Index != nil && *al.Index >= 0 {
@@ -340,6 +345,9 @@ func (st *runState) resolveURI(al *xArtifactLocation) (uri, base string, miss bo
 		if a := st.artifacts[i].Location; a != nil {
 			uri, base = a.URI, a.URIBaseID
 		}
+	}
+	if base != "" && !st.basesSeen && !st.final && !rdIsAbs(uri) && !rdIsWebURL(uri) {
+		return "", "", true
 	}
 	return uri, base, false
 }

@@ -470,7 +470,9 @@ func (d *logDecoder) decodeRun(i int) error {
 			if err := d.unmarshal(&m); err != nil {
 				return err
 			}
-			st.setBases(m)
+			if err := st.setBases(m); err != nil {
+				return d.wrapRunErr(path, err)
+			}
 		case "invocations":
 			var inv []xInvocation
 			if err := d.unmarshal(&inv); err != nil {

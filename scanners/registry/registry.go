@@ -4,13 +4,10 @@
 package registry
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -128,27 +125,25 @@ func looksLikeSARIF(head []byte) bool {
 		(bytes.Contains(t, []byte(`"version"`)) || bytes.Contains(t, []byte(`sarif`)))
 }
 
-// Import reads the report at path in format (detected when ""), passing
+// Import reads the report at path in format (detected when "", see
+// [Detect]; a JSON object the head cannot decide is read to its end), gzip-
+// compressed or not, passing
 // each finding to emit, which is expected to keep (almost) all of them:
 // SARIF findings are allocated in blocks (see sarif.ReadOptions.Retain).
 // It returns the tools the report names, so that a tool that found
 // nothing still gets a run. Errors name the file.
 func Import(path, format string, root string, emit func(*finding.Finding) error) ([]finding.Tool, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	br := bufio.NewReaderSize(fh, scanners.DetectBytes)
 	if format == "" {
-		head, err := br.Peek(scanners.DetectBytes)
-		if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		if format, err = Detect(path, head); err != nil {
+		var err error
+		if format, err = detectFile(path); err != nil {
 			return nil, err
 		}
 	}
+	br, err := openReport(path)
+	if err != nil {
+		return nil, err
+	}
+	defer br.Close()
 	if format == SARIF {
 		var tools []finding.Tool
 		err := sarif.Decode(br, path, &sarif.ReadOptions{Root: root, Retain: true}, func(run *sarif.Run, f *finding.Finding) error {

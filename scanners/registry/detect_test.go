@@ -1,0 +1,99 @@
+package registry_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/registry"
+)
+
+// importAll imports path with a detected format and returns its findings.
+func importAll(t *testing.T, path, root string) ([]finding.Tool, []*finding.Finding, error) {
+	t.Helper()
+	var fs []*finding.Finding
+	tools, err := registry.Import(path, "", root, func(f *finding.Finding) error {
+		fs = append(fs, f)
+		return nil
+	})
+	return tools, fs, err
+}
+
+// gosec's SARIF writes "runs" first and "version" last: a log larger than
+// the detection head is SARIF all the same (it was "unknown report
+// format").
+func TestDetectSARIFMembersLast(t *testing.T) {
+	const path = "testdata/gosec-2.30.0-xnet.sarif"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) <= scanners.DetectBytes || bytes.Contains(data[:scanners.DetectBytes], []byte(`"version"`)) {
+		t.Fatalf("%s no longer has its version beyond the first %d bytes", path, scanners.DetectBytes)
+	}
+	if _, err := registry.Detect(path, data[:scanners.DetectBytes]); !errors.Is(err, registry.ErrUnknownFormat) {
+		t.Fatalf("the head alone decides (%v): the test no longer tests reading on", err)
+	}
+	tools, fs, err := importAll(t, path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 140 || len(tools) != 1 || !strings.EqualFold(tools[0].Name, "gosec") {
+		t.Fatalf("got %d findings of %v, want 140 of gosec", len(fs), tools)
+	}
+
+	// Compressed, under any name.
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(data)
+	zw.Close()
+	for _, name := range []string{"gosec.sarif.gz", "gosec.sarif"} {
+		p := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(p, gz.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, fs, err := importAll(t, p, ""); err != nil || len(fs) != 140 {
+			t.Errorf("%s (gzip): %d findings, %v; want 140", name, len(fs), err)
+		}
+	}
+}
+
+// A log cut short says so, with the byte where it ends, instead of
+// "unknown report format".
+func TestDetectTruncated(t *testing.T) {
+	data, err := os.ReadFile("testdata/gosec-2.30.0-xnet.sarif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := data[:len(data)*3/4]
+	p := filepath.Join(t.TempDir(), "truncated.sarif")
+	if err := os.WriteFile(p, cut, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = importAll(t, p, "")
+	if !errors.Is(err, registry.ErrTruncated) || errors.Is(err, registry.ErrUnknownFormat) {
+		t.Fatalf("got %v, want ErrTruncated", err)
+	}
+	if !strings.Contains(err.Error(), "truncated.sarif") || !strings.Contains(err.Error(), "truncated JSON at byte") {
+		t.Errorf("message %q does not name the file and the byte", err)
+	}
+}
+
+// A JSON object that is no known report names its members.
+func TestDetectUnknownObject(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "other.json")
+	big := `{"items":[` + strings.Repeat(`"xxxxxxxxxxxxxxxx",`, scanners.DetectBytes/16) + `"x"],"kind":"list"}`
+	if err := os.WriteFile(p, []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := importAll(t, p, "")
+	if !errors.Is(err, registry.ErrUnknownFormat) || !strings.Contains(err.Error(), `"items", "kind"`) {
+		t.Fatalf("got %v", err)
+	}
+}
