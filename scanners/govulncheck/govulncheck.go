@@ -10,19 +10,35 @@
 // goes deeper: a finding whose trace[0] names only a module (the module is
 // required), then one that also names a package (the package is imported),
 // then one per call path that also names a function and a position (the
-// vulnerable symbol is called). trace[0] is the vulnerable symbol; the last
-// frame of a symbol-level trace is the entry point in the user's code. The
-// adapter keeps, for each OSV id, only the findings of the most precise
-// level reached, as govulncheck's own text output and SARIF do, and drops
-// repeats of the same (OSV id, module, package, symbol, call-site position).
-// It therefore emits findings when the stream ends.
+// vulnerable symbol is called). trace[0] is the vulnerable symbol and each
+// later frame calls the one before it, at the frame's position; the last
+// frame is the entry point in the user's code. The adapter keeps, for each
+// OSV id, only the findings of the most precise level reached, as
+// govulncheck's own text output and SARIF do, and drops repeats of the
+// same (OSV id, module, package, symbol, call site). It therefore emits
+// findings when the stream ends.
 //
 // Every finding is of category dependency:
 //
-//   - symbol level: Location.Path and Region are the call site in the user's
-//     code (the last frame of the trace), severity high;
+//   - symbol level: Location.Path and Region are the call site: the
+//     position of the frame nearest the vulnerable symbol (lowest index
+//     from 1) whose module is a main module (the SBOM message's roots, and
+//     always the entry point's module). That is the line of the user's
+//     code that leads into the vulnerable dependency, which may be far
+//     from the entry point: a handler calling html.Parse, reached from
+//     main through net/http's ListenAndServe, is reported at the handler's
+//     call, not at main's call of ListenAndServe. Severity high;
 //   - package level: Location.Path is "go.mod", severity medium;
 //   - module level: Location.Path is "go.mod", severity low.
+//
+// The whole trace of a symbol-level finding is kept as Related, from the
+// entry point to the vulnerable symbol, one location a frame whose Message
+// is the frame's function (package.Function or package.Receiver.Method).
+// Frames of a main module carry their Path and Region; the positions of
+// other modules' frames are relative to those modules (html/parse.go in
+// golang.org/x/net), not to the scan root, so they are named in the
+// Message ("golang.org/x/net/html.Parse (golang.org/x/net@v0.7.0
+// html/parse.go:2343)") and the location has no Path.
 //
 // govulncheck gives no severity, so these levels stand in for one (the
 // vulnerable code is called, imported, or only required) and
@@ -79,9 +95,11 @@ type message struct {
 		ScanMode        string `json:"scan_mode"`
 	} `json:"config"`
 	Progress *json.RawMessage `json:"progress"`
-	SBOM     *json.RawMessage `json:"SBOM"`
-	OSV      *osv             `json:"osv"`
-	Finding  *vfinding        `json:"finding"`
+	SBOM     *struct {
+		Roots []string `json:"roots"`
+	} `json:"SBOM"`
+	OSV     *osv      `json:"osv"`
+	Finding *vfinding `json:"finding"`
 }
 
 type osv struct {
@@ -95,17 +113,20 @@ type osv struct {
 }
 
 type frame struct {
-	Module   string `json:"module"`
-	Version  string `json:"version"`
-	Package  string `json:"package"`
-	Function string `json:"function"`
-	Receiver string `json:"receiver"`
-	Position *struct {
-		Filename string `json:"filename"`
-		Offset   int    `json:"offset"`
-		Line     int    `json:"line"`
-		Column   int    `json:"column"`
-	} `json:"position"`
+	Module   string    `json:"module"`
+	Version  string    `json:"version"`
+	Package  string    `json:"package"`
+	Function string    `json:"function"`
+	Receiver string    `json:"receiver"`
+	Position *position `json:"position"`
+}
+
+// position is a place in a module's source.
+type position struct {
+	Filename string `json:"filename"`
+	Offset   int    `json:"offset"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
 }
 
 type vfinding struct {
@@ -137,18 +158,32 @@ func levelOf(f *vfinding) level {
 	return levelModule
 }
 
-// key identifies repeats of one finding.
-func key(f *vfinding) string {
+// key identifies repeats of one finding; mains are the main modules.
+func key(f *vfinding, mains map[string]bool) string {
 	var b strings.Builder
 	b.WriteString(f.OSV)
 	if len(f.Trace) > 0 {
 		t := f.Trace[0]
 		fmt.Fprintf(&b, "\x00%s\x00%s\x00%s\x00%s", t.Module, t.Package, t.Receiver, t.Function)
-		if last := f.Trace[len(f.Trace)-1]; last.Position != nil && t.Function != "" {
-			fmt.Fprintf(&b, "\x00%s:%d:%d", last.Position.Filename, last.Position.Line, last.Position.Column)
+		if site := f.Trace[callSite(f.Trace, mains)]; site.Position != nil && t.Function != "" {
+			fmt.Fprintf(&b, "\x00%s:%d:%d", site.Position.Filename, site.Position.Line, site.Position.Column)
 		}
 	}
 	return b.String()
+}
+
+// callSite returns the index of the frame of trace that is the finding's
+// location: the frame nearest the vulnerable symbol (trace[0]) that is in
+// a main module, the entry point's module always counting as one. A trace
+// of one frame gives 0.
+func callSite(trace []frame, mains map[string]bool) int {
+	last := len(trace) - 1
+	for i := 1; i < last; i++ {
+		if m := trace[i].Module; m != "" && (mains[m] || m == trace[last].Module) {
+			return i
+		}
+	}
+	return max(last, 0)
 }
 
 // Decode reads a govulncheck -json stream one message at a time and emits
@@ -163,7 +198,7 @@ func (Adapter) Decode(r io.Reader, name string, opts *scanners.Options, emit fun
 	var order []string                // OSV ids in order of first finding
 	best := map[string]level{}        // most precise level per OSV id
 	found := map[string][]*vfinding{} // findings at that level per OSV id
-	seen := map[string]bool{}         // keys of findings kept
+	mains := map[string]bool{}        // main modules, from the SBOM message
 	n := 0
 	for {
 		var m message
@@ -205,28 +240,37 @@ func (Adapter) Decode(r io.Reader, name string, opts *scanners.Options, emit fun
 				best[f.OSV] = lv
 				found[f.OSV] = nil
 			}
-			if k := key(f); !seen[k] {
-				seen[k] = true
-				found[f.OSV] = append(found[f.OSV], f)
+			found[f.OSV] = append(found[f.OSV], f)
+		case m.SBOM != nil:
+			for _, r := range m.SBOM.Roots {
+				mains[r] = true
 			}
-		case m.Progress != nil || m.SBOM != nil:
+		case m.Progress != nil:
 		default:
 			if n == 1 {
 				return tool, scanners.FormatError(name, expected, "first message has no config, progress, SBOM, osv or finding")
 			}
 		}
 	}
+	// Repeats are dropped only now: the SBOM message that names the main
+	// modules, and so the call sites, may come after findings.
+	seen := map[string]bool{}
 	for _, id := range order {
 		for _, f := range found[id] {
-			if err := emit(convert(tool, osvs[id], f, best[id], opts)); err != nil {
-				return tool, err
+			if k := key(f, mains); !seen[k] {
+				seen[k] = true
+				if err := emit(convert(tool, osvs[id], f, best[id], mains, opts)); err != nil {
+					return tool, err
+				}
 			}
 		}
 	}
 	return tool, nil
 }
 
-func convert(tool finding.Tool, o *osv, f *vfinding, lv level, opts *scanners.Options) *finding.Finding {
+// convert maps a finding of the stream, at level lv, to a finding; mains
+// are the main modules.
+func convert(tool finding.Tool, o *osv, f *vfinding, lv level, mains map[string]bool, opts *scanners.Options) *finding.Finding {
 	if o == nil {
 		o = &osv{ID: f.OSV}
 	}
@@ -267,23 +311,29 @@ func convert(tool finding.Tool, o *osv, f *vfinding, lv level, opts *scanners.Op
 		out.Severity = finding.SeverityHigh
 		sym := symbol(vuln)
 		out.Properties["govulncheck.symbol"] = sym
-		entry := f.Trace[len(f.Trace)-1]
-		if p := entry.Position; p != nil && p.Filename != "" {
-			if rel, err := finding.NormalizePath(opts.Root, p.Filename); err == nil {
-				out.Location.Path = rel
-				if p.Line > 0 {
-					out.Location.Region = finding.Region{StartLine: p.Line, StartColumn: max(p.Column, 0)}
-				}
+		i := callSite(f.Trace, mains)
+		site := f.Trace[i]
+		if p := site.Position; p != nil && p.Filename != "" && i > 0 {
+			if loc, ok := location(opts.Root, p); ok {
+				out.Location.Path, out.Location.Region = loc.Path, loc.Region
 			} else {
 				out.Properties["govulncheck.callSite"] = p.Filename + ":" + strconv.Itoa(p.Line)
 			}
 		}
-		caller := symbol(entry)
-		if len(f.Trace) == 1 {
-			caller = "your code"
+		switch i {
+		case 0:
+			out.Message = fmt.Sprintf("your code calls %s, which has vulnerability %s%s", sym, f.OSV, summary)
+		case 1:
+			out.Message = fmt.Sprintf("%s calls %s, which has vulnerability %s%s", symbol(site), sym, f.OSV, summary)
+		default:
+			out.Message = fmt.Sprintf("%s calls %s, which leads to %s, which has vulnerability %s%s",
+				symbol(site), symbol(f.Trace[i-1]), sym, f.OSV, summary)
 		}
-		out.Message = fmt.Sprintf("%s calls %s, which has vulnerability %s%s", caller, sym, f.OSV, summary)
+		if entry := f.Trace[len(f.Trace)-1]; i != len(f.Trace)-1 {
+			out.Properties["govulncheck.entryPoint"] = symbol(entry)
+		}
 		out.Properties["govulncheck.trace"] = traceText(f.Trace)
+		out.Related = related(f.Trace, mains, opts.Root)
 	case levelPackage:
 		out.Severity = finding.SeverityMedium
 		out.Properties["govulncheck.package"] = vuln.Package
@@ -309,6 +359,50 @@ func symbol(fr frame) string {
 		s = fr.Package + "." + s
 	}
 	return s
+}
+
+// location returns the location of position p of a main module's frame;
+// ok is false when its file cannot be made relative to root.
+func location(root string, p *position) (loc finding.Location, ok bool) {
+	rel, err := finding.NormalizePath(root, p.Filename)
+	if err != nil {
+		return loc, false
+	}
+	loc.Path = rel
+	if p.Line > 0 {
+		loc.Region = finding.Region{StartLine: p.Line, StartColumn: max(p.Column, 0)}
+	}
+	return loc, true
+}
+
+// related returns the frames of trace as related locations, from the
+// entry point to the vulnerable symbol (see the package documentation).
+func related(trace []frame, mains map[string]bool, root string) []finding.Location {
+	out := make([]finding.Location, 0, len(trace))
+	entryModule := trace[len(trace)-1].Module
+	for i := len(trace) - 1; i >= 0; i-- {
+		fr := trace[i]
+		loc := finding.Location{Message: symbol(fr)}
+		p := fr.Position
+		inMain := fr.Module != "" && (mains[fr.Module] || fr.Module == entryModule)
+		switch {
+		case p == nil || p.Filename == "":
+		case inMain:
+			if l, ok := location(root, p); ok {
+				loc.Path, loc.Region = l.Path, l.Region
+				break
+			}
+			loc.Message += fmt.Sprintf(" (%s:%d)", p.Filename, p.Line)
+		default:
+			mod := fr.Module
+			if fr.Version != "" {
+				mod += "@" + fr.Version
+			}
+			loc.Message += fmt.Sprintf(" (%s %s:%d)", mod, p.Filename, p.Line)
+		}
+		out = append(out, loc)
+	}
+	return out
 }
 
 // traceText writes a trace from the entry point to the vulnerable symbol,

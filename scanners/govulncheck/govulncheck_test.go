@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,12 +28,15 @@ func TestDetectCorpus(t *testing.T) { corpustest.CheckDetect(t, claims, Adapters
 // stream should give: for each OSV id, the number of distinct findings at
 // the deepest level reached (3 when trace[0] has a function, 2 with a
 // package, 1 otherwise), where a finding is identified by its whole trace[0]
-// and, at the symbol level, the last frame's position.
+// and, at the symbol level, the position of the first frame after trace[0]
+// whose module is one of the SBOM's roots or the last frame's.
 func expectedCount(t *testing.T, b []byte) int {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(b))
 	deepest := map[string]int{}
 	keys := map[string]map[string]bool{}
+	var roots []any
+	var findings []map[string]any
 	for {
 		var m map[string]map[string]any
 		if err := dec.Decode(&m); err == io.EOF {
@@ -40,10 +44,14 @@ func expectedCount(t *testing.T, b []byte) int {
 		} else if err != nil {
 			t.Fatal(err)
 		}
-		f, ok := m["finding"]
-		if !ok {
-			continue
+		if sbom, ok := m["SBOM"]; ok {
+			roots, _ = sbom["roots"].([]any)
 		}
+		if f, ok := m["finding"]; ok {
+			findings = append(findings, f)
+		}
+	}
+	for _, f := range findings {
 		id := f["osv"].(string)
 		trace := f["trace"].([]any)
 		t0 := trace[0].(map[string]any)
@@ -55,7 +63,16 @@ func expectedCount(t *testing.T, b []byte) int {
 		}
 		k := fmt.Sprint(t0["module"], t0["package"], t0["receiver"], t0["function"])
 		if lv == 3 {
-			k += fmt.Sprint(trace[len(trace)-1].(map[string]any)["position"])
+			last := trace[len(trace)-1].(map[string]any)
+			site := last
+			for _, fr := range trace[1:] {
+				mod := fr.(map[string]any)["module"]
+				if mod == last["module"] || slices.Contains(roots, mod) {
+					site = fr.(map[string]any)
+					break
+				}
+			}
+			k += fmt.Sprint(site["position"])
 		}
 		if lv > deepest[id] {
 			deepest[id] = lv
@@ -166,4 +183,90 @@ func TestWrongShape(t *testing.T) {
 			t.Errorf("%s: err = %v, want a format error naming the file", name, err)
 		}
 	}
+}
+
+// TestCallSite is the regression test for the location of symbol-level
+// findings. In testdata/httpmod, main only calls http.ListenAndServe, and
+// net/http calls the module's handler, which calls the vulnerable
+// html.Parse: govulncheck's trace runs html.Parse <- handleTitle <- eight
+// net/http frames <- main. The adapter used to report the finding at
+// main's call of ListenAndServe (main.go:41, the trace's last frame); it
+// must report it at handleTitle's call of html.Parse (main.go:31), and
+// keep the whole trace as related locations.
+func TestCallSite(t *testing.T) {
+	path := "testdata/govulncheck-v1.9.0-httpmod.json"
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, got := corpustest.DecodeFile(t, Adapter{}, path, nil)
+	if want := expectedCount(t, b); len(got) != want || want != 3 {
+		t.Fatalf("%d findings, want %d (and 3)", len(got), want)
+	}
+	var s *finding.Finding
+	for _, f := range got {
+		if f.Rule.ID == "GO-2024-3333" {
+			s = f
+		}
+	}
+	if s == nil || s.Properties["govulncheck.level"] != "symbol" {
+		t.Fatalf("no symbol-level GO-2024-3333 finding in %v", got)
+	}
+	if s.Location.Path != "main.go" || s.Location.Region != (finding.Region{StartLine: 31, StartColumn: 24}) {
+		t.Errorf("location %s %+v, want main.go 31:24 (handleTitle's call of html.Parse), not 41:31 (main's call of ListenAndServe)",
+			s.Location.Path, s.Location.Region)
+	}
+	if s.Message != "example.com/httpmod.handleTitle calls golang.org/x/net/html.Parse, which has vulnerability GO-2024-3333: "+
+		"Non-linear parsing of case-insensitive content in golang.org/x/net/html; fixed in v0.33.0" ||
+		s.Properties["govulncheck.entryPoint"] != "example.com/httpmod.main" {
+		t.Errorf("message %q, properties %v", s.Message, s.Properties)
+	}
+	want := []finding.Location{
+		{Path: "main.go", Region: finding.Region{StartLine: 41, StartColumn: 31}, Message: "example.com/httpmod.main"},
+		{Message: "net/http.ListenAndServe (stdlib@v1.26.8 src/net/http/server.go:3675)"},
+		{Message: "net/http.Server.ListenAndServe (stdlib@v1.26.8 src/net/http/server.go:3360)"},
+		{Message: "net/http.Server.Serve (stdlib@v1.26.8 src/net/http/server.go:3464)"},
+		{Message: "net/http.conn.serve (stdlib@v1.26.8 src/net/http/server.go:2067)"},
+		{Message: "net/http.serverHandler.ServeHTTP (stdlib@v1.26.8 src/net/http/server.go:3311)"},
+		{Message: "net/http.ServeMux.ServeHTTP (stdlib@v1.26.8 src/net/http/server.go:2828)"},
+		{Message: "net/http.HandlerFunc.ServeHTTP (stdlib@v1.26.8 src/net/http/server.go:2286)"},
+		{Path: "main.go", Region: finding.Region{StartLine: 31, StartColumn: 24}, Message: "example.com/httpmod.handleTitle"},
+		{Message: "golang.org/x/net/html.Parse (golang.org/x/net@v0.7.0 html/parse.go:2343)"},
+	}
+	if !slices.Equal(s.Related, want) {
+		t.Errorf("related:\n%s\nwant:\n%s", locs(s.Related), locs(want))
+	}
+
+	// Without the SBOM message, the entry point's module still counts as
+	// the main module.
+	var noSBOM bytes.Buffer
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		var m map[string]json.RawMessage
+		if err := dec.Decode(&m); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := m["SBOM"]; ok {
+			continue
+		}
+		line, _ := json.Marshal(m)
+		noSBOM.Write(append(line, '\n'))
+	}
+	_, got = corpustest.Decode(t, Adapter{}, &noSBOM, "nosbom.json", nil)
+	for _, f := range got {
+		if f.Rule.ID == "GO-2024-3333" && f.Location.Region.StartLine != 31 {
+			t.Errorf("without SBOM: %+v", f.Location)
+		}
+	}
+}
+
+// locs formats locations one a line, for failure messages.
+func locs(ls []finding.Location) string {
+	var b strings.Builder
+	for _, l := range ls {
+		fmt.Fprintf(&b, "  %s %+v %s\n", l.Path, l.Region, l.Message)
+	}
+	return b.String()
 }
