@@ -225,11 +225,15 @@ run_tfsec() {
 
 run_osv-scanner() {
 	osvdb
-	local v ext
-	for v in json sarif cyclonedx-1-5; do
-		ext=$v
-		[[ $v == cyclonedx-1-5 ]] && ext=json
-		rec osv-scanner ${v%-1-5} . root-${v%-1-5} $ext file env OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY={tmp}/osvdb osv-scanner scan source --offline -r --format $v --output-file {out} .
+	local v ext name
+	# Offline: --offline with the zips of db/'s OSV records in {tmp}/osvdb.
+	for v in json sarif cyclonedx-1-6; do
+		ext=$v name=$v
+		[[ $v == cyclonedx-1-6 ]] && ext=json name=cyclonedx
+		rec osv-scanner $name . root-$name $ext file env OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY={tmp}/osvdb osv-scanner scan source --offline -r --format $v --output-file {out} .
+	done
+	for v in json sarif; do
+		rec osv-scanner $v samples/js sub-$v $v file env OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY={tmp}/osvdb osv-scanner scan source --offline -r --format $v --output-file {out} .
 	done
 }
 
