@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -80,6 +81,12 @@ const (
 	SourceFailed SourceState = "failed"
 	// SourceTimeout is a source that exceeded Options.SourceTimeout.
 	SourceTimeout SourceState = "timeout"
+	// SourceNotApplicable is a source that found nothing it could scan
+	// in the target (no Go module for a Go tool): its Run returned an
+	// error wrapping [ErrNotApplicable], whose text is in Err. It counts
+	// as completed ([SourceStatus.OK]): it is not a failure, and not a
+	// clean pass either.
+	SourceNotApplicable SourceState = "not applicable"
 )
 
 // SourceEvent reports a source's progress to Options.Progress.
@@ -95,8 +102,12 @@ type SourceEvent struct {
 	Findings int
 	// Elapsed is the time since the source started.
 	Elapsed time.Duration
-	// Err is the source's error, when it failed or timed out.
+	// Err is the source's error, when it failed or timed out, or why it
+	// was not applicable.
 	Err error
+	// Coverage is what the source scanned, in its final event, when it
+	// says ([Coverer]).
+	Coverage string
 }
 
 // SourceStatus records one source's run in the report.
@@ -114,14 +125,29 @@ type SourceStatus struct {
 	// Start and Duration time the run.
 	Start    time.Time
 	Duration time.Duration
-	// State is ok, failed or timeout.
+	// State is ok, failed, timeout or not applicable.
 	State SourceState
-	// Err is the error text of a failed or timed-out source.
+	// Err is the error text of a failed or timed-out source, or why a
+	// source is not applicable.
 	Err string
+	// Coverage says what the source scanned ("2 modules, 5 packages",
+	// "4 files"), when it says: see [Coverer].
+	Coverage string
 }
 
-// OK reports whether the source completed.
-func (s *SourceStatus) OK() bool { return s.State == SourceOK }
+// OK reports whether the source completed (or had nothing to scan).
+func (s *SourceStatus) OK() bool { return s.State == SourceOK || s.State == SourceNotApplicable }
+
+// Coverer is implemented by sources that say what they scanned. Coverage
+// is called once the source's Run has returned.
+type Coverer interface {
+	Coverage() string
+}
+
+// ErrNotApplicable is wrapped by the error of a source that had nothing
+// to scan in the target; the source is recorded as
+// [SourceNotApplicable], not failed.
+var ErrNotApplicable = errors.New("not applicable")
 
 // ErrInvalidOptions is wrapped by the error of [Run] for options it cannot
 // use; the CLI maps it to exit code 2.
@@ -314,9 +340,15 @@ wait:
 			e.warn.addLine(sr.name + ": " + s)
 		}
 	}
+	if c, ok := src.(Coverer); ok && !abandoned {
+		st.Coverage = c.Coverage()
+	}
 	switch {
 	case res.err == nil && ctx.Err() == nil:
 		st.State = SourceOK
+	case errors.Is(res.err, ErrNotApplicable) && ctx.Err() == nil && sctx.Err() == nil:
+		st.State = SourceNotApplicable
+		st.Err = strings.TrimPrefix(res.err.Error(), ErrNotApplicable.Error()+": ")
 	case errors.Is(sctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil:
 		st.State = SourceTimeout
 		st.Err = fmt.Sprintf("timed out after %v", e.opts.SourceTimeout)
@@ -331,7 +363,7 @@ wait:
 		}
 		st.Err = err.Error()
 	}
-	ev := SourceEvent{Source: sr.name, State: st.State, Findings: st.Findings, Elapsed: st.Duration}
+	ev := SourceEvent{Source: sr.name, State: st.State, Findings: st.Findings, Elapsed: st.Duration, Coverage: st.Coverage}
 	if st.Err != "" {
 		ev.Err = errors.New(st.Err)
 		e.opts.Logger.Warn("source failed", "source", sr.name, "state", st.State, "error", st.Err)

@@ -143,7 +143,9 @@ type sevCat struct {
 // that ran and found nothing get empty runs, and the runs of failed
 // sources' tools record the failure (Invocation.Failed and a notification
 // naming the source and its error, and one saying the findings are
-// partial). Absent findings are left out. Runs are sorted by tool name.
+// partial). A source that says what it covered ([SourceStatus].Coverage)
+// adds a note notification with it to its tools' runs. Absent findings
+// are left out. Runs are sorted by tool name.
 func (r *Report) Runs() []sarif.Run {
 	byTool := map[string]*sarif.Run{}
 	get := func(t finding.Tool) *sarif.Run {
@@ -171,6 +173,10 @@ func (r *Report) Runs() []sarif.Run {
 				if end := s.Start.Add(s.Duration); end.After(run.Invocation.EndTime) {
 					run.Invocation.EndTime = end
 				}
+			}
+			if s.Coverage != "" {
+				run.Invocation.Notifications = append(run.Invocation.Notifications, sarif.Notification{
+					Level: "note", Message: fmt.Sprintf("source %s covered %s", s.Name, s.Coverage)})
 			}
 			if s.OK() {
 				continue
@@ -331,6 +337,9 @@ func (r *Report) Summary(w io.Writer) error {
 	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	for _, s := range r.Sources {
 		line := fmt.Sprintf("  %s\t%s\t%d findings\t%s", s.Name, s.State, s.Findings, s.Duration.Round(time.Millisecond))
+		if s.Coverage != "" {
+			line += "\t" + s.Coverage
+		}
 		if s.Err != "" {
 			line += "\t" + s.Err
 		}

@@ -52,14 +52,23 @@ func (p *progress) event(ev aggregate.SourceEvent) {
 			p.last[ev.Source] = time.Now()
 		}
 	case aggregate.SourceOK:
-		fmt.Fprintf(p.w, "  %-28s done    %5d findings  %8s\n", ev.Source, ev.Findings, el)
+		fmt.Fprintf(p.w, "  %-28s done    %5d findings  %8s  %s\n", ev.Source, ev.Findings, el, ev.Coverage)
+	case aggregate.SourceNotApplicable:
+		fmt.Fprintf(p.w, "  %-28s n/a                          %s\n", ev.Source, firstLine(errText(ev.Err)))
 	default:
-		msg := ""
-		if ev.Err != nil {
-			msg = firstLine(ev.Err.Error())
+		msg := firstLine(errText(ev.Err))
+		if ev.Coverage != "" {
+			msg = "covered " + ev.Coverage + ": " + msg
 		}
 		fmt.Fprintf(p.w, "  %-28s %-7s %5d findings  %8s  %s\n", ev.Source, ev.State, ev.Findings, el, msg)
 	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 func firstLine(s string) string {

@@ -13,11 +13,14 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/scanmux/scanmux/aggregate"
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/plugin"
+	"github.com/scanmux/scanmux/project"
 	"github.com/scanmux/scanmux/scanners/builtin"
 	"github.com/scanmux/scanmux/scanners/registry"
 	"github.com/scanmux/scanmux/scanners/runner"
@@ -89,6 +92,8 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		return p.fail(usagef("--profile %q: want full or pre-commit", *profile))
 	}
 	sel := newSelection(p.cfg, *only, *disable, *profile == "pre-commit")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
 	var changed map[string]bool
 	if *profile == "pre-commit" {
 		if changed, err = changedFiles(root); err != nil {
@@ -96,43 +101,66 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	opts := p.cfg.Scanners.Options
 	dirReq := &plugin.Request{Target: plugin.Target{Kind: plugin.TargetDirectory, Root: root}, Options: opts}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
+	var inv *project.Inventory
+	if inv, err = project.Discover(root, nil); err != nil {
+		return p.fail(err)
+	}
+	printInventory(stderr, inv)
+
 	var sources []aggregate.Source
+	var covered []string // languages the scanners that run cover
+	found, _ := runner.Find(runner.Tools())
+	installed := map[string]*runner.Scanner{}
+	for _, s := range found {
+		s.Inventory = inv
+		if s.Tool.Target == plugin.TargetDirectory {
+			installed[s.Tool.Name] = s
+		}
+	}
+	skipInstalled := map[string]bool{}
 	for _, b := range builtin.All() {
 		if !sel.wants(b.Name, b.Quick) {
 			continue
 		}
 		name := b.Name + " (built-in)"
-		if *inProcess {
-			sc, err := b.New()
+		if inst := installed[b.Name]; inst != nil {
+			useBuiltin, why, err := chooseEngine(ctx, b, inst, opts)
 			if err != nil {
-				return p.fail(fmt.Errorf("built-in %s: %w", b.Name, err))
+				return p.fail(usageError{err})
 			}
-			sources = append(sources, named(name, aggregate.ScannerSource(sc, dirReq)))
-		} else {
-			sources = append(sources, &pluginSource{name: name, args: []string{pluginCommand, b.Name}, req: dirReq, logger: logger})
+			fmt.Fprintf(stderr, "scanmux scan: %s: %s\n", b.Name, why)
+			if !useBuiltin {
+				continue
+			}
+			skipInstalled[b.Name] = true
 		}
+		src := newBuiltinSource(name, b, inv, dirReq, logger, *inProcess)
+		covered = append(covered, src.languages...)
+		sources = append(sources, src)
 	}
-	found, _ := runner.Find(runner.Tools())
 	for _, s := range found {
-		if !sel.wants(s.Tool.Name, s.Tool.Quick) {
+		if !sel.wants(s.Tool.Name, s.Tool.Quick) || skipInstalled[s.Tool.Name] {
 			continue
 		}
 		switch s.Tool.Target {
 		case plugin.TargetDirectory:
-			sources = append(sources, named(s.Tool.Name, aggregate.ScannerSource(s, dirReq)))
+			name := s.Tool.Name
+			if _, twin := builtin.Lookup(s.Tool.Name); twin {
+				name += " (installed)"
+			}
+			sources = append(sources, s.Source(name, dirReq))
+			covered = append(covered, s.Tool.Languages...)
 		case plugin.TargetURL:
 			if *profile == "pre-commit" {
 				continue
 			}
 			for _, u := range urls {
 				req := &plugin.Request{Target: plugin.Target{Kind: plugin.TargetURL, URL: u, Root: root}, Options: opts}
-				sources = append(sources, named(s.Tool.Name+" "+u, aggregate.ScannerSource(s, req)))
+				sources = append(sources, s.Source(s.Tool.Name+" "+u, req))
 			}
 		case plugin.TargetImage:
 			if *profile == "pre-commit" {
@@ -140,9 +168,12 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 			}
 			for _, im := range images {
 				req := &plugin.Request{Target: plugin.Target{Kind: plugin.TargetImage, Image: im, Root: root}, Options: opts}
-				sources = append(sources, named(s.Tool.Name+" "+im, aggregate.ScannerSource(s, req)))
+				sources = append(sources, s.Source(s.Tool.Name+" "+im, req))
 			}
 		}
+	}
+	if un := runner.Uncovered(inv, covered); len(un) > 0 {
+		fmt.Fprintf(stderr, "scanmux scan: no scanner for: %s\n", strings.Join(un, ", "))
 	}
 	if len(urls) > 0 && !slices.ContainsFunc(sources, func(s aggregate.Source) bool { return strings.Contains(s.Name(), "://") }) && *profile != "pre-commit" {
 		fmt.Fprintf(stderr, "scanmux scan: --url given but no DAST tool is installed (apt-get install wapiti)\n")
@@ -217,17 +248,6 @@ func (s *selection) wants(name string, quick bool) bool {
 	}
 	return quick || !s.quickOnly
 }
-
-// named gives a source another name (built-in and installed gosec are both
-// "gosec" otherwise).
-func named(name string, s aggregate.Source) aggregate.Source { return &namedSource{name, s} }
-
-type namedSource struct {
-	name string
-	aggregate.Source
-}
-
-func (n *namedSource) Name() string { return n.name }
 
 func withOptions(req *plugin.Request, opts map[string]string) *plugin.Request {
 	if len(opts) == 0 {
@@ -364,14 +384,353 @@ func changedFiles(root string) (map[string]bool, error) {
 }
 
 // onlyFiles keeps a source's findings in the given files (and findings with
-// no file, such as dependency findings, which stay relevant).
+// no file, such as dependency findings, which stay relevant). The source's
+// warnings and coverage are passed on.
 func onlyFiles(s aggregate.Source, files map[string]bool) aggregate.Source {
-	return aggregate.FuncSource(s.Name(), func(ctx context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
-		return s.Run(ctx, func(f *finding.Finding) error {
-			if f.Location.Path != "" && !files[f.Location.Path] {
-				return nil
-			}
-			return emit(f)
-		})
+	return &filteredSource{Source: s, files: files}
+}
+
+type filteredSource struct {
+	aggregate.Source
+	files map[string]bool
+}
+
+func (s *filteredSource) Run(ctx context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
+	return s.Source.Run(ctx, func(f *finding.Finding) error {
+		if f.Location.Path != "" && !s.files[f.Location.Path] {
+			return nil
+		}
+		return emit(f)
 	})
+}
+
+// Warnings implements aggregate.Warner.
+func (s *filteredSource) Warnings() []string {
+	if w, ok := s.Source.(aggregate.Warner); ok {
+		return w.Warnings()
+	}
+	return nil
+}
+
+// Coverage implements aggregate.Coverer.
+func (s *filteredSource) Coverage() string {
+	if c, ok := s.Source.(aggregate.Coverer); ok {
+		return c.Coverage()
+	}
+	return ""
+}
+
+// chooseEngine decides whether the built-in or the installed binary of a
+// tool that is both runs, and says why. The option "<tool>.engine" picks
+// one ("built-in" or "installed"); by default ("auto") the installed
+// binary runs when its version is known and at least the built-in's (the
+// user installed it on purpose, and its rules are as new), else the
+// built-in, whose version scanmux pins and tests.
+func chooseEngine(ctx context.Context, b builtin.Builtin, inst *runner.Scanner, opts map[string]string) (useBuiltin bool, why string, err error) {
+	bv := "unknown"
+	if sc, err := b.New(); err == nil {
+		if info, err := sc.Describe(ctx); err == nil && info.Version != "" {
+			bv = strings.TrimPrefix(info.Version, "v")
+		}
+	}
+	iv := strings.TrimPrefix(inst.Version(), "v")
+	switch e := opts[b.Name+".engine"]; e {
+	case "built-in", "builtin":
+		return true, fmt.Sprintf("built-in %s runs (%s.engine: %s; installed %s not run)", bv, b.Name, e, iv), nil
+	case "installed":
+		return false, fmt.Sprintf("installed %s runs (%s.engine: installed; built-in %s not run)", iv, b.Name, bv), nil
+	case "", "auto":
+	default:
+		return false, "", fmt.Errorf("scanners.options %s.engine: %q: want auto, built-in or installed", b.Name, e)
+	}
+	c, ok := compareVersions(iv, bv)
+	switch {
+	case !ok:
+		return true, fmt.Sprintf("built-in %s runs (installed version %q unknown; not run)", bv, iv), nil
+	case c < 0:
+		return true, fmt.Sprintf("built-in %s runs (installed %s is older; not run)", bv, iv), nil
+	}
+	return false, fmt.Sprintf("installed %s runs (not older than the built-in %s, which does not run)", iv, bv), nil
+}
+
+// compareVersions compares two MAJOR.MINOR.PATCH versions (a suffix after
+// "-" or "+" is ignored); ok is false when either is not one.
+func compareVersions(a, b string) (c int, ok bool) {
+	parse := func(v string) ([3]int, bool) {
+		var n [3]int
+		v, _, _ = strings.Cut(v, "-")
+		v, _, _ = strings.Cut(v, "+")
+		parts := strings.Split(v, ".")
+		if len(parts) < 2 || len(parts) > 3 {
+			return n, false
+		}
+		for i, p := range parts {
+			x, err := strconv.Atoi(p)
+			if err != nil || x < 0 {
+				return n, false
+			}
+			n[i] = x
+		}
+		return n, true
+	}
+	x, ok1 := parse(a)
+	y, ok2 := parse(b)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	for i := range x {
+		if x[i] != y[i] {
+			if x[i] < y[i] {
+				return -1, true
+			}
+			return 1, true
+		}
+	}
+	return 0, true
+}
+
+// printInventory says which projects the target holds, and any problem
+// found with them.
+func printInventory(w io.Writer, inv *project.Inventory) {
+	counts := map[project.Kind]int{}
+	outside := 0
+	var order []project.Kind
+	for _, p := range inv.Projects {
+		if p.Orphan() {
+			outside += len(p.Packages)
+			continue
+		}
+		if counts[p.Kind] == 0 {
+			order = append(order, p.Kind)
+		}
+		counts[p.Kind]++
+	}
+	names := map[project.Kind][2]string{
+		project.Go: {"Go module", "Go modules"}, project.NPM: {"npm package", "npm packages"},
+		project.Python: {"Python project", "Python projects"}, project.Maven: {"Maven project", "Maven projects"},
+		project.Gradle: {"Gradle project", "Gradle projects"}, project.Terraform: {"Terraform root module", "Terraform root modules"},
+		project.Helm: {"Helm chart", "Helm charts"}, project.Kubernetes: {"Kubernetes manifest directory", "Kubernetes manifest directories"},
+		project.Docker: {"Dockerfile", "Dockerfiles"},
+	}
+	var parts []string
+	for _, k := range order {
+		n := names[k]
+		if counts[k] == 1 {
+			parts = append(parts, "1 "+n[0])
+		} else {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[k], n[1]))
+		}
+	}
+	if outside > 0 {
+		parts = append(parts, fmt.Sprintf("%d Go packages outside any module", outside))
+	}
+	if len(parts) == 0 {
+		parts = []string{"no projects"}
+	}
+	fmt.Fprintf(w, "scanmux scan: %d files: %s\n", len(inv.Files), strings.Join(parts, ", "))
+	for _, pr := range inv.Problems {
+		fmt.Fprintf(w, "scanmux scan: warning: %s\n", pr)
+	}
+}
+
+// builtinSource runs a built-in scanner, as a plugin process (or in
+// process with --in-process), once per unit: gosec once per Go module, in
+// the module's directory, like the installed gosec; the others once on
+// the whole target. Paths are made relative to the target's root. It says
+// what it covered and is not applicable when the target has nothing for
+// it.
+type builtinSource struct {
+	name      string
+	b         builtin.Builtin
+	inv       *project.Inventory
+	units     []runner.Unit
+	req       *plugin.Request
+	logger    *slog.Logger
+	inProcess bool
+	why       string   // not applicable, when set
+	languages []string // the languages it covers
+
+	mu       sync.Mutex
+	warns    []string
+	coverage string
+}
+
+func newBuiltinSource(name string, b builtin.Builtin, inv *project.Inventory, req *plugin.Request, logger *slog.Logger, inProcess bool) *builtinSource {
+	s := &builtinSource{name: name, b: b, inv: inv, req: req, logger: logger, inProcess: inProcess}
+	switch b.Name {
+	case "gosec":
+		s.languages = []string{"Go"}
+		tool := runner.Tool{Scope: runner.ScopeGoModule}
+		s.units, s.why = tool.Plan(inv, &req.Target)
+	case "scanmux-iac":
+		s.languages = []string{"Terraform", "Dockerfile"}
+		n := 0
+		for _, k := range []project.Kind{project.Terraform, project.Kubernetes, project.Docker} {
+			n += len(inv.Of(k))
+		}
+		if n == 0 {
+			s.why = "no Terraform, Kubernetes manifests or Dockerfiles"
+		}
+		s.units = []runner.Unit{{Target: &req.Target, Dir: "."}}
+	default:
+		s.units = []runner.Unit{{Target: &req.Target, Dir: "."}}
+	}
+	return s
+}
+
+func (s *builtinSource) Name() string { return s.name }
+
+// Warnings implements aggregate.Warner.
+func (s *builtinSource) Warnings() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.warns
+}
+
+// Coverage implements aggregate.Coverer.
+func (s *builtinSource) Coverage() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.coverage
+}
+
+// loadFailure is how the built-in gosec reports a package it could not
+// load or type-check (a warning diagnostic).
+const loadFailure = "gosec could not analyze "
+
+func (s *builtinSource) Run(ctx context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
+	if s.why != "" {
+		return nil, fmt.Errorf("%w: %s", aggregate.ErrNotApplicable, s.why)
+	}
+	scanners := map[string]plugin.Scanner{} // by environment
+	defer func() {
+		for _, sc := range scanners {
+			if c, ok := sc.(*plugin.Client); ok {
+				c.Close()
+			}
+		}
+	}()
+	open := func(env []string) (plugin.Scanner, error) {
+		key := strings.Join(env, "\x00")
+		if sc := scanners[key]; sc != nil {
+			return sc, nil
+		}
+		var sc plugin.Scanner
+		var err error
+		if s.inProcess {
+			sc, err = s.b.New()
+		} else {
+			path, perr := os.Executable()
+			if perr != nil {
+				return nil, perr
+			}
+			sc, err = plugin.Open(ctx, path, &plugin.Config{Args: []string{pluginCommand, s.b.Name}, Env: env, Logger: s.logger})
+		}
+		if err != nil {
+			return nil, err
+		}
+		scanners[key] = sc
+		return sc, nil
+	}
+	var tool finding.Tool
+	var failures []string
+	cov := &runner.Coverage{Tool: &runner.Tool{Scope: runner.ScopeGoModule}}
+	if s.b.Name != "gosec" {
+		cov.Tool.Scope = runner.ScopeTree
+	}
+	for i := range s.units {
+		u := &s.units[i]
+		sc, err := open(u.Env)
+		if err != nil {
+			return nil, err
+		}
+		if tool.Name == "" {
+			info, err := sc.Describe(ctx)
+			if err != nil {
+				return nil, err
+			}
+			tool = info.Tool()
+		}
+		req := *s.req
+		req.Target.Root = u.Abs()
+		var loadErrs []string
+		err = sc.Scan(ctx, &req, plugin.EmitFuncs{
+			OnFinding: func(f *finding.Finding) error {
+				if s.inProcess {
+					f = f.Clone()
+				}
+				if f.Tool.Name == "" {
+					f.Tool = tool
+				}
+				runner.Rebase(f, u.Dir)
+				return emit(f)
+			},
+			OnDiagnostic: func(d plugin.Diagnostic) error {
+				if d.Level != plugin.LevelWarning && d.Level != plugin.LevelError {
+					return nil
+				}
+				if strings.HasPrefix(d.Message, loadFailure) {
+					loadErrs = append(loadErrs, strings.TrimPrefix(d.Message, loadFailure))
+					return nil
+				}
+				s.mu.Lock()
+				s.warns = append(s.warns, d.Message)
+				s.mu.Unlock()
+				return nil
+			},
+		})
+		if ctx.Err() != nil {
+			return []finding.Tool{tool}, ctx.Err()
+		}
+		if err == nil && len(loadErrs) > 0 {
+			more := ""
+			if len(loadErrs) > 3 {
+				loadErrs, more = loadErrs[:3], fmt.Sprintf(" (and %d more)", len(loadErrs)-3)
+			}
+			err = fmt.Errorf("gosec could not load packages: %s%s", strings.Join(loadErrs, "; "), more)
+		}
+		cov.Add(u, s.inv, err == nil)
+		if err != nil {
+			where := u.Dir
+			if u.Project != nil && !u.Project.Orphan() {
+				where = "module " + u.Dir
+			}
+			failures = append(failures, where+": "+err.Error())
+		}
+	}
+	s.mu.Lock()
+	s.coverage = s.describeCoverage(cov)
+	s.mu.Unlock()
+	if len(failures) > 0 {
+		return []finding.Tool{tool}, fmt.Errorf("%s did not cover %d of %d: %s", s.b.Name, len(failures), len(s.units), strings.Join(failures, "; "))
+	}
+	return []finding.Tool{tool}, nil
+}
+
+// describeCoverage says what the built-in covered.
+func (s *builtinSource) describeCoverage(cov *runner.Coverage) string {
+	if s.b.Name != "scanmux-iac" || cov.Failed > 0 {
+		return cov.String()
+	}
+	var parts []string
+	for _, k := range []struct {
+		kind      project.Kind
+		one, many string
+	}{{project.Terraform, "Terraform root module", "Terraform root modules"}, {project.Kubernetes, "Kubernetes manifest", "Kubernetes manifests"}, {project.Docker, "Dockerfile", "Dockerfiles"}} {
+		n := 0
+		for _, p := range s.inv.Of(k.kind) {
+			if k.kind == project.Kubernetes {
+				n += len(p.Files)
+			} else {
+				n++
+			}
+		}
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+k.one)
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d %s", n, k.many))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
