@@ -15,6 +15,7 @@ import (
 	"github.com/scanmux/scanmux/scanners/checkstyle"
 	"github.com/scanmux/scanmux/scanners/internal/corpustest"
 	"github.com/scanmux/scanmux/scanners/shellcheck"
+	"github.com/scanmux/scanmux/scanners/tfsec"
 )
 
 // recorded is where the recordings of testdata/README.md were made: the
@@ -29,7 +30,7 @@ func TestCorpus(t *testing.T) { corpustest.CheckDetect(t, corpustest.None, check
 // of this repository's testdata.
 func TestDetect(t *testing.T) {
 	a := checkstyle.Adapter{}
-	for _, path := range []string{"testdata/shellcheck-0.9.0-vuln.xml", "testdata/checkstyle-8.36.1-sun.xml", "testdata/eslint-8.57.1.xml"} {
+	for _, path := range []string{"testdata/shellcheck-0.9.0-vuln.xml", "testdata/checkstyle-8.36.1-sun.xml", "testdata/eslint-8.57.1.xml", "testdata/tfsec-1.26.0.xml"} {
 		if !a.Detect(corpustest.Head(t, path)) {
 			t.Error("Detect does not claim", path)
 		}
@@ -161,6 +162,34 @@ func TestESLint(t *testing.T) {
 	}
 	if !slices.Equal(have, want) {
 		t.Errorf("findings\n%v\nwant\n%v", have, want)
+	}
+}
+
+// TestTfsecAgrees decodes tfsec 1.26.0's checkstyle and JSON reports of
+// one scan of testdata/src/tf and checks that this adapter and package
+// tfsec agree on tool, rule, category, path, line and help, and on
+// severity except where checkstyle's three words lose a level: tfsec
+// writes CRITICAL and HIGH both as error, read as high.
+func TestTfsecAgrees(t *testing.T) {
+	_, fromXML := corpustest.DecodeFile(t, checkstyle.Adapter{}, "testdata/tfsec-1.26.0.xml", nil)
+	_, fromJSON := corpustest.DecodeFile(t, tfsec.Adapter{}, "testdata/tfsec-1.26.0.json", &scanners.Options{Root: recorded + "/src/tf"})
+	if len(fromXML) != 11 || len(fromJSON) != 11 {
+		t.Fatalf("%d checkstyle findings, %d JSON findings, want 11 each", len(fromXML), len(fromJSON))
+	}
+	byRule := func(a, b *finding.Finding) int { return strings.Compare(a.Rule.ID, b.Rule.ID) }
+	slices.SortFunc(fromXML, byRule)
+	slices.SortFunc(fromJSON, byRule)
+	for i, x := range fromXML {
+		j := fromJSON[i]
+		wantSev := j.Severity
+		if wantSev == finding.SeverityCritical {
+			wantSev = finding.SeverityHigh
+		}
+		if x.Tool.Name != "tfsec" || x.Rule.ID != j.Rule.ID || x.Category != j.Category || x.Location.Path != j.Location.Path ||
+			x.Location.Region.StartLine != j.Location.Region.StartLine || x.Severity != wantSev ||
+			!strings.HasPrefix(x.Rule.HelpURI, "https://aquasecurity.github.io/tfsec/") {
+			t.Errorf("finding %d:\ncheckstyle %+v\njson       %+v", i, x, j)
+		}
 	}
 }
 
