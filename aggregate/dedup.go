@@ -166,7 +166,8 @@ func sameExact(f *finding.Finding, s *sig, g *finding.Finding, t *sig) bool {
 		return false
 	}
 	if vf && (f.Message != g.Message || f.Properties["sarif.uri"] != g.Properties["sarif.uri"] ||
-		f.Properties[PropOriginalPath] != g.Properties[PropOriginalPath]) {
+		f.Properties[PropOriginalPath] != g.Properties[PropOriginalPath] ||
+		f.Properties[PropOriginalRegion] != g.Properties[PropOriginalRegion]) {
 		return false
 	}
 	return true

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/toolinfo"
 )
 
 // Options configures [Run]. A nil *Options means the defaults given for
@@ -205,7 +206,8 @@ func Run(ctx context.Context, sources []Source, opts *Options) (*Report, error) 
 	o.Concurrency = max(1, min(o.Concurrency, len(sources)))
 
 	e := &engine{opts: &o, warn: &warnings{}, index: newDedupIndex(o.Dedup)}
-	e.norm = &normalizer{root: o.Root, warn: e.warn}
+	e.norm = &normalizer{root: o.Root, warn: e.warn, paths: newPathResolver(o.Root)}
+	defer e.norm.paths.close()
 	e.statuses = make([]SourceStatus, len(sources))
 
 	sem := make(chan struct{}, o.Concurrency)
@@ -510,8 +512,12 @@ func (e *engine) finish() *Report {
 
 // dedupTools returns tools with each name once, sorted by name.
 func dedupTools(tools []finding.Tool) []finding.Tool {
-	out := slices.Clone(tools)
-	out = slices.DeleteFunc(out, func(t finding.Tool) bool { return t.Name == "" })
+	out := make([]finding.Tool, 0, len(tools))
+	for _, t := range tools {
+		if t.Name != "" {
+			out = append(out, toolinfo.CanonicalTool(t))
+		}
+	}
 	slices.SortStableFunc(out, func(a, b finding.Tool) int {
 		if a.Name != b.Name {
 			if a.Name < b.Name {

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/toolinfo"
 )
 
 // Properties keys the engine sets on findings.
@@ -20,6 +21,9 @@ const (
 	// PropOriginalPath keeps the path a tool reported when it was outside
 	// the scan root and so cleared from the location.
 	PropOriginalPath = "scanmux/original-path"
+	// PropOriginalRegion keeps, with PropOriginalPath, the region of a
+	// location whose path was cleared ("12:5-12:20").
+	PropOriginalRegion = "scanmux/original-region"
 	// PropSeverityReason says why a filter changed the severity.
 	PropSeverityReason = "scanmux/severity-reason"
 	// PropAmbiguous lists, on a finding kept apart because it could merge
@@ -29,8 +33,9 @@ const (
 
 // normalizer is the normalize stage of one run.
 type normalizer struct {
-	root string
-	warn *warnings
+	root  string
+	warn  *warnings
+	paths *pathResolver
 }
 
 // normalize fixes f in place so that it satisfies the model's invariants
@@ -41,6 +46,7 @@ func (n *normalizer) normalize(f *finding.Finding, src string, tool finding.Tool
 	if f.Tool.Name == "" {
 		f.Tool = tool
 	}
+	f.Tool = st.canonical(f.Tool)
 	if f.Rule.ID == "" {
 		f.Rule.ID = "unknown"
 		n.warn.add(src, "findings without a rule id, given rule \"unknown\"", f.Message)
@@ -49,13 +55,13 @@ func (n *normalizer) normalize(f *finding.Finding, src string, tool finding.Tool
 		f.Message = cmpOr(f.Rule.ShortDescription, f.Rule.Name, f.Rule.FullDescription, f.Rule.ID)
 	}
 
-	n.location(&f.Location, f, src, true)
+	n.location(&f.Location, f, src, true, st)
 	for i := range f.Related {
-		n.location(&f.Related[i], f, src, false)
+		n.location(&f.Related[i], f, src, false, st)
 	}
 	for i := range f.Flows {
 		for j := range f.Flows[i].Steps {
-			n.location(&f.Flows[i].Steps[j], f, src, false)
+			n.location(&f.Flows[i].Steps[j], f, src, false, st)
 		}
 	}
 
@@ -72,6 +78,9 @@ func (n *normalizer) normalize(f *finding.Finding, src string, tool finding.Tool
 	if !f.Category.Valid() {
 		f.Category = inferCategory(f)
 	}
+	if toolinfo.IsSecret(f) {
+		toolinfo.Redact(f)
+	}
 	return st.valid.Validate(f)
 }
 
@@ -79,6 +88,19 @@ func (n *normalizer) normalize(f *finding.Finding, src string, tool finding.Tool
 type normState struct {
 	valid finding.Validator
 	rules map[string]*ruleCWEs // by rule id
+	// tool and canon are the last tool seen and its canonical form: a
+	// source's findings mostly name one tool.
+	tool, canon finding.Tool
+	// paths caches where each reported path was placed.
+	paths map[string]placed
+}
+
+// canonical returns t with its canonical id (see toolinfo.CanonicalTool).
+func (st *normState) canonical(t finding.Tool) finding.Tool {
+	if t != st.tool {
+		st.tool, st.canon = t, toolinfo.CanonicalTool(t)
+	}
+	return st.canon
 }
 
 // ruleCWEs is the CWE ids found in a rule's tags and texts.
@@ -109,30 +131,85 @@ func (st *normState) ruleCWEs(ids []int, r *finding.Rule) []int {
 	return append(ids, c.ids...)
 }
 
-// location makes l's path relative to the root. A path outside the root
-// is cleared with its region, kept in Properties and warned about.
-func (n *normalizer) location(l *finding.Location, f *finding.Finding, src string, primary bool) {
+// location makes l's path relative to the root. A path that names no file
+// under the root is matched by suffix (see pathResolver); one that still
+// cannot be placed under the root is cleared, and kept with its region in
+// Properties so that no line is lost and findings at different places do
+// not merge. Each case is warned about with a count and an example.
+func (n *normalizer) location(l *finding.Location, f *finding.Finding, src string, primary bool, st *normState) {
 	if l.Path == "" {
 		return
 	}
-	rel, err := finding.NormalizePath(n.root, l.Path)
-	if err == nil {
-		l.Path = rel
+	r, seen := st.paths[l.Path]
+	if !seen {
+		r = n.place(l.Path)
+		if st.paths == nil {
+			st.paths = map[string]placed{}
+		}
+		st.paths[l.Path] = r
+	}
+	if r.warn != "" {
+		n.warn.add(src, r.warn, r.example)
+	}
+	if r.path != "" {
+		l.Path = r.path
 		return
 	}
 	if primary {
 		setProp(f, PropOriginalPath, l.Path)
-	}
-	if errors.Is(err, finding.ErrPathOutsideRoot) {
-		n.warn.add(src, "locations outside the scan root, path cleared", l.Path)
-	} else {
-		n.warn.add(src, "locations with unusable paths, path cleared", err.Error())
+		if !l.Region.IsZero() {
+			setProp(f, PropOriginalRegion, regionText(l.Region))
+		}
 	}
 	l.Path, l.Region, l.Snippet = "", finding.Region{}, ""
 }
 
-// cwes collects CWE ids from the finding, its rule's tags, descriptions,
-// message and CWE-named properties into f.CWEs, and flags untrusted ones.
+// placed is where a reported path was placed under the root: path, or ""
+// when it could not be; warn and example say what to warn about.
+type placed struct {
+	path, warn, example string
+}
+
+// place places a reported path under the root.
+func (n *normalizer) place(p string) placed {
+	rel, err := finding.NormalizePath(n.root, p)
+	switch {
+	case err == nil:
+		if n.paths.exist(rel) {
+			return placed{path: rel}
+		}
+		if to, ok := n.paths.resolve(rel); ok {
+			return placed{path: to, warn: "paths relative to another directory (the tool's working directory?), matched under the root by suffix", example: rel + " -> " + to}
+		}
+		return placed{path: rel, warn: "paths that name no file under the root, kept as reported (pass --root, or --path-prefix for this input)", example: rel}
+	case errors.Is(err, finding.ErrPathOutsideRoot):
+		if to, ok := n.paths.resolve(slashPath(p)); ok {
+			return placed{path: to, warn: "absolute paths outside the root, matched under the root by suffix", example: p + " -> " + to}
+		}
+		return placed{warn: "findings point outside the root (pass --root); their paths and lines are kept in properties", example: p}
+	}
+	return placed{warn: "locations with unusable paths, path cleared; kept in properties", example: err.Error()}
+}
+
+// regionText returns r as "startLine:startColumn-endLine:endColumn".
+func regionText(r finding.Region) string {
+	return fmt.Sprintf("%d:%d-%d:%d", r.StartLine, r.StartColumn, r.EndLine, r.EndColumn)
+}
+
+// slashPath returns an absolute path or file URI as a slash path without
+// scheme or drive letter.
+func slashPath(p string) string {
+	p = strings.ReplaceAll(p, `\`, "/")
+	if len(p) >= 5 && strings.EqualFold(p[:5], "file:") {
+		p = strings.TrimLeft(p[5:], "/")
+		p = "/" + p
+	}
+	if len(p) >= 2 && p[1] == ':' {
+		p = p[2:]
+	}
+	return p
+}
+
 func (n *normalizer) cwes(f *finding.Finding, st *normState) {
 	var buf [16]int
 	ids := append(buf[:0], f.CWEs...)

@@ -215,9 +215,10 @@ func (r *Report) Runs() []sarif.Run {
 				}
 				last = pt.found[t.Name]
 			}
-			if tool.Version == "" || tool.InformationURI == "" {
+			if tool.Version == "" || tool.InformationURI == "" || tool.FullName == "" {
 				tool.Version = cmpOr(tool.Version, t.Version)
 				tool.InformationURI = cmpOr(tool.InformationURI, t.InformationURI)
+				tool.FullName = cmpOr(tool.FullName, t.FullName)
 			}
 			last = append(last, f)
 		}

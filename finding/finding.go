@@ -144,8 +144,14 @@ const (
 
 // Tool identifies a scanner.
 type Tool struct {
-	// Name is the tool's name, e.g. "gosec". Required.
+	// Name is the tool's name, e.g. "gosec". Required. scanmux's readers
+	// set it to the tool's canonical id (lower case, see package toolinfo),
+	// so that every format of one tool names the same tool.
 	Name string
+	// FullName is the name the tool's report gave it, when it differs
+	// from Name: SARIF's driver name ("Golang Security Checker", "ESLint").
+	// Optional.
+	FullName string
 	// Version is the tool's version, e.g. "2.30.0". Optional.
 	Version string
 	// InformationURI is the tool's home page. Optional.

@@ -9,6 +9,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/toolinfo"
 )
 
 // ruleInfo is a rule descriptor with what the reader derives from it,
@@ -354,12 +355,8 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 	}
 
 	// Properties.
-	secret := f.Category == finding.CategorySecret
 	for k, v := range r.Properties {
 		if k == "" {
-			continue
-		}
-		if secret && (k == "offender" || k == "secret" || k == "match" || k == "Secret" || k == "Match") {
 			continue
 		}
 		rdSetProp(f, k, rdPropText(v))
@@ -372,16 +369,8 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 		f.Also = also
 		delete(f.Properties, AlsoReportedProperty)
 	}
-	if secret {
-		f.Location.Snippet = ""
-		for i := range f.Related {
-			f.Related[i].Snippet = ""
-		}
-		for i := range f.Flows {
-			for j := range f.Flows[i].Steps {
-				f.Flows[i].Steps[j].Snippet = ""
-			}
-		}
+	if toolinfo.IsSecret(f) {
+		toolinfo.Redact(f)
 	}
 	return f, false, nil
 }
@@ -838,8 +827,19 @@ var rdManifests = []string{"go.mod", "go.sum", "package.json", "package-lock.jso
 	"requirements.txt", "Pipfile.lock", "poetry.lock", "pom.xml", "build.gradle", "Gemfile.lock", "Cargo.lock",
 	"composer.lock", "packages.lock.json", "gradle.lockfile", "pubspec.lock", "mix.lock"}
 
-// category infers a finding's category; see Decode.
+// category infers a finding's category; see Decode. A code scanner's
+// finding of a credential rule of its tool is a secret.
 func (st *runState) category(ri *ruleInfo, f *finding.Finding) finding.Category {
+	c := st.inferCategory(ri, f)
+	if c == finding.CategorySAST && toolinfo.IsCredentialRule(st.run.Tool.Name, f.Rule.ID) {
+		return finding.CategorySecret
+	}
+	return c
+}
+
+// inferCategory infers a finding's category from its rule's tags, its
+// tool, its vulnerability ids and its location.
+func (st *runState) inferCategory(ri *ruleInfo, f *finding.Finding) finding.Category {
 	if ri != nil {
 		switch {
 		case ri.secretTag:

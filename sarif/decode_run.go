@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/toolinfo"
 )
 
 // pendingResult is a result kept until its run's context is complete.
@@ -90,12 +91,20 @@ func newRunState(opts *ReadOptions, h Handler) *runState {
 func (st *runState) setTool(t *xTool) error {
 	st.tool = t
 	d := t.Driver
-	st.run.Tool = finding.Tool{
+	st.run.Tool = toolinfo.CanonicalTool(finding.Tool{
 		Name:           strings.TrimSpace(d.Name),
 		Version:        rdFirst(d.Version, d.SemanticVersion),
 		InformationURI: d.InformationURI,
+	})
+	// A code scanner's findings are inferred as any tool's are (SAST
+	// unless they name vulnerabilities or URLs): only the other kinds of
+	// tool decide their findings' category.
+	if c := toolinfo.Category(st.run.Tool.Name); c != finding.CategorySAST {
+		st.toolCat = c
 	}
-	st.toolCat = rdToolCategory(st.run.Tool.Name, d.FullName)
+	if st.toolCat == "" {
+		st.toolCat = rdToolCategory(d.Name, d.FullName)
+	}
 	st.ruleByID = make(map[string]*ruleInfo)
 	add := func(x *xRule) *ruleInfo {
 		ri := &ruleInfo{x: x}

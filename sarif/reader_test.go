@@ -192,7 +192,10 @@ func TestReadCategories(t *testing.T) {
 		finding.CategoryIaC, finding.CategorySecret, finding.CategoryDependency, finding.CategorySAST,
 	})
 	secret := runs[0].Findings[0]
-	rdEq(t, "secret snippet", secret.Location.Snippet, "")
+	// The value (the "offender" property) is replaced wherever it is, and
+	// only its hash is kept.
+	rdEq(t, "secret snippet", secret.Location.Snippet, "REDACTED")
+	rdEq(t, "secret fingerprint", secret.Fingerprints["secret/sha256"], "f6bbf99cff0a7148d6e3435bec21f63c10babbd01d6b572e5cfee237c6e69387")
 	rdEq(t, "secret properties", secret.Properties, map[string]string{"commit": "abc"})
 	rdEq(t, "iac resource", runs[1].Findings[0].Location.Resource, "aws_s3_bucket.b")
 	rdEq(t, "trivy severity", runs[2].Findings[0].Severity, finding.SeverityCritical)

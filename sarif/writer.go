@@ -293,6 +293,7 @@ func (b *builder) plan(runs []Run) ([]*runPlan, []Run, error) {
 		} else {
 			p.tool.Version = wPick(p.tool.Version, r.Tool.Version)
 			p.tool.InformationURI = wPick(p.tool.InformationURI, r.Tool.InformationURI)
+			p.tool.FullName = wPick(p.tool.FullName, r.Tool.FullName)
 			if t := r.Invocation.StartTime; !t.IsZero() && (p.inv.StartTime.IsZero() || t.Before(p.inv.StartTime)) {
 				p.inv.StartTime = t
 			}
@@ -555,6 +556,7 @@ func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (ou
 	run := outRun{
 		Tool: outTool{Driver: outDriver{
 			Name:           p.tool.Name,
+			FullName:       p.tool.FullName,
 			Version:        p.tool.Version,
 			InformationURI: p.tool.InformationURI,
 			Rules:          []outRule{},

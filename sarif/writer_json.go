@@ -34,6 +34,7 @@ type outTool struct {
 
 type outDriver struct {
 	Name            string    `json:"name"`
+	FullName        string    `json:"fullName,omitempty"`
 	Version         string    `json:"version,omitempty"`
 	SemanticVersion string    `json:"semanticVersion,omitempty"`
 	InformationURI  string    `json:"informationUri,omitempty"`

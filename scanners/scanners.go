@@ -36,6 +36,16 @@ type Adapter interface {
 	Decode(r io.Reader, name string, opts *Options, emit func(*finding.Finding) error) (finding.Tool, error)
 }
 
+// SARIFRefiner is implemented by the adapter of a tool that writes SARIF
+// as well as its native format. The registry passes it every finding read
+// from that tool's SARIF (f.Tool.Name is the tool's canonical id, the
+// adapter's Name), so that both formats of one scan give the same
+// findings: RefineSARIF corrects what the tool's SARIF writes differently
+// (rule ids, columns, package facts) as the native adapter does.
+type SARIFRefiner interface {
+	RefineSARIF(f *finding.Finding)
+}
+
 // DetectBytes is how many leading bytes of a report [Adapter.Detect] sees.
 const DetectBytes = 64 << 10
 

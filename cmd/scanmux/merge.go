@@ -7,6 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/scanmux/scanmux/aggregate"
 	"github.com/scanmux/scanmux/scanners/registry"
@@ -30,7 +34,9 @@ func mergeCommand(name string, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var pf pipelineFlags
 	pf.register(fs, "", "report")
-	root := fs.String("root", "", "scan root `dir`: absolute paths in the inputs are made relative to it, source files are read from it (line hashes, inline suppressions)")
+	root := fs.String("root", "", "scan root `dir`: paths in the inputs are made relative to it, source files are read from it (line hashes, inline suppressions) (default: the git repository holding the current directory, else the current directory)")
+	var prefixes multiFlag
+	fs.Var(&prefixes, "path-prefix", "`[FILE=]DIR`: the tool that wrote FILE (every input, without FILE=) ran in DIR under the root, so its relative paths are relative to DIR (repeatable)")
 	format := fs.String("format", "", "input format `tool` for every file (detected per file when empty): sarif or "+registry.FormatsHint())
 	configPath := fs.String("config", "", "config `file` (default: .scanmux.yaml in --root or the current directory, when it exists)")
 	usage := fmt.Sprintf("usage: scanmux %s -o OUT.sarif [flags] FILE...", name)
@@ -50,13 +56,22 @@ func mergeCommand(name string, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	p := &pipeline{name: "scanmux " + name, flags: &pf, stdout: stdout, stderr: stderr, inputErrorsFatal: true}
+	rootDir := *root
+	if rootDir == "" {
+		rootDir = defaultRoot()
+	}
+	abs, err := dirArg(rootDir)
+	if err != nil {
+		return p.fail(usagef("--root: %v", err))
+	}
+	p.root = abs
 	dir := "."
 	if *root != "" {
-		abs, err := dirArg(*root)
-		if err != nil {
-			return p.fail(usagef("--root: %v", err))
-		}
-		p.root, dir = abs, abs
+		dir = abs
+	}
+	prefixOf, err := parsePathPrefixes(prefixes, files)
+	if err != nil {
+		return p.fail(usageError{err})
 	}
 	cfgFile, explicit := *configPath, true
 	if cfgFile == "" {
@@ -78,7 +93,58 @@ func mergeCommand(name string, args []string, stdout, stderr io.Writer) int {
 			}
 			return p.fail(usageError{err})
 		}
-		sources = append(sources, &registry.Source{Path: f, Format: *format, Root: p.root})
+		sources = append(sources, &registry.Source{Path: f, Format: *format, Root: p.root, PathPrefix: prefixOf(f)})
 	}
 	return p.run(context.Background(), sources)
+}
+
+// defaultRoot returns the root of the git work tree holding the current
+// directory, or "." outside one.
+func defaultRoot() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "."
+		}
+		d = parent
+	}
+}
+
+// parsePathPrefixes reads the --path-prefix values ([FILE=]DIR) and
+// returns the prefix of each input file. DIR must be a relative path that
+// stays under the root; FILE must be one of the inputs.
+func parsePathPrefixes(values []string, files []string) (func(string) string, error) {
+	all := ""
+	byFile := map[string]string{}
+	for _, v := range values {
+		file, dir, ok := strings.Cut(v, "=")
+		if !ok {
+			file, dir = "", v
+		}
+		clean := path.Clean(filepath.ToSlash(dir))
+		if dir == "" || path.IsAbs(clean) || filepath.IsAbs(dir) || clean == ".." || strings.HasPrefix(clean, "../") {
+			return nil, fmt.Errorf("--path-prefix %q: DIR must be a directory under the root, relative to it", v)
+		}
+		if !ok {
+			all = clean
+			continue
+		}
+		if !slices.Contains(files, file) {
+			return nil, fmt.Errorf("--path-prefix %q: %s is not one of the inputs", v, file)
+		}
+		byFile[file] = clean
+	}
+	return func(f string) string {
+		if p, ok := byFile[f]; ok {
+			return p
+		}
+		return all
+	}, nil
 }

@@ -257,17 +257,31 @@ func fromV7(l *v7Leak, root string) *finding.Finding {
 // 8.30.1), and its EndColumn is the match's last column, where SARIF's is
 // the one after it.
 func v8Region(l *v8Leak) finding.Region {
-	sc, ec := l.StartColumn, l.EndColumn
-	if l.StartLine > 1 && sc > 0 {
-		sc--
+	return fixColumns(finding.Region{StartLine: l.StartLine, StartColumn: l.StartColumn, EndLine: l.EndLine, EndColumn: l.EndColumn})
+}
+
+// fixColumns corrects the columns of a region as gitleaks 8 writes them,
+// in JSON and in SARIF alike: see v8Region.
+func fixColumns(r finding.Region) finding.Region {
+	if r.StartLine > 1 && r.StartColumn > 0 {
+		r.StartColumn--
 	}
-	if l.EndLine > 1 && ec > 0 {
-		ec--
+	if r.EndLine > 1 && r.EndColumn > 0 {
+		r.EndColumn--
 	}
-	if ec > 0 {
-		ec++
+	if r.EndColumn > 0 {
+		r.EndColumn++
 	}
-	return finding.Region{StartLine: l.StartLine, StartColumn: sc, EndLine: l.EndLine, EndColumn: ec}
+	return r
+}
+
+// RefineSARIF corrects the columns of a finding read from gitleaks 8's
+// SARIF, which writes the same numbers as its JSON report (see
+// v8Region). gitleaks 7's SARIF has no columns.
+func (Adapter) RefineSARIF(f *finding.Finding) {
+	if f.Location.Region.StartColumn > 0 && !strings.HasPrefix(f.Tool.Version, "7.") && !strings.HasPrefix(f.Tool.Version, "v7.") {
+		f.Location.Region = fixColumns(f.Location.Region)
+	}
 }
 
 // newFinding returns a secret finding with the fields every gitleaks

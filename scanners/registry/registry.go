@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -18,6 +19,7 @@ import (
 	"github.com/scanmux/scanmux/scanners"
 	"github.com/scanmux/scanmux/scanners/bandit"
 	"github.com/scanmux/scanmux/scanners/checkov"
+	"github.com/scanmux/scanmux/scanners/checkstyle"
 	"github.com/scanmux/scanmux/scanners/conftest"
 	"github.com/scanmux/scanmux/scanners/cppcheck"
 	"github.com/scanmux/scanmux/scanners/eslint"
@@ -31,8 +33,10 @@ import (
 	"github.com/scanmux/scanmux/scanners/nikto"
 	"github.com/scanmux/scanmux/scanners/nuclei"
 	"github.com/scanmux/scanmux/scanners/osvscanner"
+	"github.com/scanmux/scanmux/scanners/sbom"
 	"github.com/scanmux/scanmux/scanners/semgrep"
 	"github.com/scanmux/scanmux/scanners/shellcheck"
+	"github.com/scanmux/scanmux/scanners/staticcheck"
 	"github.com/scanmux/scanmux/scanners/tfsec"
 	"github.com/scanmux/scanmux/scanners/trivy"
 	"github.com/scanmux/scanmux/scanners/wapiti"
@@ -46,16 +50,29 @@ const SARIF = "sarif"
 func Adapters() []scanners.Adapter {
 	var all []scanners.Adapter
 	for _, f := range []func() []scanners.Adapter{
-		bandit.Adapters, checkov.Adapters, conftest.Adapters, cppcheck.Adapters, eslint.Adapters,
+		bandit.Adapters, checkov.Adapters, checkstyle.Adapters, conftest.Adapters, cppcheck.Adapters, eslint.Adapters,
 		gitlabsast.Adapters, gitleaks.Adapters, gosec.Adapters, govulncheck.Adapters, grype.Adapters,
-		kics.Adapters, kubescore.Adapters, nikto.Adapters, nuclei.Adapters, osvscanner.Adapters, semgrep.Adapters,
-		shellcheck.Adapters, tfsec.Adapters, trivy.Adapters, wapiti.Adapters, zap.Adapters,
+		kics.Adapters, kubescore.Adapters, nikto.Adapters, nuclei.Adapters, osvscanner.Adapters, sbom.Adapters,
+		semgrep.Adapters, shellcheck.Adapters, staticcheck.Adapters, tfsec.Adapters, trivy.Adapters, wapiti.Adapters,
+		zap.Adapters,
 	} {
 		all = append(all, f()...)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Name() < all[j].Name() })
 	return all
 }
+
+// refiners are the adapters that refine their tool's SARIF findings, by
+// the tool's canonical id (their name).
+var refiners = func() map[string]scanners.SARIFRefiner {
+	m := map[string]scanners.SARIFRefiner{}
+	for _, a := range Adapters() {
+		if r, ok := a.(scanners.SARIFRefiner); ok {
+			m[a.Name()] = r
+		}
+	}
+	return m
+}()
 
 // Formats returns the names --format accepts: "sarif" and every adapter's.
 func Formats() []string {
@@ -153,6 +170,9 @@ func Import(path, format string, root string, emit func(*finding.Finding) error)
 				}
 				return nil
 			}
+			if r := refiners[f.Tool.Name]; r != nil {
+				r.RefineSARIF(f)
+			}
 			return emit(f)
 		})
 		return tools, err
@@ -176,6 +196,11 @@ type Source struct {
 	Format string
 	// Root is the scan root paths are made relative to.
 	Root string
+	// PathPrefix, when set, is the directory under Root that the tool ran
+	// in (a slash path relative to Root): the report's relative paths are
+	// relative to it, and its absolute paths are made relative to it, then
+	// prefixed with it.
+	PathPrefix string
 }
 
 // Name returns "import:" and the file's base name.
@@ -183,5 +208,25 @@ func (s *Source) Name() string { return "import:" + filepath.Base(s.Path) }
 
 // Run imports the report.
 func (s *Source) Run(_ context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
-	return Import(s.Path, s.Format, s.Root, emit)
+	prefix := path.Clean(filepath.ToSlash(s.PathPrefix))
+	if s.PathPrefix == "" || prefix == "." {
+		return Import(s.Path, s.Format, s.Root, emit)
+	}
+	rebase := func(l *finding.Location) {
+		if l.Path != "" {
+			l.Path = path.Join(prefix, l.Path)
+		}
+	}
+	return Import(s.Path, s.Format, filepath.Join(s.Root, filepath.FromSlash(prefix)), func(f *finding.Finding) error {
+		rebase(&f.Location)
+		for i := range f.Related {
+			rebase(&f.Related[i])
+		}
+		for i := range f.Flows {
+			for j := range f.Flows[i].Steps {
+				rebase(&f.Flows[i].Steps[j])
+			}
+		}
+		return emit(f)
+	})
 }

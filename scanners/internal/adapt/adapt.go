@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/toolinfo"
 )
 
 // Head is the start of a report as Detect sniffs it.
@@ -88,10 +89,10 @@ func Precision(confidence string) finding.Precision {
 
 // FingerprintSecret is the Fingerprints key of the hex SHA-256 of a
 // secret's value, so that the same secret found by several tools matches.
-const FingerprintSecret = "secret/sha256"
+const FingerprintSecret = toolinfo.FingerprintSecret
 
 // Redacted replaces a secret's value wherever an adapter hides it.
-const Redacted = "REDACTED"
+const Redacted = toolinfo.Redacted
 
 // FingerprintOf sets f.Fingerprints[FingerprintSecret] to the SHA-256 of
 // secret, making the map when needed.
