@@ -197,7 +197,7 @@ func TestDiscoverPolyglot(t *testing.T) {
 	}
 	want := []string{
 		"go services/api example.com/api services/api,services/api/internal/store (in go.work)",
-		"go services/api/plugins/audit example.com/audit services/api/plugins/audit",
+		"go services/api/plugins/audit example.com/audit services/api/plugins/audit,services/api/plugins/audit/internal/report",
 		"npm web",
 		"python python",
 		"maven legacy",

@@ -317,13 +317,23 @@ func (s *Scanner) scan(ctx context.Context, req *plugin.Request, out plugin.Emit
 			if errors.As(err, &fatal) {
 				return cov, fatal.err
 			}
-			failures = append(failures, unitName(u)+": "+err.Error())
+			msg := strings.ReplaceAll(err.Error(), filepath.Clean(t.Root)+string(filepath.Separator), "")
+			if name := unitName(u, len(units)); name != "" {
+				msg = name + ": " + msg
+			}
+			failures = append(failures, msg)
 		}
 	}
-	if len(failures) > 0 {
-		return cov, fmt.Errorf("%s did not cover %d of %d %s: %s", s.Tool.Name, len(failures), len(units), cov.unitWord(len(units)), strings.Join(failures, "; "))
+	switch {
+	case len(failures) == 0:
+		return cov, nil
+	case len(units) == 1 && s.Tool.Scope != ScopeGoModule:
+		if msg := failures[0]; strings.HasPrefix(msg, s.Tool.Name+" ") {
+			return cov, errors.New(msg)
+		}
+		return cov, fmt.Errorf("%s: %s", s.Tool.Name, failures[0])
 	}
-	return cov, nil
+	return cov, fmt.Errorf("%s did not cover %d of %d %s: %s", s.Tool.Name, len(failures), len(units), cov.unitWord(len(units)), strings.Join(failures, "; "))
 }
 
 // fatalError is an error that stops a scan: the emitter refused a finding.
@@ -331,18 +341,21 @@ type fatalError struct{ err error }
 
 func (e fatalError) Error() string { return e.err.Error() }
 
-// unitName names a unit in messages: "module services/api",
-// "Go files outside any module in cmd/tool", "files".
-func unitName(u *Unit) string {
+// unitName names one of n units in messages: "module services/api",
+// "the root module", "Go packages outside any module in cmd/tool",
+// "files 1-2000"; "" for the only unit of a tool that is not per module.
+func unitName(u *Unit, n int) string {
 	switch {
 	case u.Project != nil && u.Project.Orphan():
 		return "Go packages outside any module in " + u.Dir
+	case u.Project != nil && u.Dir == ".":
+		return "the root module"
 	case u.Project != nil:
 		return "module " + u.Dir
-	case u.Dir != ".":
-		return u.Dir
+	case n > 1:
+		return "files " + u.Files[0] + "..."
 	}
-	return u.Target.Root
+	return ""
 }
 
 // runUnit runs the tool on one unit and streams its findings; an error is
@@ -377,7 +390,11 @@ func (s *Scanner) runUnit(ctx context.Context, u *Unit, opts map[string]string, 
 		return runErr
 	}
 	if !slices.Contains(append([]int{0}, s.Tool.OKExit...), code) {
-		return fmt.Errorf("exit status %d: %s", code, tail(stderr.String(), 3))
+		msg := tail(stderr.String(), 3)
+		if msg == "" { // flawfinder writes its errors on stdout
+			msg = tail(stdout.String(), 3)
+		}
+		return fmt.Errorf("exit status %d: %s", code, msg)
 	}
 	if s.Tool.ReportFile != "" {
 		report = filepath.Join(tmp, s.Tool.ReportFile)
@@ -449,12 +466,15 @@ func Rebase(f *finding.Finding, dir string) {
 // errorLine matches the lines of a tool's stderr that say what went wrong.
 var errorLine = regexp.MustCompile(`(?i)error|fail|cannot|could not|can't|unable|no go\.mod|not found|no such|invalid|denied|panic`)
 
+// ansi matches terminal colour escapes (gitleaks colours its log).
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
 // tail returns what a tool's stderr says went wrong, on one line: its
 // lines that name an error (the last n of them), else its first n lines,
 // joined with " | ".
 func tail(s string, n int) string {
 	var all, errs []string
-	for _, l := range strings.Split(s, "\n") {
+	for _, l := range strings.Split(ansi.ReplaceAllString(s, ""), "\n") {
 		if l = strings.TrimSpace(l); l != "" {
 			all = append(all, l)
 			if errorLine.MatchString(l) {

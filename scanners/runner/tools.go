@@ -417,6 +417,9 @@ func inputErrors(what string, msgs []string) error {
 	if len(msgs) == 0 {
 		return nil
 	}
+	for i, m := range msgs {
+		msgs[i] = strings.Join(strings.Fields(m), " ")
+	}
 	sort.Strings(msgs)
 	shown := msgs
 	if len(shown) > 3 {

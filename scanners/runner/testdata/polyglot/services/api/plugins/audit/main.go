@@ -9,15 +9,21 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+
+	"example.com/audit/internal/report"
 )
 
 func main() {
-	doc, err := html.Parse(strings.NewReader(os.Args[1]))
+	data, err := os.ReadFile(report.Path(os.Args[1], os.Args[2]))
+	if err != nil {
+		os.Exit(1)
+	}
+	doc, err := html.Parse(strings.NewReader(string(data)))
 	if err != nil {
 		fmt.Printf(err.Error())
 		os.Exit(1)
 	}
-	sum := md5.Sum([]byte(os.Args[1]))
-	_ = exec.Command(os.Args[2], fmt.Sprintf("%x", sum)).Run()
+	sum := md5.Sum(data)
+	_ = exec.Command(os.Args[3], fmt.Sprintf("%x", sum)).Run()
 	fmt.Println(doc.FirstChild != nil)
 }
