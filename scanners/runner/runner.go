@@ -172,10 +172,10 @@ func (u *Unit) Abs() string { return filepath.Join(u.Target.Root, filepath.FromS
 
 // Run is a finished run of a tool, for Tool.Check.
 type Run struct {
-	Unit     *Unit
-	Report   []byte
-	Stderr   string
-	ExitCode int
+	Unit           *Unit
+	Report         []byte
+	Stdout, Stderr string
+	ExitCode       int
 }
 
 // ErrNotApplicable means a target has nothing a tool can scan. It is
@@ -414,7 +414,7 @@ func (s *Scanner) runUnit(ctx context.Context, u *Unit, opts map[string]string, 
 	}
 	var checkErr error
 	if s.Tool.Check != nil {
-		checkErr = s.Tool.Check(&Run{Unit: u, Report: data, Stderr: stderr.String(), ExitCode: code})
+		checkErr = s.Tool.Check(&Run{Unit: u, Report: data, Stdout: stdout.String(), Stderr: stderr.String(), ExitCode: code})
 	}
 	version := s.Version()
 	var emitErr error

@@ -265,7 +265,8 @@ func TestInputFailures(t *testing.T) {
 		{"cppcheck", map[string]string{"bad.c": "int main( { return 0; }\n"}, "bad.c:1: syntaxError"},
 		{"flawfinder", map[string]string{"bad.c": "int main(void) { return 0; }\n/* \xff\xfe */\n"}, "encoding error"},
 		{"kube-score", map[string]string{"pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: [unclosed\n"}, "exit status"},
-		{"gitleaks", map[string]string{".gitleaks.toml": "[[rules]\nid = \n", "a.txt": "x\n"}, "exit status 1"},
+		{"gitleaks", map[string]string{".gitleaks.toml": "[[rules]\nid = \n", "a.txt": "x\n"}, "unable to load gitleaks config"},
+		{"tfsec", map[string]string{"main.tf": "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n"}, "Unclosed configuration block"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.tool, func(t *testing.T) {
@@ -288,6 +289,29 @@ func TestInputFailures(t *testing.T) {
 				t.Errorf("error lacks %q (the tool's message)", tc.want)
 			}
 		})
+	}
+}
+
+// A DAST tool that cannot reach its URL fails with its message: wapiti
+// exits 0 with an empty report then.
+func TestUnreachableURL(t *testing.T) {
+	var wapiti runner.Tool
+	for _, tl := range runner.Tools() {
+		if tl.Name == "wapiti" {
+			wapiti = tl
+		}
+	}
+	found, missing := runner.Find([]runner.Tool{wapiti})
+	if len(found) == 0 {
+		t.Skipf("wapiti not installed: %s", missing[0].Tool.Install)
+	}
+	err := found[0].Scan(context.Background(), &plugin.Request{
+		Target:  plugin.Target{Kind: plugin.TargetURL, URL: "http://127.0.0.1:1/", Root: t.TempDir()},
+		Options: map[string]string{"wapiti.max-scan-time": "10", "wapiti.modules": "http_headers"},
+	}, plugin.EmitFuncs{})
+	t.Logf("%v", err)
+	if err == nil || !strings.Contains(err.Error(), "Connection error with URL http://127.0.0.1:1/") {
+		t.Errorf("error %v, want wapiti's connection error", err)
 	}
 }
 

@@ -297,6 +297,7 @@ func Tools() []Tool {
 				return []string{"-u", u.Target.URL, "--scope", "folder", "-m", modules, "--flush-session", "--no-bugreport",
 					"-v", "0", "--max-scan-time", maxTime, "--max-attack-time", "30", "-f", "json", "-o", out}, nil
 			},
+			Check: wapitiCheck,
 			Settings: []Setting{
 				{"wapiti.modules", "xss,http_headers,csp,cookieflags,sql,exec,file,crlf,redirect", "only modules that stay on the target host (no ssrf, no external callbacks)"},
 				{"wapiti.max-scan-time", "120", "seconds; a CI scan must end"},
@@ -584,3 +585,18 @@ func cppcheckCheck(r *Run) error {
 }
 
 var htmlUnescape = strings.NewReplacer("&quot;", `"`, "&apos;", "'", "&lt;", "<", "&gt;", ">", "&amp;", "&").Replace
+
+var wapitiUnreachable = regexp.MustCompile(`\[!\] (Connection error with URL \S+|.*(?:timed out|Timeout).*)`)
+
+// wapitiCheck fails a scan that could not reach its URL: wapiti then
+// exits 0 with an empty report, which would read as a clean pass.
+func wapitiCheck(r *Run) error {
+	out := ansi.ReplaceAllString(r.Stdout+"\n"+r.Stderr, "")
+	if m := wapitiUnreachable.FindString(out); m != "" {
+		return fmt.Errorf("wapiti could not scan %s: %s", r.Unit.Target.URL, strings.TrimPrefix(m, "[!] "))
+	}
+	if strings.Contains(out, "found 0 URLs and forms") {
+		return fmt.Errorf("wapiti found no URL or form at %s", r.Unit.Target.URL)
+	}
+	return nil
+}
