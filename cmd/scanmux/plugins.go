@@ -10,6 +10,7 @@ import (
 
 	"github.com/scanmux/scanmux/plugin"
 	"github.com/scanmux/scanmux/scanners/builtin"
+	gosecembedded "github.com/scanmux/scanmux/scanners/gosec/embedded"
 	"github.com/scanmux/scanmux/scanners/runner"
 )
 
@@ -96,10 +97,13 @@ func runPlugins(args []string, stdout, stderr io.Writer) int {
 }
 
 // runServePlugin is the hidden command with which scanmux serves one of
-// its built-in scanners as a plugin: scanmux __plugin NAME.
+// its built-in scanners as a plugin: scanmux __plugin NAME, and for gosec
+// --exclude REGEXP (repeatable) for the directories to leave out (the
+// modules nested in the one it scans).
 func runServePlugin(args []string, stdout, stderr io.Writer) int {
-	if len(args) != 1 {
-		fmt.Fprintln(stderr, "usage: scanmux __plugin NAME (started by scanmux itself)")
+	const usage = "usage: scanmux __plugin NAME [--exclude REGEXP]... (started by scanmux itself)"
+	if len(args) < 1 {
+		fmt.Fprintln(stderr, usage)
 		return exitUsage
 	}
 	b, ok := builtin.Lookup(args[0])
@@ -107,10 +111,21 @@ func runServePlugin(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "scanmux: no built-in scanner %q\n", args[0])
 		return exitUsage
 	}
-	sc, err := b.New()
-	if err != nil {
-		fmt.Fprintf(stderr, "scanmux: built-in %s: %v\n", args[0], err)
-		return exitUsage
+	var exclude []string
+	for rest := args[1:]; len(rest) > 0; rest = rest[2:] {
+		if rest[0] != "--exclude" || len(rest) < 2 || b.Name != "gosec" {
+			fmt.Fprintln(stderr, usage)
+			return exitUsage
+		}
+		exclude = append(exclude, rest[1])
+	}
+	var sc plugin.Scanner = gosecembedded.Scanner{Exclude: exclude}
+	if b.Name != "gosec" {
+		var err error
+		if sc, err = b.New(); err != nil {
+			fmt.Fprintf(stderr, "scanmux: built-in %s: %v\n", args[0], err)
+			return exitUsage
+		}
 	}
 	plugin.Serve(sc)
 	return exitOK

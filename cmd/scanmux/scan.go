@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"github.com/scanmux/scanmux/plugin"
 	"github.com/scanmux/scanmux/project"
 	"github.com/scanmux/scanmux/scanners/builtin"
+	gosecembedded "github.com/scanmux/scanmux/scanners/gosec/embedded"
 	"github.com/scanmux/scanmux/scanners/registry"
 	"github.com/scanmux/scanmux/scanners/runner"
 )
@@ -602,34 +604,54 @@ func (s *builtinSource) Run(ctx context.Context, emit func(*finding.Finding) err
 	if s.why != "" {
 		return nil, fmt.Errorf("%w: %s", aggregate.ErrNotApplicable, s.why)
 	}
-	scanners := map[string]plugin.Scanner{} // by environment
+	var clients []*plugin.Client
 	defer func() {
-		for _, sc := range scanners {
-			if c, ok := sc.(*plugin.Client); ok {
-				c.Close()
-			}
+		for _, c := range clients {
+			c.Close()
 		}
 	}()
-	open := func(env []string) (plugin.Scanner, error) {
-		key := strings.Join(env, "\x00")
-		if sc := scanners[key]; sc != nil {
-			return sc, nil
+	// open starts the scanner for one unit: the built-in gosec leaves out
+	// the modules nested in the unit's (they are units of their own, which
+	// it cannot load from the outer module), and runs in the unit's
+	// environment (GOWORK=off); the others are started once.
+	var shared plugin.Scanner
+	open := func(u *runner.Unit) (plugin.Scanner, error) {
+		if shared != nil {
+			return shared, nil
+		}
+		var exclude []string
+		if s.b.Name == "gosec" {
+			exclude = nestedModules(s.inv, u)
 		}
 		var sc plugin.Scanner
 		var err error
-		if s.inProcess {
+		switch {
+		case s.inProcess && s.b.Name == "gosec":
+			sc = gosecembedded.Scanner{Exclude: exclude}
+		case s.inProcess:
 			sc, err = s.b.New()
-		} else {
+		default:
 			path, perr := os.Executable()
 			if perr != nil {
 				return nil, perr
 			}
-			sc, err = plugin.Open(ctx, path, &plugin.Config{Args: []string{pluginCommand, s.b.Name}, Env: env, Logger: s.logger})
+			args := []string{pluginCommand, s.b.Name}
+			for _, e := range exclude {
+				args = append(args, "--exclude", e)
+			}
+			var c *plugin.Client
+			c, err = plugin.Open(ctx, path, &plugin.Config{Args: args, Env: u.Env, Logger: s.logger})
+			if err == nil {
+				clients = append(clients, c)
+				sc = c
+			}
 		}
 		if err != nil {
 			return nil, err
 		}
-		scanners[key] = sc
+		if s.b.Name != "gosec" {
+			shared = sc
+		}
 		return sc, nil
 	}
 	var tool finding.Tool
@@ -640,7 +662,7 @@ func (s *builtinSource) Run(ctx context.Context, emit func(*finding.Finding) err
 	}
 	for i := range s.units {
 		u := &s.units[i]
-		sc, err := open(u.Env)
+		sc, err := open(u)
 		if err != nil {
 			return nil, err
 		}
@@ -695,14 +717,19 @@ func (s *builtinSource) Run(ctx context.Context, emit func(*finding.Finding) err
 			if u.Project != nil && !u.Project.Orphan() {
 				where = "module " + u.Dir
 			}
-			failures = append(failures, where+": "+err.Error())
+			msg := strings.ReplaceAll(err.Error(), filepath.Clean(s.req.Target.Root)+string(filepath.Separator), "")
+			failures = append(failures, where+": "+msg)
 		}
 	}
 	s.mu.Lock()
 	s.coverage = s.describeCoverage(cov)
 	s.mu.Unlock()
 	if len(failures) > 0 {
-		return []finding.Tool{tool}, fmt.Errorf("%s did not cover %d of %d: %s", s.b.Name, len(failures), len(s.units), strings.Join(failures, "; "))
+		word := "runs"
+		if s.b.Name == "gosec" {
+			word = "Go modules"
+		}
+		return []finding.Tool{tool}, fmt.Errorf("%s did not cover %d of %d %s: %s", s.b.Name, len(failures), len(s.units), word, strings.Join(failures, "; "))
 	}
 	return []finding.Tool{tool}, nil
 }
@@ -733,4 +760,18 @@ func (s *builtinSource) describeCoverage(cov *runner.Coverage) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// nestedModules returns, as regular expressions of the built-in gosec's
+// Exclude, the directories of the Go modules nested in unit u's module.
+func nestedModules(inv *project.Inventory, u *runner.Unit) []string {
+	var out []string
+	for _, p := range inv.Of(project.Go) {
+		if p.Orphan() || p.Dir == u.Dir || (u.Dir != "." && !strings.HasPrefix(p.Dir, u.Dir+"/")) {
+			continue
+		}
+		abs := filepath.ToSlash(filepath.Join(inv.Root, filepath.FromSlash(p.Dir)))
+		out = append(out, regexp.QuoteMeta(abs)+"(/|$)")
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -17,6 +18,8 @@ import (
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/plugin"
 	"github.com/scanmux/scanmux/sarif"
+	"github.com/scanmux/scanmux/scanners/builtin"
+	"github.com/scanmux/scanmux/scanners/runner"
 )
 
 // TestMain lets the test binary serve scanmux's built-in scanners when the
@@ -93,6 +96,8 @@ func TestScanVulnerableApp(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`
 category: vulnerable-app
 scanners:
+  # They need their online databases.
+  disable: [grype, osv-scanner, trivy, semgrep]
   options:
     govulncheck.db: file://%s
     wapiti.max-scan-time: "90"
@@ -111,10 +116,17 @@ scanners:
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	// Progress: one line per scanner even in a non-terminal log.
-	for _, s := range []string{"gosec (built-in)", "gitleaks (built-in)", "scanmux-iac (built-in)"} {
-		if !strings.Contains(stderr.String(), "  "+s) {
-			t.Errorf("no progress line for %s", s)
+	// Progress: one line per scanner even in a non-terminal log; gosec
+	// and gitleaks run once each, built in or installed.
+	for _, s := range []string{"gosec (", "gitleaks (", "scanmux-iac (built-in)"} {
+		if n := strings.Count(stderr.String(), "\n  "+s); n != 2 { // progress and summary
+			t.Errorf("%d lines for %s, want a progress line and a summary line", n, s)
+		}
+	}
+	// Coverage: the built-ins' in the summary.
+	for _, want := range []string{"1 module, 1 package", "the tree (", "1 Terraform root module, 1 Kubernetes manifest, 1 Dockerfile"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("the summary lacks the coverage %q", want)
 		}
 	}
 	out := filepath.Join(dir, "out.sarif")
@@ -136,6 +148,11 @@ scanners:
 		}
 		if r.Invocation.Failed {
 			t.Errorf("run %s failed: %+v", r.Tool.Name, r.Invocation.Notifications)
+		}
+		if !slices.ContainsFunc(r.Invocation.Notifications, func(n sarif.Notification) bool {
+			return n.Level == "note" && strings.Contains(n.Message, " covered ")
+		}) {
+			t.Errorf("run %s does not say what it covered: %+v", r.Tool.Name, r.Invocation.Notifications)
 		}
 	}
 	for _, c := range []finding.Category{finding.CategorySAST, finding.CategorySecret, finding.CategoryIaC} {
@@ -414,5 +431,177 @@ func TestPluginsCommand(t *testing.T) {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("plugins output lacks %q:\n%s", want, stdout.String())
 		}
+	}
+}
+
+// polyglot copies the test repository with two Go modules (a workspace
+// module and a nested one outside the workspace), a Python project, an
+// npm package and a Maven project.
+func polyglot(t *testing.T) string {
+	t.Helper()
+	dst := t.TempDir()
+	if out, err := exec.Command("cp", "-r", "../../scanners/runner/testdata/polyglot/.", dst).CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	return dst
+}
+
+// scanPolyglot scans a copy of the test repository with the Go scanners
+// (the built-in gosec, and govulncheck and staticcheck when installed)
+// and returns the exit code, stderr and the SARIF runs.
+func scanPolyglot(t *testing.T, root string, extra ...string) (int, string, []sarif.Run) {
+	t.Helper()
+	dir := t.TempDir()
+	vulndb, _ := filepath.Abs("../../scanners/govulncheck/testdata/vulndb")
+	cfg := filepath.Join(dir, "scanmux.yaml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("scanners:\n  options:\n    govulncheck.db: file://%s\n    gosec.engine: built-in\n", vulndb)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.sarif")
+	args := append([]string{"scan", "--config", cfg, "--scanners", "gosec,govulncheck,staticcheck", "-o", out}, extra...)
+	var stdout, stderr bytes.Buffer
+	code := run(append(args, root), &stdout, &stderr)
+	t.Logf("exit %d; stderr:\n%s", code, stderr.String())
+	runs, err := sarif.ReadFile(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateSARIF(t, out)
+	return code, stderr.String(), runs
+}
+
+// The acceptance scan of a repository with several projects: every Go
+// scanner covers both modules, with findings in each at paths relative to
+// the repository; the coverage is in the summary and in each SARIF run;
+// the Java files no scanner reads are listed.
+func TestScanPolyglot(t *testing.T) {
+	code, stderr, runs := scanPolyglot(t, polyglot(t))
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{
+		"scanmux scan: 17 files: 2 Go modules, 1 npm package, 1 Python project, 1 Maven project",
+		"scanmux scan: gosec: built-in",
+		"no scanner for: ", "*.java (1 file; install semgrep or spotbugs)",
+		"gosec (built-in)  ok",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q", want)
+		}
+	}
+	if strings.Contains(stderr, "gosec (installed)") {
+		t.Error("the installed gosec ran beside the built-in")
+	}
+	goTools := []string{"gosec"}
+	for _, tool := range []string{"govulncheck", "staticcheck"} {
+		if installed(tool) {
+			goTools = append(goTools, tool)
+		} else {
+			t.Logf("%s not installed: not checked", tool)
+		}
+	}
+	for _, tool := range goTools {
+		i := slices.IndexFunc(runs, func(r sarif.Run) bool { return r.Tool.Name == tool })
+		if i < 0 {
+			t.Errorf("no %s run", tool)
+			continue
+		}
+		r := runs[i]
+		if r.Invocation.Failed {
+			t.Errorf("%s failed: %+v", tool, r.Invocation.Notifications)
+		}
+		if !slices.ContainsFunc(r.Invocation.Notifications, func(n sarif.Notification) bool {
+			return n.Level == "note" && strings.HasSuffix(n.Message, " covered 2 modules, 4 packages")
+		}) {
+			t.Errorf("%s's run does not say it covered 2 modules, 4 packages: %+v", tool, r.Invocation.Notifications)
+		}
+		if !strings.Contains(stderr, "2 modules, 4 packages") {
+			t.Errorf("the summary does not show %s's coverage", tool)
+		}
+		var api, audit int
+		for _, f := range r.Findings {
+			switch {
+			case strings.HasPrefix(f.Location.Path, "services/api/plugins/audit/"):
+				audit++
+			case strings.HasPrefix(f.Location.Path, "services/api/"):
+				api++
+			default:
+				t.Errorf("%s: %s at %q, not a path in a module", tool, f.Rule.ID, f.Location.Path)
+			}
+		}
+		if api == 0 || audit == 0 {
+			t.Errorf("%s: %d findings in services/api, %d in services/api/plugins/audit; want some in each", tool, api, audit)
+		}
+		if tool == "govulncheck" && !slices.ContainsFunc(r.Findings, func(f *finding.Finding) bool {
+			return f.Rule.ID == "GO-2024-3333" && f.Location.Path == "services/api/plugins/audit/main.go"
+		}) {
+			t.Error("govulncheck did not report the reachable GO-2024-3333 in the nested module")
+		}
+	}
+}
+
+// Without a module's go.mod the Go scanners fail, saying so, and
+// --fail-on-scanner-error exits 3, as documented.
+func TestScanPolyglotModuleRemoved(t *testing.T) {
+	root := polyglot(t)
+	if err := os.Remove(filepath.Join(root, "services/api/plugins/audit/go.mod")); err != nil {
+		t.Fatal(err)
+	}
+	code, stderr, runs := scanPolyglot(t, root)
+	if code != 0 {
+		t.Errorf("exit %d without --fail-on-scanner-error, want 0", code)
+	}
+	if !strings.Contains(stderr, "gosec (built-in)  failed") || !strings.Contains(stderr, "could not load packages") {
+		t.Error("the summary does not show gosec's failure and why")
+	}
+	i := slices.IndexFunc(runs, func(r sarif.Run) bool { return r.Tool.Name == "gosec" })
+	if i < 0 || !runs[i].Invocation.Failed {
+		t.Errorf("gosec's SARIF run is not marked failed")
+	}
+	code, _, _ = scanPolyglot(t, root, "--fail-on-scanner-error")
+	if code != 3 {
+		t.Errorf("--fail-on-scanner-error: exit %d, want 3", code)
+	}
+}
+
+// One engine per tool: the installed binary when it is not older than
+// the built-in, the built-in otherwise or when asked.
+func TestEngineChoice(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		c    int
+		ok   bool
+	}{
+		{"2.30.0", "2.30.0", 0, true}, {"2.31.0", "2.30.0", 1, true}, {"2.9.1", "2.30.0", -1, true},
+		{"8.30.1", "8.30", 1, true}, {"2.30.0-rc1", "2.30.0", 0, true}, {"dev", "2.30.0", 0, false}, {"", "1.0.0", 0, false},
+	} {
+		if c, ok := compareVersions(tc.a, tc.b); c != tc.c || ok != tc.ok {
+			t.Errorf("compareVersions(%q, %q) = %d, %v; want %d, %v", tc.a, tc.b, c, ok, tc.c, tc.ok)
+		}
+	}
+	var gosecTool runner.Tool
+	for _, tl := range runner.Tools() {
+		if tl.Name == "gosec" {
+			gosecTool = tl
+		}
+	}
+	found, missing := runner.Find([]runner.Tool{gosecTool})
+	if len(found) == 0 {
+		t.Skipf("gosec not installed: %s", missing[0].Tool.Install)
+	}
+	b, _ := builtin.Lookup("gosec")
+	ctx := context.Background()
+	for _, tc := range []struct {
+		engine      string
+		wantBuiltin bool
+	}{{"", found[0].Version() < "2.30.0"}, {"installed", false}, {"built-in", true}} {
+		useBuiltin, why, err := chooseEngine(ctx, b, found[0], map[string]string{"gosec.engine": tc.engine})
+		t.Logf("gosec.engine %q: %s", tc.engine, why)
+		if err != nil || useBuiltin != tc.wantBuiltin {
+			t.Errorf("gosec.engine %q: built-in %v (%v), want %v", tc.engine, useBuiltin, err, tc.wantBuiltin)
+		}
+	}
+	if _, _, err := chooseEngine(ctx, b, found[0], map[string]string{"gosec.engine": "both"}); err == nil {
+		t.Error("gosec.engine both: no error")
 	}
 }

@@ -427,3 +427,18 @@ func TestUncovered(t *testing.T) {
 		t.Errorf("Uncovered = %q, want %q", got, want)
 	}
 }
+
+// The README documents every tool setting.
+func TestREADMEDocumentsSettings(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tl := range runner.Tools() {
+		for _, s := range tl.Settings {
+			if !strings.Contains(string(readme), "`"+s.Option+"`") {
+				t.Errorf("README.md does not document %s", s.Option)
+			}
+		}
+	}
+}
