@@ -165,9 +165,10 @@ func sameExact(f *finding.Finding, s *sig, g *finding.Finding, t *sig) bool {
 	if vf != vg {
 		return false
 	}
-	if vf && (f.Message != g.Message || f.Properties["sarif.uri"] != g.Properties["sarif.uri"] ||
-		f.Properties[PropOriginalPath] != g.Properties[PropOriginalPath] ||
-		f.Properties[PropOriginalRegion] != g.Properties[PropOriginalRegion]) {
+	// The properties keep what the reports said of a place that could not
+	// be placed (sarif.uri, the original path and region, an adapter's
+	// unresolved path and lines): any difference there is another place.
+	if vf && (f.Message != g.Message || !maps.Equal(f.Properties, g.Properties)) {
 		return false
 	}
 	return true

@@ -21,6 +21,13 @@ const (
 	// PropOriginalPath keeps the path a tool reported when it was outside
 	// the scan root and so cleared from the location.
 	PropOriginalPath = "scanmux/original-path"
+	// PropUnresolvedPath is where a report reader keeps a path it could
+	// not make relative to its root (scanmux's adapters do), and
+	// PropUnresolvedRegion the region of that location, as
+	// "startLine:startColumn-endLine:endColumn". The engine places such a
+	// path under the scan root by suffix when it can.
+	PropUnresolvedPath   = "unresolvedPath"
+	PropUnresolvedRegion = "unresolvedRegion"
 	// PropOriginalRegion keeps, with PropOriginalPath, the region of a
 	// location whose path was cleared ("12:5-12:20").
 	PropOriginalRegion = "scanmux/original-region"
@@ -55,6 +62,9 @@ func (n *normalizer) normalize(f *finding.Finding, src string, tool finding.Tool
 		f.Message = cmpOr(f.Rule.ShortDescription, f.Rule.Name, f.Rule.FullDescription, f.Rule.ID)
 	}
 
+	if f.Location.Path == "" {
+		n.unresolved(f, src)
+	}
 	n.location(&f.Location, f, src, true, st)
 	for i := range f.Related {
 		n.location(&f.Related[i], f, src, false, st)
@@ -164,6 +174,48 @@ func (n *normalizer) location(l *finding.Location, f *finding.Finding, src strin
 	l.Path, l.Region, l.Snippet = "", finding.Region{}, ""
 }
 
+// unresolved places under the root the absolute path that a reader could
+// not make relative to its root and kept in f's properties
+// (PropUnresolvedPath with PropUnresolvedRegion, or SARIF's "sarif.uri"):
+// a report made in another checkout or container.
+func (n *normalizer) unresolved(f *finding.Finding, src string) {
+	for _, k := range []string{PropUnresolvedPath, "sarif.uri"} {
+		p := f.Properties[k]
+		if p == "" || !isAbsPath(p) {
+			continue
+		}
+		to, ok := n.paths.resolve(slashPath(p))
+		if !ok {
+			n.warn.add(src, warnOutside, p)
+			return
+		}
+		n.warn.add(src, "absolute paths outside the root, matched under the root by suffix", p+" -> "+to)
+		f.Location.Path = to
+		if r, ok := parseRegion(f.Properties[PropUnresolvedRegion]); ok {
+			f.Location.Region = r
+		}
+		delete(f.Properties, k)
+		delete(f.Properties, PropUnresolvedRegion)
+		return
+	}
+}
+
+// isAbsPath reports whether p is an absolute path or a file URI.
+func isAbsPath(p string) bool {
+	return strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`) || len(p) >= 5 && strings.EqualFold(p[:5], "file:") ||
+		len(p) >= 3 && p[1] == ':' && (p[2] == '/' || p[2] == '\\')
+}
+
+// parseRegion reads a region written by regionText.
+func parseRegion(s string) (finding.Region, bool) {
+	var r finding.Region
+	_, err := fmt.Sscanf(s, "%d:%d-%d:%d", &r.StartLine, &r.StartColumn, &r.EndLine, &r.EndColumn)
+	return r, err == nil && r.StartLine > 0
+}
+
+// warnOutside is the warning about findings whose path is outside the root.
+const warnOutside = "findings point outside the root (pass --root); their paths and lines are kept in properties"
+
 // placed is where a reported path was placed under the root: path, or ""
 // when it could not be; warn and example say what to warn about.
 type placed struct {
@@ -186,7 +238,7 @@ func (n *normalizer) place(p string) placed {
 		if to, ok := n.paths.resolve(slashPath(p)); ok {
 			return placed{path: to, warn: "absolute paths outside the root, matched under the root by suffix", example: p + " -> " + to}
 		}
-		return placed{warn: "findings point outside the root (pass --root); their paths and lines are kept in properties", example: p}
+		return placed{warn: warnOutside, example: p}
 	}
 	return placed{warn: "locations with unusable paths, path cleared; kept in properties", example: err.Error()}
 }

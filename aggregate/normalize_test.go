@@ -1,6 +1,7 @@
 package aggregate_test
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -107,6 +108,15 @@ func TestNormalizeCategory(t *testing.T) {
 
 func TestNormalizePathsAndSeverity(t *testing.T) {
 	root := t.TempDir()
+	for _, name := range []string{"cmd/main.go", "x.go", "a.go"} {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("package x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	t.Run("absolute path under the root", func(t *testing.T) {
 		f := src("tool", "R1", finding.SeverityLow, filepath.Join(root, "cmd", "main.go"), 3, 3)
 		f.Related = []finding.Location{{Path: "file://" + filepath.ToSlash(root) + "/x.go", Region: finding.Region{StartLine: 1}}}
@@ -118,10 +128,11 @@ func TestNormalizePathsAndSeverity(t *testing.T) {
 	t.Run("path escaping the root is kept, cleared and warned about", func(t *testing.T) {
 		f := src("tool", "R1", finding.SeverityLow, "/etc/passwd", 3, 3)
 		got, warns := normalizeOne(t, root, f)
-		if got.Location.Path != "" || !got.Location.Region.IsZero() || got.Properties[aggregate.PropOriginalPath] != "/etc/passwd" {
+		if got.Location.Path != "" || !got.Location.Region.IsZero() || got.Properties[aggregate.PropOriginalPath] != "/etc/passwd" ||
+			got.Properties[aggregate.PropOriginalRegion] != "3:0-3:0" {
 			t.Errorf("location %+v, properties %v", got.Location, got.Properties)
 		}
-		if len(warns) != 1 || !strings.Contains(warns[0], "outside the scan root") {
+		if len(warns) != 1 || !strings.Contains(warns[0], "findings point outside the root (pass --root)") {
 			t.Errorf("warnings %q", warns)
 		}
 	})

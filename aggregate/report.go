@@ -156,6 +156,7 @@ func (r *Report) Runs() []sarif.Run {
 		}
 		run.Tool.Version = cmpOr(run.Tool.Version, t.Version)
 		run.Tool.InformationURI = cmpOr(run.Tool.InformationURI, t.InformationURI)
+		run.Tool.FullName = cmpOr(run.Tool.FullName, t.FullName)
 		return run
 	}
 	for i := range r.Sources {

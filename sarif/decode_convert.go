@@ -446,10 +446,22 @@ func (st *runState) location(xl *xLocation, f *finding.Finding) (loc finding.Loc
 			}
 			st.outsideRoot++
 			rdSetProp(f, "sarif.uri", pv.raw)
+		case pv.raw != "":
+			if loc.Message == "" {
+				loc.Message = pv.raw
+			}
 		}
 	}
 	if loc.Path != "" {
 		loc.Region = rdRegion(&pl.Region)
+		if loc.Region.StartLine == 0 {
+			// Some tools (kube-score) give the lines in the context region
+			// only: it contains the region, so its start line is the
+			// nearest known.
+			if c := rdRegion(&pl.ContextRegion); c.StartLine > 0 {
+				loc.Region = finding.Region{StartLine: c.StartLine}
+			}
+		}
 	}
 	loc.Snippet = pl.Region.Snippet.Text
 	for i := range xl.LogicalLocations {

@@ -462,36 +462,42 @@ func (p *fastParser) physical(pl *xPhysical) bool {
 				return p.ok
 			})
 		case "region":
-			r := &pl.Region
+			return p.region(&pl.Region)
+		case "contextRegion":
+			return p.region(&pl.ContextRegion)
+		default:
+			return p.skip()
+		}
+	})
+}
+
+// region reads a region: its lines, columns and snippet text.
+func (p *fastParser) region(r *xRegion) bool {
+	return p.object(func(key []byte) bool {
+		var dst *int
+		switch string(key) {
+		case "startLine":
+			dst = &r.StartLine
+		case "startColumn":
+			dst = &r.StartColumn
+		case "endLine":
+			dst = &r.EndLine
+		case "endColumn":
+			dst = &r.EndColumn
+		case "snippet":
 			return p.object(func(key []byte) bool {
-				var dst *int
-				switch string(key) {
-				case "startLine":
-					dst = &r.StartLine
-				case "startColumn":
-					dst = &r.StartColumn
-				case "endLine":
-					dst = &r.EndLine
-				case "endColumn":
-					dst = &r.EndColumn
-				case "snippet":
-					return p.object(func(key []byte) bool {
-						if string(key) != "text" {
-							return p.skip()
-						}
-						r.Snippet.Text, _ = p.str()
-						return p.ok
-					})
-				default:
+				if string(key) != "text" {
 					return p.skip()
 				}
-				n, ok := p.int()
-				*dst = n
-				return ok
+				r.Snippet.Text, _ = p.str()
+				return p.ok
 			})
 		default:
 			return p.skip()
 		}
+		n, ok := p.int()
+		*dst = n
+		return ok
 	})
 }
 

@@ -378,6 +378,11 @@ func (st *runState) computePath(uri, base string) rdPathVal {
 	}
 	full := uri
 	if !rdIsAbs(uri) && base != "" {
+		if _, defined := st.bases[base]; !defined && rdForeignBase(base) {
+			// Outside the scan root, somewhere only the tool's machine
+			// knows: no path, the URI is kept.
+			return rdPathVal{raw: base + "/" + uri}
+		}
 		full = st.joinBase(uri, base, 0)
 	}
 	if !rdIsAbs(full) && !rdHasFileScheme(full) {
@@ -411,6 +416,18 @@ func (st *runState) joinBase(rel, base string, depth int) string {
 		return st.joinBase(joined, b.URIBaseID, depth+1)
 	}
 	return joined
+}
+
+// rdForeignBase reports whether an undefined uriBaseId names a place that
+// is not the scan root: the Go toolchain and module cache (govulncheck's
+// %GOROOT% and %GOMODCACHE%), a home or temporary directory.
+func rdForeignBase(base string) bool {
+	b := strings.ToUpper(strings.Trim(base, "%$"))
+	switch b {
+	case "GOROOT", "GOMODCACHE", "GOPATH", "HOME", "USERPROFILE", "TMP", "TEMP", "TMPDIR", "JAVA_HOME":
+		return true
+	}
+	return false
 }
 
 func rdJoinURI(base, rel string) string {

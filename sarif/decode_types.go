@@ -39,6 +39,7 @@ type xRegion struct {
 type xPhysical struct {
 	ArtifactLocation xArtifactLocation `json:"artifactLocation"`
 	Region           xRegion           `json:"region"`
+	ContextRegion    xRegion           `json:"contextRegion"`
 }
 
 type xLogical struct {

@@ -19,7 +19,10 @@ type ReadOptions struct {
 	// Relative URIs are always kept (made clean). A relative URI with a
 	// uriBaseId is resolved through the run's originalUriBaseIds, chained;
 	// a uriBaseId that the run does not define (such as %SRCROOT% in most
-	// tools' output) is taken to be the scan root. When Root is "", the
+	// tools' output) is taken to be the scan root, except the ids of the Go
+	// toolchain and module cache, home and temporary directories
+	// (govulncheck's %GOROOT% and %GOMODCACHE%): their locations keep no
+	// path, and the URI becomes the location's message when it has none. When Root is "", the
 	// first absolute base in a chain is taken to be the scan root too, so
 	// the path stays relative to it.
 	//

@@ -18,8 +18,9 @@
 //   - Location.Path is filename, cleaned with [finding.NormalizePath]
 //     (bandit writes the paths it was given, usually relative; "\" become
 //     "/"). A path that cannot be made relative to [scanners.Options] Root
-//     leaves the finding without Path and Region, and is kept in
-//     Properties["bandit.file"].
+//     leaves the finding without Path and Region: it is kept in
+//     Properties["unresolvedPath"], the region in
+//     Properties["unresolvedRegion"].
 //   - Region: line_number to the last line of line_range; col_offset and
 //     end_col_offset (0-based, bandit 1.7.5 and later) plus one. Python
 //     counts these offsets in UTF-8 bytes, so on lines with non-ASCII text
@@ -155,9 +156,7 @@ func convert(tool finding.Tool, root string, res *result) *finding.Finding {
 
 	reg := region(res)
 	f.Location.Snippet = snippet(res.Code, reg)
-	if adapt.SetPath(f, root, res.Filename, "bandit.file") {
-		f.Location.Region = reg
-	}
+	adapt.SetLocation(f, root, res.Filename, reg)
 	switch res.TestID {
 	case "B105", "B106", "B107":
 		redact(f)

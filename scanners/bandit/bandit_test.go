@@ -281,7 +281,7 @@ func TestAbsolutePathOutsideRoot(t *testing.T) {
 	if _, err := (bandit.Adapter{}).Decode(strings.NewReader(in), "in.json", &scanners.Options{Root: "/src"}, func(f *finding.Finding) error { got = f; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if got.Location.Path != "" || got.Properties["bandit.file"] != "/elsewhere/a.py" || got.Validate() != nil {
+	if got.Location.Path != "" || got.Properties["unresolvedPath"] != "/elsewhere/a.py" || got.Validate() != nil {
 		t.Errorf("got %+v", got)
 	}
 }

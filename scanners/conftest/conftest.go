@@ -36,6 +36,7 @@ import (
 	"io"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
@@ -189,4 +190,13 @@ func exception(f *finding.Finding, cr *checkResult, res *result) {
 		Justification: res.Msg,
 		Source:        "conftest exception rule",
 	}}
+}
+
+// RefineSARIF gives a finding read from conftest's SARIF the rule id its
+// JSON report gives: conftest names a SARIF rule "main/deny" for the query
+// "data.main.deny".
+func (Adapter) RefineSARIF(f *finding.Finding) {
+	if ns, rule, ok := strings.Cut(f.Rule.ID, "/"); ok && !strings.HasPrefix(f.Rule.ID, "data.") && ns != "" && rule != "" {
+		f.Rule.ID = "data." + ns + "." + rule
+	}
 }

@@ -286,3 +286,15 @@ func redact(f *finding.Finding) {
 	f.Location.Snippet = strings.ReplaceAll(f.Location.Snippet, secret, "REDACTED")
 	adapt.FingerprintOf(f, secret)
 }
+
+// RefineSARIF gives a finding read from ESLint's SARIF (its
+// @microsoft/eslint-formatter-sarif) the severity its JSON report gives:
+// the formatter writes ESLint's 2 as level "error" and 1 as "warning".
+func (Adapter) RefineSARIF(f *finding.Finding) {
+	switch f.OriginalSeverity {
+	case "error":
+		f.Severity = finding.SeverityMedium
+	case "warning":
+		f.Severity = finding.SeverityLow
+	}
+}

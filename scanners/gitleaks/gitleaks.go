@@ -48,6 +48,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -278,9 +279,17 @@ func fixColumns(r finding.Region) finding.Region {
 // RefineSARIF corrects the columns of a finding read from gitleaks 8's
 // SARIF, which writes the same numbers as its JSON report (see
 // v8Region). gitleaks 7's SARIF has no columns.
+//
+// Every gitleaks finding is a hard-coded secret of high severity, as its
+// JSON adapter says, whatever level the SARIF gives.
 func (Adapter) RefineSARIF(f *finding.Finding) {
 	if f.Location.Region.StartColumn > 0 && !strings.HasPrefix(f.Tool.Version, "7.") && !strings.HasPrefix(f.Tool.Version, "v7.") {
 		f.Location.Region = fixColumns(f.Location.Region)
+	}
+	f.Category, f.Severity = finding.CategorySecret, finding.SeverityHigh
+	if !slices.Contains(f.CWEs, cweHard) {
+		f.CWEs = append(f.CWEs, cweHard)
+		slices.Sort(f.CWEs)
 	}
 }
 

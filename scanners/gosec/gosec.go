@@ -18,7 +18,8 @@
 //   - Location.Path is file made relative to [scanners.Options] Root with
 //     [finding.NormalizePath]. gosec writes absolute paths, so without a
 //     Root (or with a file outside it) the finding keeps no Path and no
-//     Region, and the file is kept in Properties["gosec.file"].
+//     Region: the file is kept in Properties["unresolvedPath"] and the
+//     region in Properties["unresolvedRegion"].
 //   - Region: line is "12" or a range "12-14"; column is the start column.
 //   - Snippet is code.
 //   - nosec and suppressions (reports of "gosec -track-suppressions")
@@ -201,9 +202,7 @@ func convert(tool finding.Tool, root string, is *issue) (*finding.Finding, error
 	if err != nil {
 		return nil, err
 	}
-	if adapt.SetPath(f, root, is.File, "gosec.file") {
-		f.Location.Region = region
-	}
+	adapt.SetLocation(f, root, is.File, region)
 	adapt.Props(f, "gosec.autofix", is.Autofix)
 	for _, s := range is.Suppressions {
 		kind := finding.SuppressionInSource

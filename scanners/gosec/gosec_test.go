@@ -97,7 +97,7 @@ func TestNoRoot(t *testing.T) {
 	path := corpustest.File(t, "gosec/gosec-many.json")
 	_, got := decodeFile(t, path, "")
 	for _, f := range got {
-		if f.Location.Path != "" || !f.Location.Region.IsZero() || !strings.HasPrefix(f.Properties["gosec.file"], "/vagrant/") {
+		if f.Location.Path != "" || !f.Location.Region.IsZero() || !strings.HasPrefix(f.Properties["unresolvedPath"], "/vagrant/") {
 			t.Errorf("absolute path without root: %+v", f)
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/scanmux/scanmux/scanners/conftest"
 	"github.com/scanmux/scanmux/scanners/cppcheck"
 	"github.com/scanmux/scanmux/scanners/eslint"
+	"github.com/scanmux/scanmux/scanners/flawfinder"
 	"github.com/scanmux/scanmux/scanners/gitlabsast"
 	"github.com/scanmux/scanmux/scanners/gitleaks"
 	"github.com/scanmux/scanmux/scanners/gosec"
@@ -50,7 +51,7 @@ const SARIF = "sarif"
 func Adapters() []scanners.Adapter {
 	var all []scanners.Adapter
 	for _, f := range []func() []scanners.Adapter{
-		bandit.Adapters, checkov.Adapters, checkstyle.Adapters, conftest.Adapters, cppcheck.Adapters, eslint.Adapters,
+		bandit.Adapters, checkov.Adapters, checkstyle.Adapters, conftest.Adapters, cppcheck.Adapters, eslint.Adapters, flawfinder.Adapters,
 		gitlabsast.Adapters, gitleaks.Adapters, gosec.Adapters, govulncheck.Adapters, grype.Adapters,
 		kics.Adapters, kubescore.Adapters, nikto.Adapters, nuclei.Adapters, osvscanner.Adapters, sbom.Adapters,
 		semgrep.Adapters, shellcheck.Adapters, staticcheck.Adapters, tfsec.Adapters, trivy.Adapters, wapiti.Adapters,

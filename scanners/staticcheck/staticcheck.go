@@ -150,14 +150,12 @@ func convert(tool finding.Tool, root string, p *problem) *finding.Finding {
 		Severity:         finding.SeverityInfo,
 		OriginalSeverity: p.Severity,
 	}
+	f.Severity = severity(p.Code)
 	switch {
 	case !codeRE.MatchString(p.Code):
 		if p.Code == "compile" {
 			f.Category = finding.CategoryOther
 		}
-	case strings.HasPrefix(p.Code, "SA"):
-		f.Severity = finding.SeverityLow
-		fallthrough
 	default:
 		f.Rule.HelpURI = docsURL + p.Code
 	}
@@ -167,9 +165,7 @@ func convert(tool finding.Tool, root string, p *problem) *finding.Finding {
 	if p.Severity == "ignored" {
 		f.Suppressions = []finding.Suppression{{Kind: finding.SuppressionInSource, Source: "lint:ignore directive"}}
 	}
-	if adapt.SetPath(f, root, p.Location.File, adapt.UnresolvedPath) {
-		f.Location.Region = region(p.Location, p.End)
-	}
+	adapt.SetLocation(f, root, p.Location.File, region(p.Location, p.End))
 	for _, rel := range p.Related {
 		var loc finding.Location
 		if p, err := finding.NormalizePath(root, rel.Location.File); err == nil {
@@ -199,4 +195,21 @@ func region(start, end position) finding.Region {
 		}
 	}
 	return r
+}
+
+// severity is the severity of a problem of check code: low for the
+// checks of the SA group (bugs), info for the others (style, simplifications,
+// unused code) and for problems that are not checks'.
+func severity(code string) finding.Severity {
+	if codeRE.MatchString(code) && strings.HasPrefix(code, "SA") {
+		return finding.SeverityLow
+	}
+	return finding.SeverityInfo
+}
+
+// RefineSARIF gives a finding read from Staticcheck's SARIF the severity
+// its JSON report gives: the SARIF writes every check at level "warning"
+// (or "error"), which says nothing of the check's group.
+func (Adapter) RefineSARIF(f *finding.Finding) {
+	f.Severity = severity(f.Rule.ID)
 }

@@ -82,17 +82,17 @@ func TestTestdata(t *testing.T) {
 
 // TestSARIFAgrees reads Staticcheck's SARIF output of the same run with
 // package sarif and checks that it gives the same rules, paths and
-// regions as the JSON adapter, given the same root. Severities differ on
-// purpose: Staticcheck's SARIF gives every check level "warning", which
-// package sarif reads as medium; the JSON adapter rates checks by group
-// (see the package documentation).
+// regions as the JSON adapter, given the same root. Package sarif alone
+// reads severities differently: Staticcheck's SARIF gives every check
+// level "warning" (medium); RefineSARIF, which the registry applies, rates
+// checks by group as the JSON adapter does.
 func TestSARIFAgrees(t *testing.T) {
 	_, fromJSON := corpustest.DecodeFile(t, staticcheck.Adapter{}, "testdata/staticcheck-0.8.2.json", &scanners.Options{Root: recorded})
 	runs, err := sarif.ReadFile("testdata/staticcheck-0.8.2.sarif", &sarif.ReadOptions{Root: recorded})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(runs) != 1 || runs[0].Tool.Name != "Staticcheck" || runs[0].Tool.Version != "2026.2.2" {
+	if len(runs) != 1 || runs[0].Tool.Name != "staticcheck" || runs[0].Tool.FullName != "Staticcheck" || runs[0].Tool.Version != "2026.2.2" {
 		t.Fatalf("runs %+v", runs)
 	}
 	fromSARIF := runs[0].Findings
@@ -104,6 +104,10 @@ func TestSARIFAgrees(t *testing.T) {
 		if s.Rule.ID != j.Rule.ID || s.Location.Path != j.Location.Path || !sameRegion(s.Location.Region, j.Location.Region) ||
 			s.Rule.HelpURI != j.Rule.HelpURI || strings.TrimSpace(s.Message) != j.Message && j.Rule.ID != "SA4023" {
 			t.Errorf("finding %d:\nSARIF %+v\nJSON  %+v", i, s, j)
+		}
+		staticcheck.Adapter{}.RefineSARIF(s)
+		if s.Severity != j.Severity {
+			t.Errorf("finding %d: refined SARIF severity %s, JSON %s", i, s.Severity, j.Severity)
 		}
 		if len(s.Related) != len(j.Related) {
 			t.Errorf("finding %d: %d related in SARIF, %d in JSON", i, len(s.Related), len(j.Related))

@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"runtime/debug"
 	"strings"
 
@@ -57,6 +58,28 @@ func SetPath(f *finding.Finding, root, p, key string) bool {
 	}
 	f.Location.Path = rel
 	return true
+}
+
+// UnresolvedRegion is the property that keeps, as
+// "startLine:startColumn-endLine:endColumn", the region of a location
+// whose path could not be made relative to the scan root, so that no line
+// is lost and findings at different lines stay apart.
+const UnresolvedRegion = "unresolvedRegion"
+
+// SetLocation sets f's path as SetPath does, with key [UnresolvedPath],
+// and, when it did, the region; when the path could not be set, the
+// region is kept in f.Properties[UnresolvedRegion] instead. The
+// aggregation engine places such a path under its root when it can (a
+// report made in another checkout).
+func SetLocation(f *finding.Finding, root, p string, r finding.Region) bool {
+	if SetPath(f, root, p, UnresolvedPath) {
+		f.Location.Region = r
+		return true
+	}
+	if p != "" && !r.IsZero() {
+		Props(f, UnresolvedRegion, fmt.Sprintf("%d:%d-%d:%d", r.StartLine, r.StartColumn, r.EndLine, r.EndColumn))
+	}
+	return false
 }
 
 // Props sets the pairs of kv (key, value, key, value ...) whose value is
