@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -54,12 +55,11 @@ func (CycloneDX) Detect(head []byte) bool {
 // carry JSON and XML names, so that both forms decode to them; only the
 // root, the tools and the dependencies differ (see xmlBOM).
 type bom struct {
-	BOMFormat    string       `json:"bomFormat"`
-	SpecVersion  string       `json:"specVersion"`
-	Metadata     *metadata    `json:"metadata"`
-	Components   []component  `json:"components"`
-	Dependencies []dependency `json:"dependencies"`
-	// Vulnerabilities is nil when the BOM has none, even empty.
+	BOMFormat       string           `json:"bomFormat"`
+	SpecVersion     string           `json:"specVersion"`
+	Metadata        *metadata        `json:"metadata"`
+	Components      []component      `json:"components"`
+	Dependencies    []dependency     `json:"dependencies"`
 	Vulnerabilities *[]vulnerability `json:"vulnerabilities"`
 
 	// tools are the tools of Metadata.Tools, or of the XML metadata.
@@ -126,6 +126,7 @@ type vulnerability struct {
 		Ref      string `json:"ref" xml:"ref"`
 		Versions []struct {
 			Version string `json:"version" xml:"version"`
+			Range   string `json:"range" xml:"range"`
 			Status  string `json:"status" xml:"status"`
 		} `json:"versions" xml:"versions>version"`
 	} `json:"affects" xml:"affects>target"`
@@ -139,7 +140,8 @@ type rating struct {
 
 // Decode reads a CycloneDX BOM from r. It emits one finding per
 // vulnerability and affected component when the BOM has vulnerabilities,
-// and returns an error wrapping [ErrNotFindings] when it has none.
+// and returns its tool and an error wrapping [ErrNotFindings] when it has
+// none.
 func (CycloneDX) Decode(r io.Reader, name string, opts *scanners.Options, emit func(*finding.Finding) error) (finding.Tool, error) {
 	tool := finding.Tool{Name: "cyclonedx"}
 	var root string
@@ -167,7 +169,7 @@ func (CycloneDX) Decode(r io.Reader, name string, opts *scanners.Options, emit f
 	if len(b.tools) > 0 {
 		tool = b.tools[0]
 	}
-	if b.Vulnerabilities == nil {
+	if b.Vulnerabilities == nil || len(*b.Vulnerabilities) == 0 {
 		return tool, &notFindingsError{file: name, what: strings.TrimSpace("CycloneDX " + version)}
 	}
 	c := newConverter(b, tool, root)
@@ -249,10 +251,20 @@ func jsonTools(raw json.RawMessage) []finding.Tool {
 	var out []finding.Tool
 	for _, t := range list {
 		if t.Name != "" {
-			out = append(out, finding.Tool{Name: t.Name, Version: t.Version})
+			out = append(out, bomTool(t.Name, t.Version))
 		}
 	}
 	return out
+}
+
+// bomTool returns the tool of a BOM's metadata. A version in brackets is a
+// placeholder (grype built without its release flags writes "[not
+// provided]") and is dropped.
+func bomTool(name, version string) finding.Tool {
+	if strings.HasPrefix(version, "[") {
+		version = ""
+	}
+	return finding.Tool{Name: name, Version: version}
 }
 
 // ratingSeverity returns the severity of one rating and the string it
@@ -430,6 +442,14 @@ func (c *converter) severity(f *finding.Finding, v *vulnerability) {
 			f.Severity, f.OriginalSeverity = s, from
 		}
 	}
+	for i := range v.Ratings {
+		// A rating that says only "unknown" or "none" (grype's for a
+		// vulnerability without severity): info, as the tools' JSON
+		// adapters read their own "Unknown".
+		if w := strings.ToLower(strings.TrimSpace(v.Ratings[i].Severity)); f.Severity == finding.SeverityUnset && (w == "unknown" || w == "none") {
+			f.Severity, f.OriginalSeverity = finding.SeverityInfo, v.Ratings[i].Severity
+		}
+	}
 	if f.Severity == finding.SeverityUnset {
 		f.Severity = finding.SeverityMedium
 		adapt.Props(f, "cyclonedx.severityNote", "no rating with a severity, score or CVSS v3 vector; medium assumed")
@@ -481,13 +501,39 @@ func (c *converter) file(cp *component) string {
 	if p := prop(cp, "aquasecurity:trivy:FilePath"); p != "" {
 		return p
 	}
-	for _, parent := range c.parents[cp.BOMRef] {
-		if pc := c.byRef[parent]; pc != nil && pc.Type == "application" && prop(pc, "aquasecurity:trivy:Class") == "lang-pkgs" {
-			return pc.Name
+	if p := prop(cp, "syft:location:0:path"); p != "" {
+		// Syft (grype's BOMs) writes the path from the scanned directory
+		// with a leading "/", as grype's JSON report does.
+		if _, err := finding.NormalizePath(c.root, p); err != nil && strings.HasPrefix(p, "/") {
+			p = strings.TrimLeft(path.Clean(p), "/")
+		}
+		return p
+	}
+	// The nearest lang-pkgs target among the components that depend on
+	// cp, directly or not (trivy puts a Go module's dependencies under
+	// the module, and the module under go.mod).
+	seen := map[string]bool{cp.BOMRef: true}
+	queue := []string{cp.BOMRef}
+	for len(queue) > 0 {
+		ref := queue[0]
+		queue = queue[1:]
+		for _, parent := range c.parents[ref] {
+			if seen[parent] {
+				continue
+			}
+			seen[parent] = true
+			if pc := c.byRef[parent]; pc != nil && pc.Type == "application" && prop(pc, "aquasecurity:trivy:Class") == "lang-pkgs" {
+				return pc.Name
+			}
+			queue = append(queue, parent)
 		}
 	}
 	return ""
 }
+
+// fixedRangeRE matches a vers range of one lower bound, "vers:npm/>=4.17.21",
+// as grype writes the unaffected versions.
+var fixedRangeRE = regexp.MustCompile(`^vers:[^/]+/>=([^|<>=!*]+)$`)
 
 // recommendationRE matches one of trivy's recommendations.
 var recommendationRE = regexp.MustCompile(`^Upgrade (.+) to version (\S+)$`)
@@ -518,8 +564,14 @@ func fixedVersion(v *vulnerability, ref, name string) string {
 			continue
 		}
 		for _, ver := range a.Versions {
-			if ver.Status == "unaffected" && ver.Version != "" {
+			if ver.Status != "unaffected" {
+				continue
+			}
+			if ver.Version != "" {
 				return ver.Version
+			}
+			if m := fixedRangeRE.FindStringSubmatch(ver.Range); m != nil {
+				return m[1]
 			}
 		}
 	}
@@ -708,7 +760,7 @@ func decodeXML(r io.Reader) (*bom, string, error) {
 	t := x.Metadata.Tools
 	for _, tl := range slices.Concat(t.Legacy, t.Components, t.Services) {
 		if tl.Name != "" {
-			b.tools = append(b.tools, finding.Tool{Name: tl.Name, Version: tl.Version})
+			b.tools = append(b.tools, bomTool(tl.Name, tl.Version))
 		}
 	}
 	for _, d := range x.Dependencies {

@@ -10,12 +10,15 @@
 //
 // Adapter "cyclonedx" reads CycloneDX JSON (bomFormat "CycloneDX") and
 // XML (a <bom> root in the namespace http://cyclonedx.org/schema/bom/1.x),
-// any spec version from 1.2. A BOM without a vulnerabilities array is not
-// a findings report: Decode returns "FILE: this is an SBOM (CycloneDX
-// 1.5), not a findings report", wrapping [ErrNotFindings]. A BOM with one,
-// even empty, is the report of a vulnerability scan, and each pair of a
-// vulnerability and a component it affects (affects[].ref) becomes one
-// [finding.Finding]:
+// any spec version from 1.2. A BOM without vulnerabilities is not a
+// findings report: Decode returns "FILE: this is an SBOM (CycloneDX 1.5),
+// not a findings report", wrapping [ErrNotFindings], with the BOM's tool.
+// An empty vulnerabilities array counts as none: trivy writes one in every
+// CycloneDX BOM, so it cannot tell a vulnerability scan that found
+// nothing from an SBOM; callers that know the file came from a
+// vulnerability scan may treat the error as no findings. In a BOM with
+// vulnerabilities, each pair of a vulnerability and a component it
+// affects (affects[].ref) becomes one [finding.Finding]:
 //
 //   - Category is dependency, or container when the BOM describes a
 //     container image (metadata.component.type "container"), whose name
@@ -32,10 +35,12 @@
 //     else its score through [finding.SeverityFromScore], else, for a
 //     CVSS v3 vector alone (osv-scanner writes no score), the vector's base
 //     score computed as CVSS 3.1 specifies. OriginalSeverity is the word,
-//     score or vector that decided. Without any usable rating the severity
-//     is medium and Properties["cyclonedx.severityNote"] says it was
-//     assumed. Taking the highest of several sources' ratings may rate a
-//     finding above the one rating trivy's own JSON shows.
+//     score or vector that decided. Ratings that say only "unknown" or
+//     "none" (grype's for a vulnerability without severity) give info.
+//     Without any usable rating the severity is medium and
+//     Properties["cyclonedx.severityNote"] says it was assumed. Taking
+//     the highest of several sources' ratings may rate a finding above
+//     the one rating trivy's own JSON shows.
 //   - CWEs are cwes.
 //   - Location.Package is the affected component, found by its bom-ref
 //     (nested components included) or, for a reference that is a purl
@@ -50,12 +55,16 @@
 //     modules) leaves the finding without a package.
 //   - Package.FixedVersion is the version of trivy's recommendation
 //     "Upgrade NAME to version V" for this package, else an affects
-//     version of status "unaffected".
+//     version of status "unaffected", or the lower bound of its range
+//     when that is one ("vers:npm/>=4.17.21", as grype writes it).
 //   - Location.Path is, for dependency findings, the component's file:
-//     the first evidence occurrence, trivy's FilePath property, or the
-//     name of the application component (trivy's lang-pkgs target, e.g.
-//     "go.mod") that depends on it, made relative to [scanners.Options]
-//     Root ("unresolvedPath" property otherwise).
+//     the first evidence occurrence, trivy's FilePath property, Syft's
+//     syft:location:0:path property (grype's BOMs; a path from the scanned
+//     directory with a leading "/", dropped as grype's JSON adapter does
+//     when the path is not under Root), or the name of the application
+//     component (trivy's lang-pkgs target, e.g. "go.mod") that depends on
+//     it, directly or through other components, made relative to
+//     [scanners.Options] Root ("unresolvedPath" property otherwise).
 //   - A VEX analysis whose state is not_affected, false_positive or
 //     resolved becomes an external [finding.Suppression] with the
 //     justification and detail; the state is kept in
@@ -65,8 +74,9 @@
 //
 // Tool is the BOM's first tool (metadata.tools, the 1.4 array or 1.5's
 // tools.components and tools.services): trivy, grype, cyclonedx-gomod...
-// with its version. A BOM that names no tool (osv-scanner writes no
-// metadata) gives the tool "cyclonedx".
+// with its version; a placeholder version in brackets (grype built from
+// source writes "[not provided]") is dropped. A BOM that names no tool
+// (osv-scanner writes no metadata) gives the tool "cyclonedx".
 //
 // # SPDX
 //

@@ -46,6 +46,11 @@ func TestNotFindings(t *testing.T) {
 			finding.Tool{Name: "cyclonedx-gomod", Version: "v1.10.0"}},
 		{"testdata/cyclonedx-gomod-1.10.0-cdx1.5.xml", "cyclonedx", "this is an SBOM (CycloneDX 1.5), not a findings report",
 			finding.Tool{Name: "cyclonedx-gomod", Version: "v1.10.0"}},
+		// trivy's SBOM has an empty vulnerabilities array.
+		{"testdata/trivy-0.74.0-sbom-cdx1.7.json", "cyclonedx", "this is an SBOM (CycloneDX 1.7), not a findings report",
+			finding.Tool{Name: "trivy", Version: "dev"}},
+		{"testdata/trivy-0.74.0.spdx.json", "spdx", "this is an SBOM (SPDX-2.3), not a findings report",
+			finding.Tool{Name: "trivy", Version: "dev"}},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			head := corpustest.Head(t, tc.path)
@@ -121,9 +126,87 @@ func TestOSVScanner(t *testing.T) {
 	}
 }
 
+// TestTrivy decodes trivy v0.74.0's real CycloneDX 1.7 output of a
+// vulnerability scan of testdata/real/tree/samples (lodash 4.17.15 and
+// golang.org/x/net v0.7.0) with a small local database.
+func TestTrivy(t *testing.T) {
+	path := "testdata/trivy-0.74.0-vuln-cdx1.7.json"
+	if !(sbom.CycloneDX{}).Detect(corpustest.Head(t, path)) {
+		t.Error("Detect false")
+	}
+	tool, got := corpustest.DecodeFile(t, sbom.CycloneDX{}, path, nil)
+	if tool != (finding.Tool{Name: "trivy", Version: "dev"}) {
+		t.Errorf("tool %+v", tool)
+	}
+	type row struct {
+		ID, Sev, Orig, Name, Fixed, Eco, Path string
+		CWEs                                  []int
+	}
+	want := []row{
+		{"CVE-2020-28500", "medium", "medium", "lodash", "4.17.21", "npm", "js/package-lock.json", []int{400, 1333}},
+		{"CVE-2020-8203", "high", "high", "lodash", "4.17.19", "npm", "js/package-lock.json", []int{770, 1321}},
+		{"CVE-2021-23337", "high", "high", "lodash", "4.17.21", "npm", "js/package-lock.json", []int{77, 94}},
+		// The Go advisories have no rating in the database: medium assumed.
+		{"CVE-2023-39325", "medium", "", "golang.org/x/net", "0.17.0", "Go", "go/go.mod", nil},
+		{"CVE-2023-3978", "medium", "", "golang.org/x/net", "0.13.0", "Go", "go/go.mod", nil},
+		{"CVE-2024-45338", "medium", "", "golang.org/x/net", "0.33.0", "Go", "go/go.mod", nil},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d findings, want %d", len(got), len(want))
+	}
+	for i, f := range got {
+		p := f.Location.Package
+		have := row{f.Rule.ID, f.Severity.String(), f.OriginalSeverity, p.Name, p.FixedVersion, p.Ecosystem, f.Location.Path, f.CWEs}
+		w := want[i]
+		if have.ID != w.ID || have.Sev != w.Sev || have.Orig != w.Orig || have.Name != w.Name || have.Fixed != w.Fixed ||
+			have.Eco != w.Eco || have.Path != w.Path || !slices.Equal(have.CWEs, w.CWEs) || f.Category != finding.CategoryDependency {
+			t.Errorf("finding %d: %+v, want %+v", i, have, w)
+		}
+	}
+	if f := got[0]; f.Message != "lodash 4.17.15 is affected by CVE-2020-28500 (fixed in 4.17.21): "+
+		"All versions of package lodash prior to 4.17.21 are vulnerable to Regular Expression Denial of Service (ReDoS) via the toNumber, trim and trimEnd functions." ||
+		f.Location.Package.PURL != "pkg:npm/lodash@4.17.15" || f.Location.Package.Version != "4.17.15" {
+		t.Errorf("first: %+v %+v", f, f.Location.Package)
+	}
+}
+
+// TestGrype decodes grype v0.121.3's real CycloneDX 1.7 output of a scan
+// of testdata/real/tree: a directory scan whose paths start with "/".
+func TestGrype(t *testing.T) {
+	path := "testdata/grype-v0.121.3-root-cyclonedx.json"
+	tool, got := corpustest.DecodeFile(t, sbom.CycloneDX{}, path, &scanners.Options{Root: "/src"})
+	// grype built from source writes the version "[not provided]".
+	if tool != (finding.Tool{Name: "grype"}) {
+		t.Errorf("tool %+v", tool)
+	}
+	type row struct{ ID, Sev, Fixed, Path string }
+	want := []row{
+		{"GHSA-35jh-r3h4-6jhm", "high", "4.17.21", "samples/js/package-lock.json"},
+		{"GHSA-p6mc-m468-83gw", "high", "4.17.19", "samples/js/package-lock.json"},
+		{"GHSA-29mw-wpgm-hmr9", "medium", "4.17.21", "samples/js/package-lock.json"},
+		// grype rates the Go advisories "unknown": info.
+		{"GO-2023-1988", "info", "0.13.0", "samples/go/go.mod"},
+		{"GO-2023-2102", "info", "0.17.0", "samples/go/go.mod"},
+		{"GO-2024-3333", "info", "0.33.0", "samples/go/go.mod"},
+	}
+	var have []row
+	for _, f := range got {
+		have = append(have, row{f.Rule.ID, f.Severity.String(), f.Location.Package.FixedVersion, f.Location.Path})
+	}
+	if !slices.Equal(have, want) {
+		t.Errorf("findings:\n%v\nwant:\n%v", have, want)
+	}
+	if f := got[0]; strings.Join(f.VulnIDs, ",") != "GHSA-35jh-r3h4-6jhm" || f.Rule.HelpURI != "https://nvd.nist.gov/vuln/detail/CVE-2021-23337" ||
+		f.Message != "lodash 4.17.15 is affected by GHSA-35jh-r3h4-6jhm (fixed in 4.17.21): Command Injection in lodash" {
+		t.Errorf("first: %+v", f)
+	}
+}
+
 // TestTrivyShape decodes a CycloneDX 1.6 BOM with vulnerabilities shaped
 // as trivy v0.74.0 writes one (pkg/sbom/cyclonedx/marshal.go): NOT a real
-// trivy output; see testdata/README.md.
+// trivy output (TestTrivy has one); see testdata/README.md. It holds what
+// the real one lacks: a vulnerability of two packages, with trivy's joined
+// recommendations, and a Maven component.
 func TestTrivyShape(t *testing.T) {
 	path := "testdata/trivy-shape-cdx1.6.json"
 	tool, got := corpustest.DecodeFile(t, sbom.CycloneDX{}, path, &scanners.Options{Root: "/src"})
@@ -248,14 +331,19 @@ func TestSPDX(t *testing.T) {
 	}
 }
 
+// TestEmptyVulnerabilities checks that an empty vulnerabilities array
+// counts as none: trivy writes one in every CycloneDX BOM.
 func TestEmptyVulnerabilities(t *testing.T) {
 	for _, in := range []string{
 		`{"bomFormat":"CycloneDX","specVersion":"1.5","components":[],"vulnerabilities":[]}`,
 		`<bom xmlns="http://cyclonedx.org/schema/bom/1.4"><vulnerabilities/></bom>`,
 	} {
-		_, got := corpustest.Decode(t, sbom.CycloneDX{}, strings.NewReader(in), "in", nil)
-		if len(got) != 0 {
-			t.Errorf("%s: %d findings", in, len(got))
+		_, err := sbom.CycloneDX{}.Decode(strings.NewReader(in), "in", nil, func(f *finding.Finding) error {
+			t.Errorf("finding %+v", f)
+			return nil
+		})
+		if !errors.Is(err, sbom.ErrNotFindings) {
+			t.Errorf("%s: error %v, want ErrNotFindings", in, err)
 		}
 	}
 }

@@ -96,8 +96,9 @@ func (SPDX) Decode(r io.Reader, name string, _ *scanners.Options, _ func(*findin
 }
 
 // creatorToolRE splits an SPDX creator tool, "NAME-VERSION", at the last
-// hyphen before a digit or a "v" and digit.
-var creatorToolRE = regexp.MustCompile(`^(.+?)-(v?[0-9][^-]*)$`)
+// hyphen before a version: a digit, "v" and a digit, or "dev" (trivy
+// built from source).
+var creatorToolRE = regexp.MustCompile(`^(.+)-(v?[0-9][^-]*|dev)$`)
 
 // creatorTool returns the tool of an SPDX creator "Tool: trivy-0.74.0".
 func creatorTool(s string) finding.Tool {
