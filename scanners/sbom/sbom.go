@@ -31,12 +31,13 @@
 //   - VulnIDs is the id, then the ids of references (the aliases grype and
 //     osv-scanner list there), without repeats.
 //   - Severity is the highest of the ratings: a rating's severity word
-//     through [finding.ParseSeverity] ("none" and "unknown" do not count),
+//     through [finding.ParseSeverity] (other than "none" and "unknown"),
 //     else its score through [finding.SeverityFromScore], else, for a
 //     CVSS v3 vector alone (osv-scanner writes no score), the vector's base
 //     score computed as CVSS 3.1 specifies. OriginalSeverity is the word,
-//     score or vector that decided. Ratings that say only "unknown" or
-//     "none" (grype's for a vulnerability without severity) give info.
+//     score or vector that decided. When the ratings say only "unknown"
+//     or "none" (grype's for a vulnerability without severity), the
+//     severity is info, as package grype reads grype's "Unknown".
 //     Without any usable rating the severity is medium and
 //     Properties["cyclonedx.severityNote"] says it was assumed. Taking
 //     the highest of several sources' ratings may rate a finding above
@@ -59,9 +60,9 @@
 //     when that is one ("vers:npm/>=4.17.21", as grype writes it).
 //   - Location.Path is, for dependency findings, the component's file:
 //     the first evidence occurrence, trivy's FilePath property, Syft's
-//     syft:location:0:path property (grype's BOMs; a path from the scanned
-//     directory with a leading "/", dropped as grype's JSON adapter does
-//     when the path is not under Root), or the name of the application
+//     syft:location:0:path property (grype's BOMs: a path from the
+//     scanned directory with a leading "/", which is dropped when the path
+//     is not under Root, as package grype does), or the name of the application
 //     component (trivy's lang-pkgs target, e.g. "go.mod") that depends on
 //     it, directly or through other components, made relative to
 //     [scanners.Options] Root ("unresolvedPath" property otherwise).
