@@ -18,7 +18,9 @@
 //     it comes from a Kubernetes workload, else dependency. The package goes
 //     in Location.Package (Image is the artifact name, Layer the layer
 //     digest) and Location.Path is the manifest (the result's Target or the
-//     package's PkgPath) when that is a file path.
+//     package's PkgPath) when that is a file path, with the package's
+//     lines in it when the result lists its Packages (--list-all-pkgs):
+//     the first place is the region, the others related locations.
 //   - Misconfigurations: category iac, only those whose Status is FAIL (or
 //     empty, as in old reports); PASS and EXCEPTION entries are checks that
 //     passed. The rule id is the AVDID when present, else the ID.
@@ -121,6 +123,12 @@ type result struct {
 	Misconfigurations []misconfiguration
 	Secrets           []secret
 	Licenses          []license
+	// Packages lists the result's packages (trivy --list-all-pkgs, the
+	// default for JSON since 0.5x), with their lines in the manifest.
+	Packages []struct {
+		Name, Version string
+		Locations     []struct{ StartLine, EndLine int }
+	}
 }
 
 type layer struct{ Digest, DiffID string }
@@ -413,6 +421,9 @@ func (c *conv) vuln(res *result, v *vulnerability, k8s *k8sResource) *finding.Fi
 		manifest = res.Target
 	}
 	c.setPath(f, manifest)
+	if f.Location.Path != "" {
+		packageLines(f, res, v)
+	}
 	msg := fmt.Sprintf("%s %s is affected by %s", pkg.Name, v.InstalledVersion, id)
 	if v.FixedVersion != "" {
 		msg += " (fixed in " + v.FixedVersion + ")"
@@ -526,6 +537,30 @@ func (c *conv) license(res *result, l *license) *finding.Finding {
 	c.setPath(f, firstNonEmpty(l.FilePath, res.Target))
 	adapt.Props(f, "trivy.licenseCategory", l.Category)
 	return f
+}
+
+// packageLines sets the region of a vulnerability of a package that the
+// result lists with its lines in the manifest: the first place is the
+// finding's, the others are related locations. Trivy's SARIF writes the
+// same lines, taken from the first package of the same name and version.
+func packageLines(f *finding.Finding, res *result, v *vulnerability) {
+	for _, p := range res.Packages {
+		if p.Name != v.PkgName || p.Version != v.InstalledVersion {
+			continue
+		}
+		for _, l := range p.Locations {
+			r := region(l.StartLine, l.EndLine)
+			if r.IsZero() {
+				continue
+			}
+			if f.Location.Region.IsZero() {
+				f.Location.Region = r
+			} else {
+				f.Related = append(f.Related, finding.Location{Path: f.Location.Path, Region: r})
+			}
+		}
+		return
+	}
 }
 
 // setPath sets the finding's path when p is a file path that normalizes
