@@ -14,8 +14,8 @@ import (
 )
 
 // sarif1Hint is the advice given for SARIF 1.0 logs.
-const sarif1Hint = "SARIF 1.0 is not supported; convert it to 2.1.0 with the SARIF Multitool: " +
-	"sarif transform --sarif-output-version Current FILE -o FILE2"
+const sarif1Hint = "SARIF 1.0 is not supported by this decoder; convert it to 2.1.0 with UpgradeV1 " +
+	"(scanmux merge and import do), or with the SARIF Multitool: sarif rewrite --sarif-output-version Current FILE -o FILE2"
 
 var rdBOM = []byte{0xEF, 0xBB, 0xBF}
 

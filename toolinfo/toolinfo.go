@@ -63,6 +63,8 @@ var known = []Tool{
 	{ID: "nuclei", Homes: []string{"github.com/projectdiscovery/nuclei"}, Category: finding.CategoryDAST},
 	{ID: "osv-scanner", Aliases: []string{"osv_scanner", "OSV-Scanner"}, Homes: []string{"github.com/google/osv-scanner"},
 		Category: finding.CategoryDependency},
+	{ID: "roslyn", Aliases: []string{"Microsoft (R) Visual C# Compiler", "Microsoft (R) Visual Basic Compiler", "csc", "vbc"},
+		Category: finding.CategorySAST},
 	{ID: "semgrep", Aliases: []string{"Semgrep OSS", "Semgrep Pro", "Semgrep Code", "semgrep-sast"}, Homes: []string{"semgrep.dev"},
 		Category: finding.CategorySAST},
 	{ID: "shellcheck", Homes: []string{"www.shellcheck.net", "shellcheck.net", "github.com/koalaman/shellcheck"}, Category: finding.CategorySAST},

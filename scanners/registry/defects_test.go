@@ -1,6 +1,7 @@
 package registry_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -15,8 +16,43 @@ import (
 // Regression tests of "Real tool output, read right", each on real tool
 // outputs recorded in testdata/real (see its README).
 
-// rec returns the path of a recording.
-func rec(name string) string { return filepath.Join(realDir, "out", name) }
+// localDir holds the recordings rec rewrites; TestMain removes it.
+var localDir string
+
+func TestMain(m *testing.M) {
+	var err error
+	if localDir, err = os.MkdirTemp("", "scanmux-recordings-"); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(localDir)
+	os.Exit(code)
+}
+
+// recordedRoot is where testdata/real/tree was when record.sh made the
+// recordings: the tools that write absolute paths wrote them under it.
+const recordedRoot = "/work/main/testdata/real/tree"
+
+// rec returns the path of a recording as if it had been made in this
+// checkout: a copy with recordedRoot replaced by the tree's path here, as
+// golden-file tests normalise machine paths. Where the two agree, the
+// recording itself.
+func rec(name string) string {
+	p := filepath.Join(realDir, "out", name)
+	root, err := filepath.Abs(filepath.Join(realDir, "tree"))
+	if err != nil || root == recordedRoot {
+		return p
+	}
+	data, err := os.ReadFile(p)
+	if err != nil || !bytes.Contains(data, []byte(recordedRoot)) {
+		return p
+	}
+	local := filepath.Join(localDir, filepath.Base(p))
+	if os.WriteFile(local, bytes.ReplaceAll(data, []byte(recordedRoot), []byte(filepath.ToSlash(root))), 0o644) != nil {
+		return p
+	}
+	return local
+}
 
 // treeRoot is the absolute path of the recordings' sample tree.
 func treeRoot(t *testing.T) string {

@@ -97,3 +97,35 @@ func TestDetectUnknownObject(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// SARIF 1.0 (the corpus's real Roslyn /errorlog) is read, converted to
+// 2.1.0 in memory, instead of "unsupported SARIF version".
+func TestImportSARIF1(t *testing.T) {
+	p := filepath.Join(corpus, "roslyn", "roslyn-errorlog-sarif-v1.0.0.sarif")
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("../shared is missing (%v): the corpus tests run in CI, which has it", err)
+	}
+	tools, fs, err := importAll(t, p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) == 0 || len(tools) != 1 {
+		t.Fatalf("%d findings of %v", len(fs), tools)
+	}
+	for _, f := range fs {
+		if f.Rule.ID == "" || f.Tool.Name == "" {
+			t.Errorf("finding without rule or tool: %+v", f)
+		}
+	}
+	t.Logf("%s: %d findings of %s %s", filepath.Base(p), len(fs), tools[0].Name, tools[0].Version)
+}
+
+// An SBOM is said to be one, with its format and version.
+func TestImportSBOMSaysSo(t *testing.T) {
+	// cyclonedx-gomod's BOM of a module: components, no vulnerabilities.
+	p := filepath.Join("..", "sbom", "testdata", "cyclonedx-gomod-1.10.0-cdx1.5.json")
+	_, _, err := importAll(t, p, "")
+	if err == nil || !strings.Contains(err.Error(), "this is an SBOM (CycloneDX") || !strings.Contains(err.Error(), "not a findings report") {
+		t.Fatalf("got %v, want an error saying the file is an SBOM", err)
+	}
+}

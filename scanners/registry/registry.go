@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"path/filepath"
 	"slices"
@@ -163,8 +164,18 @@ func Import(path, format string, root string, emit func(*finding.Finding) error)
 	}
 	defer br.Close()
 	if format == SARIF {
+		var in io.Reader = br
+		if head, err := br.head(path); err == nil && sarif.IsV1(head) {
+			// SARIF 1.0 (Roslyn's /errorlog, older tools), converted to
+			// 2.1.0 in memory as the SARIF Multitool's transform does.
+			v2, err := sarif.UpgradeV1(br, path)
+			if err != nil {
+				return nil, err
+			}
+			in = bytes.NewReader(v2)
+		}
 		var tools []finding.Tool
-		err := sarif.Decode(br, path, &sarif.ReadOptions{Root: root, Retain: true}, func(run *sarif.Run, f *finding.Finding) error {
+		err := sarif.Decode(in, path, &sarif.ReadOptions{Root: root, Retain: true}, func(run *sarif.Run, f *finding.Finding) error {
 			if f == nil {
 				if !slices.Contains(tools, run.Tool) {
 					tools = append(tools, run.Tool)
