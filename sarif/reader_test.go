@@ -285,7 +285,7 @@ func TestDecodeMalformed(t *testing.T) {
 		{"not an object", `"just a string"`, "$", "must be a JSON object, found string", ErrInvalidLog, false},
 		{"10 MB string", `"` + strings.Repeat("x", 10<<20) + `"`, "$", "found string", ErrInvalidLog, false},
 		{"10 MB string as the version", `{"version":"` + strings.Repeat("x", 10<<20) + `","runs":[]}`, "$.version", "only 2.1.0", ErrUnsupportedVersion, false},
-		{"SARIF 1.0", `{"version":"1.0.0","runs":[{"tool":{"name":"x"},"results":[]}]}`, "$.version", "SARIF 1.0 is not supported; convert", ErrUnsupportedVersion, false},
+		{"SARIF 1.0", `{"version":"1.0.0","runs":[{"tool":{"name":"x"},"results":[]}]}`, "$.version", "SARIF 1.0 is not supported by this decoder; convert", ErrUnsupportedVersion, false},
 		{"SARIF 1.0 schema before runs", `{"$schema":"http://json.schemastore.org/sarif-1.0.0","runs":[{"tool":{"name":"x"}}],"version":"1.0.0"}`, "$", "SARIF 1.0 is not supported", ErrUnsupportedVersion, false},
 		{"missing version", `{"runs":[` + good + `]}`, "$", "missing version", ErrInvalidLog, true},
 		{"wrong version after runs", `{"runs":[` + good + `],"version":"2.0.0"}`, "$.version", "only 2.1.0", ErrUnsupportedVersion, true},
