@@ -10,6 +10,7 @@ import (
 
 	"github.com/scanmux/scanmux/aggregate"
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/sarif"
 	"github.com/scanmux/scanmux/scanners/registry"
 )
 
@@ -235,5 +236,33 @@ func TestGitleaksColumnsAndConftestRules(t *testing.T) {
 		if f.Rule.ID != "data.main.deny" && f.Rule.ID != "data.main.warn" {
 			t.Errorf("conftest SARIF rule %q, want data.main.deny or data.main.warn", f.Rule.ID)
 		}
+	}
+}
+
+// trivy writes originalUriBaseIds after the results: its base (the
+// directory trivy scanned, here iac/terraform) still applies to every
+// result, read straight from the log, without matching by suffix.
+func TestOriginalURIBaseIDsLast(t *testing.T) {
+	const file = "trivy/trivy-v0.74.0-sub-config-sarif.sarif"
+	runs, err := sarif.ReadFile(filepath.Join(realDir, "out", file), &sarif.ReadOptions{Root: recordedRoot})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range runs {
+		for _, f := range r.Findings {
+			n++
+			if f.Location.Path != "iac/terraform/main.tf" {
+				t.Errorf("%s: path %q, want iac/terraform/main.tf", f.Rule.ID, f.Location.Path)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no findings")
+	}
+	root := treeRoot(t)
+	rep := run(t, root, &registry.Source{Path: rec(file), Root: root})
+	if containsWarning(rep.Warnings, "suffix") {
+		t.Errorf("paths were matched by suffix, not resolved through the base: %q", rep.Warnings)
 	}
 }
