@@ -50,7 +50,13 @@ func runPlugins(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(tw, "TOOL\tTARGET\tSTATUS\t")
 	found, missing := runner.Find(runner.Tools())
 	for _, s := range found {
-		fmt.Fprintf(tw, "%s\t%s\t%s (%s)\t\n", s.Tool.Name, s.Tool.Target, s.Version(), s.Path)
+		engine := ""
+		if b, twin := builtin.Lookup(s.Tool.Name); twin && s.Tool.Target == plugin.TargetDirectory {
+			if _, why, err := chooseEngine(ctx, b, s, cfg.Scanners.Options); err == nil {
+				engine = "; " + why
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s (%s)%s\t\n", s.Tool.Name, s.Tool.Target, s.Version(), s.Path, engine)
 	}
 	for _, m := range missing {
 		fmt.Fprintf(tw, "%s\t%s\tnot installed: %s\t\n", m.Tool.Name, m.Tool.Target, m.Tool.Install)

@@ -223,7 +223,15 @@ func Find(tools []Tool) (found []*Scanner, missing []Missing) {
 	return found, missing
 }
 
-var versionRE = regexp.MustCompile(`\bv?(\d+\.\d+(?:\.\d+)?(?:-[0-9A-Za-z.-]+)?)\b`)
+// versionREs find a version in what a tool's version command prints, most
+// specific first: "version: 1.20.0" or "govulncheck@v1.9.0", then a word
+// of its own ("bandit 1.6.2"), then one after a dash ("Wapiti-3.0.4").
+// "go1.26.8" (the Go that built it) is none of them.
+var versionREs = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)(?:version:?\s+|@)v?(\d+\.\d+(?:\.\d+)?(?:-[0-9A-Za-z.]+)?)\b`),
+	regexp.MustCompile(`(?m)(?:^|\s)v?(\d+\.\d+(?:\.\d+)?(?:-[0-9A-Za-z.]+)?)\b`),
+	regexp.MustCompile(`-v?(\d+\.\d+\.\d+)\b`),
+}
 
 // Version returns the tool's version: the first version number its
 // version command prints, else the module version a Go-built binary
@@ -237,9 +245,11 @@ func (s *Scanner) Version() string {
 		}
 		out, _ := exec.Command(s.Path, args...).Output()
 		text := strings.TrimSpace(string(out))
-		if m := versionRE.FindStringSubmatch(text); m != nil {
-			s.version = m[1]
-			return
+		for _, re := range versionREs {
+			if m := re.FindStringSubmatch(text); m != nil {
+				s.version = m[1]
+				return
+			}
 		}
 		if bi, err := buildinfo.ReadFile(s.Path); err == nil && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			s.version = strings.TrimPrefix(bi.Main.Version, "v")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -120,7 +121,11 @@ func TestRealTools(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.tool, func(t *testing.T) {
-			r := scan(t, tool(t, tc.tool), tc.root, tc.opts)
+			s := tool(t, tc.tool)
+			if v := s.Version(); !regexp.MustCompile(`^\d+\.\d+`).MatchString(v) {
+				t.Errorf("version %q, want a version number", v)
+			}
+			r := scan(t, s, tc.root, tc.opts)
 			if r.err != nil {
 				t.Fatal(r.err)
 			}

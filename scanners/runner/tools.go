@@ -261,14 +261,14 @@ func Tools() []Tool {
 			Name: "grype", Binary: "grype", Format: "grype", Categories: []finding.Category{finding.CategoryDependency}, Target: dir,
 			Install: "see https://github.com/anchore/grype#installation (needs its vulnerability database)",
 			Args: func(u *Unit, _ map[string]string, out string) ([]string, error) {
-				return []string{"dir:" + u.Abs(), "-o", "json", "--file", out, "-q"}, nil
+				return []string{"dir:" + u.Abs(), "-o", "json", "--file", out}, nil
 			},
 		},
 		{
 			Name: "grype", Binary: "grype", Format: "grype", Categories: []finding.Category{finding.CategoryContainer}, Target: image,
 			Install: "see https://github.com/anchore/grype#installation",
 			Args: func(u *Unit, _ map[string]string, out string) ([]string, error) {
-				return []string{u.Target.Image, "-o", "json", "--file", out, "-q"}, nil
+				return []string{u.Target.Image, "-o", "json", "--file", out}, nil
 			},
 		},
 		{
