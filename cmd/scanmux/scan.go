@@ -596,9 +596,13 @@ func (s *builtinSource) Coverage() string {
 	return s.coverage
 }
 
-// loadFailure is how the built-in gosec reports a package it could not
-// load or type-check (a warning diagnostic).
-const loadFailure = "gosec could not analyze "
+// How the built-in gosec reports a package it could not load or
+// type-check (a warning diagnostic), and a tree where it found no package
+// (an info diagnostic).
+const (
+	loadFailure = "gosec could not analyze "
+	noPackages  = "no Go packages under "
+)
 
 func (s *builtinSource) Run(ctx context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
 	if s.why != "" {
@@ -676,7 +680,12 @@ func (s *builtinSource) Run(ctx context.Context, emit func(*finding.Finding) err
 		req := *s.req
 		req.Target.Root = u.Abs()
 		var loadErrs []string
+		analyzed := int64(-1) // packages the built-in gosec says it analyzes
 		err = sc.Scan(ctx, &req, plugin.EmitFuncs{
+			OnProgress: func(p plugin.Progress) error {
+				analyzed = max(analyzed, p.Total)
+				return nil
+			},
 			OnFinding: func(f *finding.Finding) error {
 				if s.inProcess {
 					f = f.Clone()
@@ -688,6 +697,9 @@ func (s *builtinSource) Run(ctx context.Context, emit func(*finding.Finding) err
 				return emit(f)
 			},
 			OnDiagnostic: func(d plugin.Diagnostic) error {
+				if strings.HasPrefix(d.Message, noPackages) {
+					analyzed = 0
+				}
 				if d.Level != plugin.LevelWarning && d.Level != plugin.LevelError {
 					return nil
 				}
@@ -703,6 +715,12 @@ func (s *builtinSource) Run(ctx context.Context, emit func(*finding.Finding) err
 		})
 		if ctx.Err() != nil {
 			return []finding.Tool{tool}, ctx.Err()
+		}
+		if want := int64(len(u.Files)); err == nil && s.b.Name == "gosec" && analyzed >= 0 && analyzed < want {
+			// Its directory filters match anywhere in the absolute path:
+			// a module under testdata, vendor or a dot-directory loses
+			// its packages.
+			err = fmt.Errorf("gosec analyzed %d of the %d packages: its directory exclusions (vendor, testdata, node_modules, dot-directories), matched anywhere in the absolute path, left out the rest", analyzed, want)
 		}
 		if err == nil && len(loadErrs) > 0 {
 			more := ""

@@ -605,3 +605,26 @@ func TestEngineChoice(t *testing.T) {
 		t.Error("gosec.engine both: no error")
 	}
 }
+
+// The built-in gosec leaves out directories whose absolute path contains
+// testdata (or vendor, or a dot-directory): scanning the test repository
+// where it lies, inside testdata, it analyzes nothing, which is a failure
+// saying so, not "ok, 0 findings".
+func TestScanBuiltinGosecExcludedPath(t *testing.T) {
+	root, err := filepath.Abs("../../scanners/runner/testdata/polyglot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "scanmux.yaml")
+	if err := os.WriteFile(cfg, []byte("scanners:\n  options:\n    gosec.engine: built-in\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"scan", "-q", "--scanners", "gosec", "--fail-on-scanner-error", "-o", filepath.Join(dir, "o.sarif"),
+		"--config", cfg, root}, &stdout, &stderr)
+	t.Logf("stderr:\n%s", stderr.String())
+	if code != 3 || !strings.Contains(stderr.String(), "gosec analyzed 0 of the 2 packages") {
+		t.Errorf("exit %d, want 3 and gosec's exclusions named", code)
+	}
+}
