@@ -241,14 +241,41 @@ func TestRefineSARIFReal(t *testing.T) {
 			}
 			delete(want, k)
 			fp, wp := *f.Location.Package, *w.Location.Package
-			if f.Location.Path != w.Location.Path || f.Location.Region.StartLine != w.Location.Region.StartLine ||
-				f.Severity != w.Severity || fp.FixedVersion != wp.FixedVersion {
+			if f.Location.Path != w.Location.Path || f.Location.Region != w.Location.Region || f.Category != w.Category ||
+				f.Severity != w.Severity || f.OriginalSeverity != w.OriginalSeverity || fp != wp {
 				t.Errorf("%s: %s:\n SARIF %q %+v %s %+v\n JSON  %q %+v %s %+v", s, k, f.Location.Path, f.Location.Region, f.Severity, fp,
 					w.Location.Path, w.Location.Region, w.Severity, wp)
 			}
 		}
 		for k := range want {
 			t.Errorf("%s: %s of %s missing", s, k, j)
+		}
+	}
+
+	// Two findings of the vulnerability scan, spelled out.
+	got := map[string]*finding.Finding{}
+	for _, f := range readSARIF(t, realOut+"trivy-v0.74.0-root-vuln-sarif.sarif", root) {
+		got[f.Rule.ID] = f
+	}
+	for _, c := range []struct {
+		rule, path string
+		line       int
+		sev        finding.Severity
+		pkg        finding.Package
+	}{
+		{"CVE-2020-8203", "samples/js/package-lock.json", 14, finding.SeverityHigh,
+			finding.Package{Name: "lodash", Version: "4.17.15", FixedVersion: "4.17.19", Ecosystem: "npm", PURL: "pkg:npm/lodash@4.17.15"}},
+		{"CVE-2023-39325", "samples/go/go.mod", 0, finding.SeverityInfo,
+			finding.Package{Name: "golang.org/x/net", Version: "v0.7.0", FixedVersion: "0.17.0", Ecosystem: "Go", PURL: "pkg:golang/golang.org/x/net@v0.7.0"}},
+	} {
+		f := got[c.rule]
+		if f == nil {
+			t.Errorf("no finding of rule %s", c.rule)
+			continue
+		}
+		if f.Location.Path != c.path || f.Location.Region.StartLine != c.line || f.Severity != c.sev ||
+			f.Category != finding.CategoryDependency || *f.Location.Package != c.pkg {
+			t.Errorf("%s: %q %+v %s %s %+v", c.rule, f.Location.Path, f.Location.Region, f.Severity, f.Category, *f.Location.Package)
 		}
 	}
 }
