@@ -58,7 +58,9 @@ gover() {
 version() {
 	case $1 in
 	gosec | gitleaks | staticcheck | govulncheck | kube-score | conftest | tfsec | osv-scanner | grype | trivy)
-		gover "$1" ;;
+		# A release binary knows its version; fall back to what it prints.
+		gover "$1" 2>/dev/null || { "$1" version 2>/dev/null || "$1" --version 2>&1; } |
+			grep -oE 'v?[0-9]+\.[0-9]+\.[0-9]+' | head -n 1 ;;
 	bandit) bandit --version 2>/dev/null | awk 'NR == 1 { print $2 }' ;;
 	shellcheck) shellcheck --version | awk '$1 == "version:" { print $2 }' ;;
 	cppcheck) cppcheck --version | awk '{ print $2 }' ;;
@@ -303,7 +305,8 @@ for tool in "${TOOLS[@]}"; do
 		say "$tool is not installed: skipped"
 		continue
 	fi
-	VERSION=$(version "$tool")
+	VERSION=$(version "$tool" || true)
+	[[ -n $VERSION ]] || VERSION=unknown
 	rm -rf "${OUT:?}/$tool"
 	"run_$tool"
 	DONE+=("$tool")
