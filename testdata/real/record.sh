@@ -31,7 +31,7 @@ if command -v go >/dev/null; then
 	PATH="$(go env GOPATH)/bin:$PATH"
 fi
 export PATH
-# Offline and quiet: no tool may reach the network or report telemetry.
+# No telemetry (govulncheck), no colour escapes in reports.
 export GOTELEMETRY=off NO_COLOR=1
 
 ALL_TOOLS=(gosec gitleaks staticcheck govulncheck bandit shellcheck cppcheck flawfinder
