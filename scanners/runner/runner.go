@@ -165,6 +165,20 @@ type Unit struct {
 	Files []string
 	// Env is added to the tool's environment (GOWORK=off).
 	Env []string
+	// Whole reports that a ScopeGoModule unit covers all the packages of
+	// its module, not only those with changed files.
+	Whole bool
+}
+
+// Patterns returns the package patterns of a ScopeGoModule unit for tools
+// that load packages with the go command: "./..." for a whole module,
+// which leaves out nested modules and packages whose build constraints
+// exclude every file (tools.go), else its package directories.
+func (u *Unit) Patterns() []string {
+	if u.Whole {
+		return []string{"./..."}
+	}
+	return u.Files
 }
 
 // Abs returns the unit's directory on disk.
@@ -484,11 +498,19 @@ var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
 // joined with " | ".
 func tail(s string, n int) string {
 	var all, errs []string
+	follow := 0 // lines after "...errors:" that belong to it
 	for _, l := range strings.Split(ansi.ReplaceAllString(s, ""), "\n") {
 		if l = strings.TrimSpace(l); l != "" {
 			all = append(all, l)
-			if errorLine.MatchString(l) {
+			switch {
+			case errorLine.MatchString(l):
 				errs = append(errs, l)
+				if strings.HasSuffix(l, ":") {
+					follow = 3
+				}
+			case follow > 0:
+				errs = append(errs, l)
+				follow--
 			}
 		}
 	}
@@ -532,7 +554,7 @@ func (tl *Tool) Plan(inv *project.Inventory, t *plugin.Target) ([]Unit, string) 
 			if p.Kind != project.Go {
 				continue
 			}
-			u := Unit{Target: t, Dir: p.Dir, Project: p}
+			u := Unit{Target: t, Dir: p.Dir, Project: p, Whole: changed == nil}
 			for _, pkg := range p.Packages {
 				if changed != nil && !dirChanged(pkg, changed) {
 					continue

@@ -247,6 +247,35 @@ func TestGoModuleRemoved(t *testing.T) {
 	}
 }
 
+// Directories whose Go files a build constraint excludes (tools.go, a
+// generator's "ignore" file) are not packages the go command builds: the
+// module-aware tools cover the module without failing on them.
+func TestGoBuildConstraints(t *testing.T) {
+	files := map[string]string{
+		"go.mod":         "module example.com/tl\n\ngo 1.22\n",
+		"main.go":        "package main\n\nimport (\n\t\"os\"\n\t\"os/exec\"\n)\n\nfunc main() { _ = exec.Command(os.Args[1]).Run() }\n",
+		"tools/tools.go": "//go:build tools\n\npackage tools\n\nimport _ \"fmt\"\n",
+		"gen/gen.go":     "//go:build ignore\n\npackage main\n\nfunc main() {}\n",
+	}
+	for _, name := range []string{"gosec", "staticcheck", "govulncheck"} {
+		t.Run(name, func(t *testing.T) {
+			s := tool(t, name)
+			root := t.TempDir()
+			for p, body := range files {
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(root, p), []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if r := scan(t, s, root, map[string]string{"govulncheck.db": vulndb(t)}); r.err != nil {
+				t.Errorf("%v", r.err)
+			}
+		})
+	}
+}
+
 // A tool that cannot load its input fails with its own message: a Go
 // package that imports what does not exist, a Python, JavaScript, shell
 // or C file that does not parse, a C file that is not UTF-8, a manifest

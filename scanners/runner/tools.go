@@ -36,6 +36,8 @@ func Tools() []Tool {
 				if option(opts, "gosec.tests", "false") == "true" {
 					args = append(args, "-tests")
 				}
+				// Package directories, not ./...: gosec's walk would
+				// cross into nested modules.
 				return append(args, u.Files...), nil
 			},
 			Check: gosecCheck,
@@ -69,7 +71,7 @@ func Tools() []Tool {
 				if option(opts, "govulncheck.test", "false") == "true" {
 					args = append(args, "-test")
 				}
-				return append(args, u.Files...), nil
+				return append(args, u.Patterns()...), nil
 			},
 			Settings: []Setting{
 				{"govulncheck.db", "https://vuln.go.dev", "the Go vulnerability database; file:///DIR for a mirror or offline"},
@@ -88,7 +90,7 @@ func Tools() []Tool {
 				if c := opts["staticcheck.checks"]; c != "" {
 					args = append(args, "-checks", c)
 				}
-				return append(args, u.Files...), nil
+				return append(args, u.Patterns()...), nil
 			},
 			Check: staticcheckCheck,
 			Drop:  func(f *finding.Finding) bool { return f.Rule.ID == "compile" },
