@@ -54,7 +54,7 @@ var known = []Tool{
 	{ID: "gosec", Aliases: []string{"Golang Security Checker"}, Homes: []string{"github.com/securego/gosec", "securego.io"},
 		Category: finding.CategorySAST, Credentials: []string{"G101"}},
 	{ID: "govulncheck", Homes: []string{"golang.org/x/vuln", "pkg.go.dev/golang.org/x/vuln"}, Category: finding.CategoryDependency},
-	{ID: "grype", Homes: []string{"github.com/anchore/grype"}},
+	{ID: "grype", Aliases: []string{"Anchore Container Vulnerability Report (T0)"}, Homes: []string{"github.com/anchore/grype"}},
 	{ID: "hadolint", Homes: []string{"github.com/hadolint/hadolint"}, Category: finding.CategoryIaC},
 	{ID: "kics", Aliases: []string{"KICS"}, Homes: []string{"kics.io", "www.kics.io"}, Category: finding.CategoryIaC},
 	{ID: "kube-score", Aliases: []string{"kube_score", "kubescore"}, Homes: []string{"github.com/zegl/kube-score", "kube-score.com"},

@@ -13,8 +13,10 @@ import (
 )
 
 // Every SARIF that merge writes from the real tools' recordings, one input
-// at a time and all at once, in both profiles, passes sarif.Validate and
-// the SARIF Multitool with GitHub's rules (one run of the validator).
+// at a time and all at once, passes sarif.Validate and the SARIF Multitool
+// with GitHub's rules (one run of the validator). The full profile, which
+// keeps file-less findings (packages of a BOM, a tool's notes about
+// itself) that GitHub rejects by design, is checked by sarif.Validate.
 func TestRecordingsWriteValidSARIF(t *testing.T) {
 	f, err := os.Open(filepath.Join(realOut, "MANIFEST.tsv"))
 	if err != nil {
@@ -55,11 +57,14 @@ func TestRecordingsWriteValidSARIF(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, p := range problems {
-			if p.Level == "error" {
+			// GitHub's rules (GH...) are for the uploadable profile.
+			if p.Level == "error" && (profile == "github" || !strings.HasPrefix(p.Rule, "GH")) {
 				t.Errorf("%s: sarif.Validate: %s: %s %s", name, p.Path, p.Rule, p.Message)
 			}
 		}
-		outs = append(outs, out)
+		if profile == "github" {
+			outs = append(outs, out)
+		}
 	}
 	for _, in := range inputs {
 		merge(strings.TrimSuffix(filepath.Base(in), filepath.Ext(in)), "github", in)
