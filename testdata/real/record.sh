@@ -14,7 +14,9 @@
 #
 # Commands in the manifest use placeholders: {out} is the output file,
 # {db} is testdata/real/db, {eslint} is $ESLINT_DIR, {tmp} is a scratch directory made for the run
-# (local vulnerability databases built from db/ and empty caches live there).
+# (local vulnerability databases built from db/ and empty caches live there),
+# {url} the address of the web application a DAST tool scans (tools/vulnserver)
+# and {scanmux} a scanmux binary built from this checkout.
 # Tools are looked up on PATH, with $(go env GOPATH)/bin put first, and eslint
 # in $ESLINT_DIR (default ~/.cache/scanmux-eslint, made with
 # npm install --prefix ~/.cache/scanmux-eslint eslint@9.39.1
@@ -35,7 +37,7 @@ export PATH
 export GOTELEMETRY=off NO_COLOR=1
 
 ALL_TOOLS=(gosec gitleaks staticcheck govulncheck bandit shellcheck cppcheck flawfinder
-	eslint kube-score conftest tfsec osv-scanner grype trivy)
+	eslint kube-score conftest tfsec osv-scanner grype trivy wapiti scanmux-iac)
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/scanmux-record.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -66,12 +68,15 @@ version() {
 	cppcheck) cppcheck --version | awk '{ print $2 }' ;;
 	flawfinder) flawfinder --version ;;
 	eslint) node -p 'require(process.argv[1]).version' "$ESLINT_DIR/node_modules/eslint/package.json" ;;
+	wapiti) wapiti --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -n 1 ;;
+	scanmux-iac) (cd "$HERE/../.." && go run ./cmd/scanmux plugins) | awk '$1 == "scanmux-iac" { print $2; exit }' ;;
 	esac
 }
 
 have() {
 	case $1 in
 	eslint) [[ -x $ESLINT_DIR/node_modules/.bin/eslint ]] ;;
+	scanmux-iac) command -v go >/dev/null ;;
 	*) command -v "$1" >/dev/null ;;
 	esac
 }
@@ -92,6 +97,8 @@ rec() {
 		local b=${a//\{out\}/$out}
 		b=${b//\{db\}/$DB}
 		b=${b//\{eslint\}/$ESLINT_DIR}
+		b=${b//\{url\}/${URL:-}}
+		b=${b//\{scanmux\}/${SCANMUX:-}}
 		args+=("${b//\{tmp\}/$TMP}")
 		shown+="${shown:+ }$a"
 	done
@@ -290,6 +297,39 @@ run_trivy() {
 		rec trivy $v samples/js sub-vuln-$v $v file "${vul[@]}" -f $v -o {out} .
 	done
 	rec trivy cyclonedx . root-vuln-cyclonedx json file "${vul[@]}" -f cyclonedx -o {out} .
+}
+
+# wapiti scans tools/vulnserver, a deliberately vulnerable web application
+# that listens on 127.0.0.1 only and stops by itself; {url} is its address.
+# wapiti keeps its session and configuration in {tmp} (never in $HOME) and
+# runs only the modules that stay on the target.
+run_wapiti() {
+	gotool vulnserver
+	local port=8099
+	URL=http://127.0.0.1:$port/
+	"$TMP/vulnserver" -addr 127.0.0.1:$port -for 10m &
+	local pid=$!
+	local i
+	for i in $(seq 50); do
+		curl -fs -o /dev/null "$URL" && break
+		sleep 0.2
+	done
+	rec wapiti json . url-json json file env HOME={tmp} wapiti -u {url} --scope folder \
+		-m xss,sql,exec,file,http_headers,csp,cookieflags,redirect --flush-session --no-bugreport -v 0 \
+		--max-scan-time 180 --max-attack-time 60 --store-session {tmp}/wapiti-session \
+		--store-config {tmp}/wapiti-config -f json -o {out}
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+# scanmux's own IaC rules (the built-in scanner scanmux-iac), run alone on
+# the tree, written as SARIF with every finding kept (--output-profile full).
+# {scanmux} is a scanmux binary built from this checkout.
+run_scanmux-iac() {
+	SCANMUX=$TMP/scanmux
+	[[ -x $SCANMUX ]] || (cd "$HERE/../.." && go build -o "$SCANMUX" ./cmd/scanmux)
+	rec scanmux-iac sarif . root-sarif sarif file {scanmux} scan -q --in-process --scanners scanmux-iac \
+		--output-profile full -o {out} .
 }
 
 TOOLS=("$@")

@@ -1,0 +1,3 @@
+module example.com/vulnserver
+
+go 1.24.0
