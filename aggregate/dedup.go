@@ -165,14 +165,26 @@ func sameExact(f *finding.Finding, s *sig, g *finding.Finding, t *sig) bool {
 	if vf != vg {
 		return false
 	}
-	// The properties keep what the reports said of a place that could not
-	// be placed (sarif.uri, the original path and region, an adapter's
-	// unresolved path and lines): any difference there is another place.
-	if vf && (f.Message != g.Message || !maps.Equal(f.Properties, g.Properties)) {
+	// The properties that keep what the reports said of a place that
+	// could not be placed (sarif.uri, the original path and region, an
+	// adapter's unresolved path and lines): any difference there is
+	// another place.
+	if vf && f.Message != g.Message {
 		return false
+	}
+	if vf {
+		for _, k := range placeProps {
+			if f.Properties[k] != g.Properties[k] {
+				return false
+			}
+		}
 	}
 	return true
 }
+
+// placeProps are the properties in which readers keep a location they
+// could not place under the root.
+var placeProps = []string{"sarif.uri", PropOriginalPath, PropOriginalRegion, PropUnresolvedPath, PropUnresolvedRegion}
 
 // vague reports whether f lacks the location its kind is identified by.
 func vague(f *finding.Finding, s *sig) bool {

@@ -354,10 +354,22 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 		f.Suppressions = append(f.Suppressions, sp)
 	}
 
-	// Properties.
+	// Properties. The tool's own properties that scanmux's writer nests
+	// under "toolProperties" are read back as they were.
 	for k, v := range r.Properties {
 		if k == "" {
 			continue
+		}
+		if k == "toolProperties" && v.Kind() == '{' {
+			var m map[string]jsontext.Value
+			if json.Unmarshal(v, &m) == nil {
+				for tk, tv := range m {
+					if tk != "" {
+						rdSetProp(f, tk, rdPropText(tv))
+					}
+				}
+				continue
+			}
 		}
 		rdSetProp(f, k, rdPropText(v))
 	}
@@ -368,6 +380,11 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 	if also, ok := rdAlso(r.Properties[AlsoReportedProperty]); ok {
 		f.Also = also
 		delete(f.Properties, AlsoReportedProperty)
+		// The sentence the writer appended for GitHub's alert is not
+		// the tool's message.
+		if i := strings.LastIndex(f.Message, alsoReportedHead); i >= 0 {
+			f.Message = f.Message[:i]
+		}
 	}
 	if toolinfo.IsSecret(f) {
 		toolinfo.Redact(f)

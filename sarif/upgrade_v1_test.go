@@ -79,7 +79,7 @@ func TestUpgradeV1Roslyn(t *testing.T) {
 		t.Fatalf("%d runs", len(runs))
 	}
 	run := runs[0]
-	if !strings.EqualFold(run.Tool.Name, "Microsoft (R) Visual C# Compiler") || run.Tool.Version != "4.4.0.0" {
+	if run.Tool.Name != "roslyn" || run.Tool.FullName != "Microsoft (R) Visual C# Compiler" || run.Tool.Version != "4.4.0.0" {
 		t.Errorf("tool %+v", run.Tool)
 	}
 	fs := run.Findings

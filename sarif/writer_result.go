@@ -385,13 +385,16 @@ type alsoProps struct {
 	Match            string `json:"match,omitempty"`
 }
 
+// alsoReportedHead starts the sentence withAlsoReported appends.
+const alsoReportedHead = "\n\nAlso reported by: "
+
 // withAlsoReported is msg followed by a sentence naming the other tools
 // that reported a merged finding, so that GitHub's alert shows them.
 func withAlsoReported(msg string, also []finding.Report) string {
 	if len(also) == 0 {
 		return msg
 	}
-	const head = "\n\nAlso reported by: "
+	const head = alsoReportedHead
 	n := len(msg) + len(head) + 1
 	for _, r := range also {
 		n += len(r.Tool.Name) + len(r.RuleID) + 5

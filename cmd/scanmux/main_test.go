@@ -76,7 +76,10 @@ func TestMergeDedupAndImport(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "merged.sarif")
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"import", "-o", out, a}, &stdout, &stderr); code != 0 {
+	// The full profile keeps the findings without a file where they are;
+	// the github profile would attach them to a fallback file (README.md of
+	// the default root) for GitHub, which a later merge reads as a place.
+	if code := run([]string{"import", "-o", out, "--output-profile", "full", a}, &stdout, &stderr); code != 0 {
 		t.Fatalf("import: exit %d: %s", code, stderr.String())
 	}
 	_, once := countFindings(t, out)

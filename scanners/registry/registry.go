@@ -182,7 +182,9 @@ func Import(path, format string, root string, emit func(*finding.Finding) error)
 				}
 				return nil
 			}
-			if r := refiners[f.Tool.Name]; r != nil {
+			// A result with scanmux's identity comes from a log scanmux
+			// wrote: it was refined when it was first read.
+			if r := refiners[f.Tool.Name]; r != nil && f.ID == "" {
 				r.RefineSARIF(f)
 			}
 			return emit(f)
