@@ -3,6 +3,7 @@ package registry_test
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -127,5 +128,73 @@ func TestImportSBOMSaysSo(t *testing.T) {
 	_, _, err := importAll(t, p, "")
 	if err == nil || !strings.Contains(err.Error(), "this is an SBOM (CycloneDX") || !strings.Contains(err.Error(), "not a findings report") {
 		t.Fatalf("got %v, want an error saying the file is an SBOM", err)
+	}
+}
+
+// A gosec SARIF of more than 10 MB (the real log's results repeated, in
+// gosec's member order: runs first, version last) is detected and read
+// whole, streaming.
+func TestDetectLargeSARIFMembersLast(t *testing.T) {
+	data, err := os.ReadFile("testdata/gosec-2.30.0-xnet.sarif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Results []json.RawMessage `json:"results"`
+			Tool    json.RawMessage   `json:"tool"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &log); err != nil || len(log.Runs) != 1 {
+		t.Fatalf("%v (%d runs)", err, len(log.Runs))
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"runs":[{"results":[`)
+	n := 0
+	for b.Len() < 11<<20 {
+		for _, r := range log.Runs[0].Results {
+			if n > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(r)
+			n++
+		}
+	}
+	b.WriteString(`],"tool":`)
+	b.Write(log.Runs[0].Tool)
+	b.WriteString(`}],"$schema":"https://raw.githubusercontent.com/oasis-tcs/sarif-spec/main/sarif-2.1/schema/sarif-schema-2.1.0.json","version":"2.1.0"}`)
+	p := filepath.Join(t.TempDir(), "big.sarif")
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tools, fs, err := importAll(t, p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != n || len(tools) != 1 || tools[0].Name != "gosec" {
+		t.Fatalf("%d MB: %d findings of %v, want %d of gosec", b.Len()>>20, len(fs), tools, n)
+	}
+}
+
+// Every recording of a real tool is detected as its tool's format: the
+// tool a report names is the tool that wrote it (an osv-scanner BOM, which
+// names no tool, is the cyclonedx adapter's).
+func TestRecordingsDetected(t *testing.T) {
+	for _, r := range recordings(t) {
+		if !readable(r) {
+			continue
+		}
+		tools, _, err := importAll(t, rec(r.file), treeRoot(t))
+		if err != nil {
+			t.Errorf("%s: %v", r.file, err)
+			continue
+		}
+		want := r.tool
+		if r.tool == "osv-scanner" && r.format == "cyclonedx" {
+			want = "cyclonedx"
+		}
+		if len(tools) != 1 || tools[0].Name != want {
+			t.Errorf("%s: read as %v, want %s", r.file, tools, want)
+		}
 	}
 }
