@@ -135,7 +135,7 @@ func exactHash(h *maphash.Hash, f *finding.Finding, s *sig) uint64 {
 			str(v)
 		}
 	}
-	if vague(f, s) {
+	if coarse(f, s) {
 		str(f.Message)
 	}
 	return h.Sum64()
@@ -159,32 +159,41 @@ func sameExact(f *finding.Finding, s *sig, g *finding.Finding, t *sig) bool {
 		f.Location.Package != nil && f.Location.Package.Ecosystem != g.Location.Package.Ecosystem {
 		return false
 	}
+	// Where the location cannot tell two reports apart, the message must.
+	cf, cg := coarse(f, s), coarse(g, t)
+	if cf != cg || cf && f.Message != g.Message {
+		return false
+	}
 	// Without the location its kind needs (a package, a URL, a file), the
-	// location cannot tell two reports apart: the message must.
-	vf, vg := vague(f, s), vague(g, t)
-	if vf != vg {
+	// properties keep what the reports said of a place that could not be
+	// placed (sarif.uri, the original path and region, an adapter's
+	// unresolved path and lines): any difference there is another place.
+	if vague(f, s) && !maps.Equal(f.Properties, g.Properties) {
 		return false
-	}
-	// The properties that keep what the reports said of a place that
-	// could not be placed (sarif.uri, the original path and region, an
-	// adapter's unresolved path and lines): any difference there is
-	// another place.
-	if vf && f.Message != g.Message {
-		return false
-	}
-	if vf {
-		for _, k := range placeProps {
-			if f.Properties[k] != g.Properties[k] {
-				return false
-			}
-		}
 	}
 	return true
 }
 
-// placeProps are the properties in which readers keep a location they
-// could not place under the root.
-var placeProps = []string{"sarif.uri", PropOriginalPath, PropOriginalRegion, PropUnresolvedPath, PropUnresolvedRegion}
+// coarse reports whether f's location is too coarse to tell apart two
+// reports of one tool and rule, so that only the message can: a location
+// without the place its kind is identified by (see vague), without a line,
+// or given only by the first line of the object it reports (kube-score); a
+// URL without a parameter (a missing header is reported on the page); or a
+// rule id that names no check (a policy's deny, warn, violation), whose
+// reports differ by their messages only. Such reports are exact repeats
+// only when their messages are equal too.
+func coarse(f *finding.Finding, s *sig) bool {
+	if vague(f, s) {
+		return true
+	}
+	switch s.kind {
+	case kindPackage:
+		return false
+	case kindWeb:
+		return f.Location.Web.Parameter == ""
+	}
+	return f.Location.Region.StartLine == 0 || s.point || genericRule(f.Rule.ID)
+}
 
 // vague reports whether f lacks the location its kind is identified by.
 func vague(f *finding.Finding, s *sig) bool {
@@ -373,10 +382,12 @@ func (ix *indexer) add(f *finding.Finding) {
 			l = shard.list(k, khash[i])
 		}
 		for _, c := range l.cands {
-			if k.kind == 's' || k.kind == 'c' {
-				// Both are source findings of one file that share a CWE
-				// or a rule class: they match when their lines overlap
-				// (see matchSource), whatever else the entries say.
+			if k.kind == 's' || k.kind == 'c' || k.kind == 'l' {
+				// Both are source findings of one file that share a
+				// specific CWE or a rule class: they match when their
+				// lines overlap (see matchSource), whatever else the
+				// entries say. Under an 'l' key (a Class-level CWE and
+				// the one line both are on) they match.
 				if !spansOverlap(start, end, c.start, c.end) || i > 0 && slices.Contains(adj, c.id) {
 					continue
 				}

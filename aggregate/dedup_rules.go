@@ -1,11 +1,13 @@
 package aggregate
 
 import (
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/scanmux/scanmux/cwe"
 	"github.com/scanmux/scanmux/finding"
 )
 
@@ -113,6 +115,11 @@ func secretKindsOf(f *finding.Finding) []string {
 			}
 		}
 	}
+	// A source rule about hard-coded credentials (gosec G101, bandit B106)
+	// names no kind of secret: it is the secret on its line, whatever kind.
+	if ruleClass(f) == classCredential {
+		kinds = append(kinds, "generic")
+	}
 	slices.Sort(kinds)
 	return slices.Compact(kinds)
 }
@@ -212,23 +219,29 @@ func sharedString(a, b []string) (string, bool) {
 type sig struct {
 	kind   kind
 	cred   bool // a source finding about a hard-coded credential
+	point  bool // an IaC location given only by the first line of what it reports (see objectSpan)
 	path   string
 	region finding.Region
-	cwes   []int  // trusted, sorted; may be the finding's own slice: never modified
+	cwes   []int  // trusted and specific enough to compare (see mergeableCWEs), sorted; may be the finding's own slice: never modified
 	class  string // rule class
 	x      *sigExtra
 }
 
-// sigExtra holds the sig fields of secret, package and web findings.
+// sigExtra holds the sig fields of secret, package and web findings, and
+// of source findings whose rule has an equivalence class.
 type sigExtra struct {
 	vulns   []string // upper case, sorted
 	pkg     string   // name
 	version string
+	eco     string // ecosystem, lower case
 	image   string
 	web     string // webKey
 	param   string
 	secret  string   // secret/sha256
 	skinds  []string // secret kinds
+	equiv   string   // the rule's class in the equivalence tables (see equivalence)
+	tool    string   // with equiv: the tool
+	res     string   // with equiv: resourceKey of the location's resource
 }
 
 var noExtra sigExtra
@@ -244,13 +257,16 @@ func (s *sig) extra() *sigExtra {
 // ruleFacts are what sig takes from a finding's tool and rule, cached per
 // source by [sigCache].
 type ruleFacts struct {
-	class  string
-	skinds []string
-	done   uint8 // bit 1: class computed, bit 2: skinds computed
+	class    string
+	skinds   []string
+	equiv    string
+	equivMsg bool  // the equivalence class depends on the message: computed per finding
+	done     uint8 // bit 1: class computed, bit 2: skinds computed, bit 4: equiv computed
 }
 
-// ruleFactsKey identifies the rule facts: the class depends on the tool
-// name and rule id, the secret kinds on the rule id and name.
+// ruleFactsKey identifies the rule facts: the class and equivalence class
+// depend on the tool name and rule id, the secret kinds on the rule id and
+// name.
 type ruleFactsKey struct{ tool, id, name string }
 
 // sigCache memoizes rule facts for one source. It is not safe for
@@ -286,7 +302,7 @@ func newSig(f *finding.Finding, c *sigCache) sig {
 		rf.class, rf.done = ruleClass(f), rf.done|1
 	}
 	s := sig{kind: kindOf(f.Category), path: f.Location.Path, region: f.Location.Region,
-		cwes: trustedCWEs(f.CWEs), class: rf.class}
+		cwes: mergeableCWEs(f.CWEs), class: rf.class}
 	switch s.kind {
 	case kindSecret:
 		if rf.done&2 == 0 {
@@ -301,7 +317,7 @@ func newSig(f *finding.Finding, c *sigCache) sig {
 		slices.Sort(x.vulns)
 		x.vulns = slices.Compact(x.vulns)
 		if p := f.Location.Package; p != nil {
-			x.pkg, x.version, x.image = p.Name, p.Version, p.Image
+			x.pkg, x.version, x.image, x.eco = p.Name, p.Version, p.Image, strings.ToLower(p.Ecosystem)
 		}
 		s.x = x
 	case kindWeb:
@@ -319,8 +335,48 @@ func newSig(f *finding.Finding, c *sigCache) sig {
 				s.cred = true
 			}
 		}
+		l := &f.Location
+		s.point = f.Category == finding.CategoryIaC && l.Region.StartLine > 0 && l.Region.EndLine == 0
+		if rf.done&4 == 0 {
+			rf.equiv, rf.equivMsg = equivalence(f)
+			rf.done |= 4
+		}
+		equiv := rf.equiv
+		if rf.equivMsg {
+			equiv, _ = equivalence(f)
+		}
+		if equiv != "" {
+			s.x = &sigExtra{equiv: equiv, tool: f.Tool.Name}
+			if l.Resource != "" {
+				s.x.res = resourceKey(l.Resource)
+			}
+		}
 	}
 	return s
+}
+
+// mergeableCWEs returns the trusted ids of cwes (see [trustedCWEs]) that are
+// specific enough for a merge: Base, Variant and Compound weaknesses, and
+// Classes, which merge only reports on one and the same line (see
+// matchSource). Pillars, categories, views and deprecated entries of the CWE
+// List say too little about a flaw: "Protection Mechanism Failure"
+// (CWE-693, a Pillar) covers any missing security header. It returns cwes
+// itself when all are kept (the result must not be modified).
+func mergeableCWEs(cwes []int) []int {
+	cwes = trustedCWEs(cwes)
+	keep := func(c int) bool { return cwe.Specific(c) || cwe.LevelOf(c) == cwe.Class }
+	for i, c := range cwes {
+		if !keep(c) {
+			out := slices.Clone(cwes[:i])
+			for _, c := range cwes[i+1:] {
+				if keep(c) {
+					out = append(out, c)
+				}
+			}
+			return out
+		}
+	}
+	return cwes
 }
 
 // shardKey returns the string that decides s's dedup shard: findings that
@@ -339,7 +395,7 @@ func (s *sig) shardKey() string {
 
 // indexKey is a key under which candidates for merging are found.
 type indexKey struct {
-	kind byte // 's' path+CWE, 'c' path+rule class, 'k' path (credentials), 'v' vuln id, 'w' endpoint+parameter
+	kind byte // 's' path+CWE, 'l' path+class-level CWE+line, 'c' path+rule class, 'q' path+equivalence class, 'k' path (credentials), 'v' vuln id, 'w' endpoint+parameter
 	n    int
 	a, b string
 }
@@ -353,10 +409,17 @@ func (s *sig) indexKeys(keys []indexKey) []indexKey {
 			return keys
 		}
 		for _, c := range s.cwes {
-			keys = append(keys, indexKey{kind: 's', a: s.path, n: c})
+			if cwe.Specific(c) {
+				keys = append(keys, indexKey{kind: 's', a: s.path, n: c})
+			} else if line, ok := oneLine(s.region); ok {
+				keys = append(keys, indexKey{kind: 'l', a: s.path, n: c<<32 | line})
+			}
 		}
 		if s.class != "" {
 			keys = append(keys, indexKey{kind: 'c', a: s.path, b: s.class})
+		}
+		if s.x != nil && s.x.equiv != "" {
+			keys = append(keys, indexKey{kind: 'q', a: s.path, b: s.x.equiv})
 		}
 		if s.cred {
 			keys = append(keys, indexKey{kind: 'k', a: s.path})
@@ -398,22 +461,105 @@ func match(a, b *sig, explain bool) (string, bool) {
 	return "", false
 }
 
+// matchSource matches two source findings of one file: rules of one
+// equivalence class whose places agree (see matchEquivalent); or, on lines
+// that overlap, a shared specific CWE (Base, Variant, Compound) or rule
+// class; or, on one and the same line, a shared Class-level CWE.
 func matchSource(a, b *sig, explain bool) (string, bool) {
-	if a.path == "" || a.path != b.path || !linesOverlap(a.region, b.region) {
+	if a.path == "" || a.path != b.path {
 		return "", false
 	}
-	c, shared := sharedInt(a.cwes, b.cwes)
-	if !shared && (a.class == "" || a.class != b.class) {
+	if why, ok := matchEquivalent(a, b, explain); ok {
+		return why, true
+	}
+	if !linesOverlap(a.region, b.region) {
+		return "", false
+	}
+	where := func() string { return "file=" + a.path + " " + linesText(a.region, b.region) }
+	for _, c := range a.cwes {
+		if _, ok := slices.BinarySearch(b.cwes, c); !ok {
+			continue
+		}
+		if cwe.Specific(c) {
+			if !explain {
+				return "", true
+			}
+			return "same CWE: " + where() + " cwe=" + strconv.Itoa(c) + " (" + string(cwe.LevelOf(c)) + ")", true
+		}
+		la, oka := oneLine(a.region)
+		lb, okb := oneLine(b.region)
+		if oka && okb && la == lb {
+			if !explain {
+				return "", true
+			}
+			return "same CWE on one line: " + where() + " cwe=" + strconv.Itoa(c) + " (" + string(cwe.LevelOf(c)) + ")", true
+		}
+	}
+	if a.class == "" || a.class != b.class {
 		return "", false
 	}
 	if !explain {
 		return "", true
 	}
-	where := "file=" + a.path + " " + linesText(a.region, b.region)
-	if shared {
-		return where + " cwe=" + strconv.Itoa(c), true
+	return "rule class: " + where() + " rule-class=" + a.class, true
+}
+
+// oneLine returns the line of a region that covers exactly one line.
+func oneLine(r finding.Region) (int, bool) {
+	s, e := lineSpan(r)
+	return s, s > 0 && s == e
+}
+
+// matchEquivalent matches findings of two different tools whose rules are
+// in one equivalence class, about the same place: the same resource when
+// both name one (Kubernetes objects by kind/namespace/name, Terraform
+// resources by address), and lines that overlap, a location that gives no
+// line covering the whole file and one given only by the first line of
+// what it reports (kube-score's objects) covering the rest of the file. A
+// tool's own reports are never merged this way: each is one issue.
+func matchEquivalent(a, b *sig, explain bool) (string, bool) {
+	ax, bx := a.x, b.x
+	if ax == nil || bx == nil || ax.equiv == "" || ax.equiv != bx.equiv || ax.tool == bx.tool {
+		return "", false
 	}
-	return where + " rule-class=" + a.class, true
+	if ax.res != "" && bx.res != "" && ax.res != bx.res {
+		return "", false
+	}
+	s1, e1 := objectSpan(a)
+	s2, e2 := objectSpan(b)
+	if s1 > e2 || s2 > e1 {
+		return "", false
+	}
+	if !explain {
+		return "", true
+	}
+	why := "equivalent rules: file=" + a.path
+	if ax.res != "" && ax.res == bx.res {
+		why += " resource=" + ax.res
+	}
+	lo, hi := max(s1, s2), min(e1, e2)
+	switch {
+	case hi == math.MaxInt32 && lo == 1:
+		why += " lines=whole-file"
+	case hi == math.MaxInt32:
+		why += " lines=" + strconv.Itoa(lo) + "-"
+	default:
+		why += " lines=" + strconv.Itoa(lo) + "-" + strconv.Itoa(hi)
+	}
+	return why + " class=" + ax.equiv, true
+}
+
+// objectSpan returns the lines a source finding is about, for
+// matchEquivalent.
+func objectSpan(s *sig) (int, int) {
+	start, end := lineSpan(s.region)
+	switch {
+	case start == 0:
+		return 1, math.MaxInt32
+	case s.point:
+		return start, math.MaxInt32
+	}
+	return start, end
 }
 
 func matchSecrets(a, b *sig, explain bool) (string, bool) {
@@ -426,18 +572,18 @@ func matchSecrets(a, b *sig, explain bool) (string, bool) {
 		if ax.secret != bx.secret {
 			return "", false
 		}
-		why = " secret-sha256=" + short(ax.secret)
+		why = "same secret: file=" + a.path + " line=" + strconv.Itoa(a.region.StartLine) + " secret-sha256=" + short(ax.secret)
 	} else if k, ok := sharedString(ax.skinds, bx.skinds); ok {
-		why = " secret-rule=" + k
+		why = "same kind of secret on one line: file=" + a.path + " line=" + strconv.Itoa(a.region.StartLine) + " secret-rule=" + k
 	} else if slices.Contains(ax.skinds, "generic") || slices.Contains(bx.skinds, "generic") {
-		why = " secret-rule=generic"
+		why = "same kind of secret on one line: file=" + a.path + " line=" + strconv.Itoa(a.region.StartLine) + " secret-rule=generic"
 	} else {
 		return "", false
 	}
 	if !explain {
 		return "", true
 	}
-	return "file=" + a.path + " line=" + strconv.Itoa(a.region.StartLine) + why, true
+	return why, true
 }
 
 // matchCredential matches a source finding about a hard-coded credential
@@ -453,18 +599,26 @@ func matchCredential(src, sec *sig, explain bool) (string, bool) {
 	if !explain {
 		return "", true
 	}
-	why := "file=" + src.path + " line=" + strconv.Itoa(sec.region.StartLine)
+	why := "credential in a secret: file=" + src.path + " line=" + strconv.Itoa(sec.region.StartLine)
 	if c, ok := sharedInt(src.cwes, credentialCWEs); ok {
-		return why + " credential cwe=" + strconv.Itoa(c), true
+		return why + " cwe=" + strconv.Itoa(c), true
 	}
-	return why + " credential rule-class=" + classCredential, true
+	return why + " rule-class=" + classCredential, true
 }
 
+// matchPackages matches two dependency or container findings: the same
+// package (ecosystem, name, version, image) and the same advisory, which
+// each report names by all its aliases (GHSA, CVE, GO- and OSV ids of one
+// advisory are one).
 func matchPackages(a, b *sigExtra, explain bool) (string, bool) {
 	if a.pkg == "" || a.pkg != b.pkg || a.image != b.image {
 		return "", false
 	}
-	if a.version != "" && b.version != "" && a.version != b.version {
+	if a.eco != "" && b.eco != "" && a.eco != b.eco {
+		return "", false
+	}
+	va, vb := plainVersion(a.version), plainVersion(b.version)
+	if va != "" && vb != "" && va != vb {
 		return "", false
 	}
 	v, ok := sharedString(a.vulns, b.vulns)
@@ -474,9 +628,12 @@ func matchPackages(a, b *sigExtra, explain bool) (string, bool) {
 	if !explain {
 		return "", true
 	}
-	why := "vuln=" + v + " package=" + a.pkg
-	if a.version != "" && a.version == b.version {
+	why := "same advisory: vuln=" + v + " package=" + a.pkg
+	if va != "" && va == vb {
 		why += "@" + a.version
+	}
+	if a.eco != "" && a.eco == b.eco {
+		why += " ecosystem=" + a.eco
 	}
 	if a.image != "" {
 		why += " image=" + a.image
@@ -484,23 +641,38 @@ func matchPackages(a, b *sigExtra, explain bool) (string, bool) {
 	return why, true
 }
 
+// plainVersion is a version without the "v" that Go modules' versions
+// carry and other tools leave out ("v0.7.0" and "0.7.0" are one version).
+func plainVersion(v string) string {
+	if len(v) > 1 && v[0] == 'v' && v[1] >= '0' && v[1] <= '9' {
+		return v[1:]
+	}
+	return v
+}
+
 func matchWeb(a, b *sig, explain bool) (string, bool) {
 	ax, bx := a.x, b.x
 	if ax.web == "" || ax.web != bx.web || ax.param != bx.param {
 		return "", false
 	}
-	c, ok := sharedInt(a.cwes, b.cwes)
+	c, ok := 0, false
+	for _, x := range a.cwes {
+		if _, shared := slices.BinarySearch(b.cwes, x); shared && cwe.Specific(x) {
+			c, ok = x, true
+			break
+		}
+	}
 	if !ok {
 		return "", false
 	}
 	if !explain {
 		return "", true
 	}
-	why := "url=" + ax.web
+	why := "same weakness at one place: url=" + ax.web
 	if ax.param != "" {
 		why += " param=" + ax.param
 	}
-	return why + " cwe=" + strconv.Itoa(c), true
+	return why + " cwe=" + strconv.Itoa(c) + " (" + string(cwe.LevelOf(c)) + ")", true
 }
 
 func short(s string) string {

@@ -301,7 +301,7 @@ func TestDedupCases(t *testing.T) {
 				secret("gitleaks", "generic-api-key", "config/keys.go", 7, fpA),
 			},
 			want:      []string{"gitleaks generic-api-key + gosec G101"},
-			wantMatch: []string{"file=config/keys.go line=7 credential cwe=798"},
+			wantMatch: []string{"credential in a secret: file=config/keys.go line=7 cwe=798"},
 			check: func(t *testing.T, rep *aggregate.Report) {
 				if c := rep.Findings[0].Category; c != finding.CategorySecret {
 					t.Errorf("merged category %s, want secret", c)

@@ -48,7 +48,7 @@ func ExampleRun() {
 	// gosec G201 line 12 (high), 1 merged
 	// semgrep go.sqli line 40 (medium), 0 merged
 	// gosec G201 at app/db.go:12 (high, sast) merges 1 report(s):
-	//   + semgrep go.sqli at app/db.go:12 (medium): file=app/db.go lines=12-12 cwe=89
+	//   + semgrep go.sqli at app/db.go:12 (medium): same CWE: file=app/db.go lines=12-12 cwe=89 (Base)
 	// exit code: 1 [1 findings at or above high (1 high)]
 }
 
@@ -83,6 +83,6 @@ func ExampleSARIFFile() {
 	}
 	fmt.Println(len(rep.Runs()), "runs,", rep.Counts.Findings, "finding,", rep.Counts.Merged, "merged")
 	// Output:
-	// secret gitleaks aws-access-token + trufflehog AWS matched file=config/.env line=3 secret-rule=aws
+	// secret gitleaks aws-access-token + trufflehog AWS matched same kind of secret on one line: file=config/.env line=3 secret-rule=aws
 	// 2 runs, 1 finding, 1 merged
 }
