@@ -147,3 +147,23 @@ func TestRealIaCMergesOnResource(t *testing.T) {
 		t.Errorf("merges %q, want %q", got, want)
 	}
 }
+
+// --explain=near tells why findings that look alike were kept apart: on
+// the wapiti recording, the shared Pillar CWE-693 and the one rule on one
+// page with different messages.
+func TestRealExplainNear(t *testing.T) {
+	rep := mergeRecordings(t, "wapiti/wapiti-3.0.4-url-json.json", "kube-score/kube-score-v1.20.0-root-json.json")
+	var b strings.Builder
+	if err := rep.ExplainNear(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"near: wapiti Content Security Policy Configuration at http://127.0.0.1:8099/ and wapiti HTTP Secure Headers at http://127.0.0.1:8099/: shared CWE-693 is a Pillar of the CWE List 4.15",
+		`and different messages: "CPU limit is not set (web)", "CPU request is not set (web)"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("ExplainNear lacks %q:\n%s", want, out)
+		}
+	}
+}

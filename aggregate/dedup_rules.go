@@ -681,3 +681,73 @@ func short(s string) string {
 	}
 	return s
 }
+
+// nearMiss reports why two findings that did not merge almost did: they
+// share a key that matching compares but fail another (see
+// [Report.ExplainNear]). It returns false for pairs with nothing in common
+// worth telling, and for pairs that match.
+func nearMiss(f, g *finding.Finding, a, b *sig) (string, bool) {
+	if _, ok := match(a, b, false); ok || a.kind != b.kind {
+		return "", false
+	}
+	if f.Tool.Name == g.Tool.Name && f.Rule.ID == g.Rule.ID && f.Message != g.Message &&
+		coarse(f, a) && coarse(g, b) && compareLocations(&f.Location, &g.Location) == 0 {
+		return "one tool and rule at a place too coarse to tell reports apart (no line, an object's first line, a page, or a rule id that names no check), and different messages: " +
+			strconv.Quote(firstLine(f.Message)) + ", " + strconv.Quote(firstLine(g.Message)), true
+	}
+	if abstract, ok := sharedAbstractCWE(f, g); ok && (a.kind == kindWeb && a.x.web == b.x.web || a.kind == kindSource && linesOverlap(a.region, b.region)) {
+		return abstract, true
+	}
+	switch a.kind {
+	case kindSource:
+		ax, bx := a.x, b.x
+		if ax == nil || bx == nil || ax.equiv == "" || ax.equiv != bx.equiv {
+			return "", false
+		}
+		switch {
+		case ax.tool == bx.tool:
+			return "equivalent rules (" + ax.equiv + ") but one tool's own reports, each an issue", true
+		case ax.res != "" && bx.res != "" && ax.res != bx.res:
+			return "equivalent rules (" + ax.equiv + ") on different resources: " + ax.res + ", " + bx.res, true
+		}
+		return "equivalent rules (" + ax.equiv + ") on lines that do not overlap", true
+	case kindSecret:
+		if a.region.StartLine == b.region.StartLine {
+			return "one line, but different secrets (fingerprints or kinds of secret differ)", true
+		}
+	case kindPackage:
+		ax, bx := a.x, b.x
+		if _, shared := sharedString(ax.vulns, bx.vulns); shared && ax.pkg == bx.pkg {
+			return "one advisory of " + ax.pkg + ", but another ecosystem, version or image", true
+		}
+	}
+	return "", false
+}
+
+// sharedAbstractCWE names a trusted CWE that two findings share but that is
+// too abstract to merge them (a Pillar, or a Class on different lines).
+func sharedAbstractCWE(f, g *finding.Finding) (string, bool) {
+	for _, c := range trustedCWEs(f.CWEs) {
+		if !slices.Contains(g.CWEs, c) || cwe.Specific(c) {
+			continue
+		}
+		level := cwe.LevelOf(c)
+		if level == "" {
+			level = "not in the CWE List"
+		}
+		return "shared CWE-" + strconv.Itoa(c) + " is a " + string(level) + " of the CWE List " + cwe.Version() + ": too abstract to say the reports are one issue", true
+	}
+	return "", false
+}
+
+// firstLine is the first line of a message, cut at 80 bytes, for
+// explanations.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return s
+}

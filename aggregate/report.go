@@ -279,6 +279,41 @@ func (r *Report) Explain(w io.Writer) error {
 	return ew.err
 }
 
+// ExplainNear writes the pairs of findings that almost merged and why they
+// did not: one tool and rule at a coarse place with different messages, a
+// shared CWE too abstract to merge on, equivalent rules about different
+// resources or lines, one line with different secrets, one advisory of a
+// package in another version. Only findings of one file, package or
+// endpoint are compared; merged reports are not listed again.
+func (r *Report) ExplainNear(w io.Writer) error {
+	ew := &errWriter{w: w}
+	sigs := make([]sig, len(r.Findings))
+	byPlace := map[string][]int{}
+	for i, f := range r.Findings {
+		sigs[i] = newSig(f, nil)
+		if k := sigs[i].shardKey(); k != "" {
+			place := string(rune('0'+sigs[i].kind)) + k
+			byPlace[place] = append(byPlace[place], i)
+		}
+	}
+	n := 0
+	for _, place := range sortedKeys(byPlace) {
+		ids := byPlace[place]
+		for x, i := range ids {
+			for _, j := range ids[x+1:] {
+				if why, ok := nearMiss(r.Findings[i], r.Findings[j], &sigs[i], &sigs[j]); ok {
+					ew.printf("near: %s and %s: %s\n", describe(r.Findings[i]), describe(r.Findings[j]), why)
+					n++
+				}
+			}
+		}
+	}
+	if n == 0 {
+		ew.printf("no near merges\n")
+	}
+	return ew.err
+}
+
 // Summary writes a human summary: findings by severity and category, by
 // tool, the suppressed, merged and baseline counts, each source's status
 // and time, warnings and the gate's decision. Its numbers are those of

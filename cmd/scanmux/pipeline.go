@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,7 +33,8 @@ const (
 type pipelineFlags struct {
 	out, format, outputProfile, category string
 	failOn                               string
-	newOnly, failOnScannerError, explain bool
+	newOnly, failOnScannerError          bool
+	explain                              explainFlag
 	dedup                                bool
 	baseline, ignoreFile, policyContext  string
 	policies                             multiFlag
@@ -51,7 +53,7 @@ func (p *pipelineFlags) register(fs *flag.FlagSet, defaultOut, reportFlag string
 	fs.StringVar(&p.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is this `severity` or worse (critical, high, medium, low, info)")
 	fs.BoolVar(&p.newOnly, "new-only", false, "with --fail-on, count only findings new since --baseline")
 	fs.BoolVar(&p.failOnScannerError, "fail-on-scanner-error", false, "exit 3 when a scanner or input fails")
-	fs.BoolVar(&p.explain, "explain", false, "print every deduplication merge and the keys that matched")
+	fs.Var(&p.explain, "explain", "print every deduplication merge, the rule that matched and the keys compared; --explain=near also prints the pairs that almost merged and why not")
 	fs.BoolVar(&p.dedup, "dedup", true, "merge reports of the same issue across tools and runs (--dedup=false keeps every report)")
 	fs.StringVar(&p.baseline, "baseline", "", "previous scanmux SARIF `file`: mark findings new, unchanged or absent")
 	fs.StringVar(&p.ignoreFile, "ignore-file", "", "YAML `file` with an ignore section (default: .scanmux.yaml in the target or current directory)")
@@ -61,6 +63,46 @@ func (p *pipelineFlags) register(fs *flag.FlagSet, defaultOut, reportFlag string
 	fs.BoolVar(&p.quiet, "q", false, "no progress lines")
 	fs.StringVar(&p.fallbackPath, "fallback-path", "", "repo-relative `file` that findings without one (DAST URLs, images) are attached to in the github profile (default: .scanmux.yaml, README.md, go.mod or package.json, the first that exists)")
 }
+
+// explainFlag is --explain: a boolean flag (--explain, --explain=false)
+// that also takes "near" (--explain=near).
+type explainFlag string
+
+const (
+	explainOff    explainFlag = ""
+	explainMerges explainFlag = "merges"
+	explainNear   explainFlag = "near"
+)
+
+func (e *explainFlag) String() string {
+	if e == nil || *e == explainOff {
+		return "false"
+	}
+	if *e == explainMerges {
+		return "true"
+	}
+	return string(*e)
+}
+
+func (e *explainFlag) Set(v string) error {
+	switch strings.ToLower(v) {
+	case "near":
+		*e = explainNear
+		return nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return fmt.Errorf("want true, false or near")
+	}
+	*e = explainOff
+	if b {
+		*e = explainMerges
+	}
+	return nil
+}
+
+// IsBoolFlag lets --explain stand alone.
+func (e *explainFlag) IsBoolFlag() bool { return true }
 
 // multiFlag is a repeatable string flag.
 type multiFlag []string
@@ -235,8 +277,13 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 			return p.fail(err)
 		}
 	}
-	if p.flags.explain {
+	if p.flags.explain != explainOff {
 		if err := report.Explain(p.stderr); err != nil {
+			return p.fail(err)
+		}
+	}
+	if p.flags.explain == explainNear {
+		if err := report.ExplainNear(p.stderr); err != nil {
 			return p.fail(err)
 		}
 	}
