@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/scanmux/scanmux/cwe"
 	"github.com/scanmux/scanmux/finding"
 )
 
@@ -377,18 +378,21 @@ func (ix *indexer) add(f *finding.Finding) {
 	adj := ix.adj[:0]
 	for i := range keys {
 		k := &keys[i]
+		classCWE := k.kind == 's' && !cwe.Specific(k.n)
 		l := first // no list was added since
 		if i > 0 {
 			l = shard.list(k, khash[i])
 		}
 		for _, c := range l.cands {
-			if k.kind == 's' || k.kind == 'c' || k.kind == 'l' {
-				// Both are source findings of one file that share a
-				// specific CWE or a rule class: they match when their
-				// lines overlap (see matchSource), whatever else the
-				// entries say. Under an 'l' key (a Class-level CWE and
-				// the one line both are on) they match.
+			if k.kind == 's' || k.kind == 'c' {
+				// Both are source findings of one file that share a CWE
+				// or a rule class: they match when their lines overlap
+				// (see matchSource), whatever else the entries say; for a
+				// Class-level CWE, when both are on one and the same line.
 				if !spansOverlap(start, end, c.start, c.end) || i > 0 && slices.Contains(adj, c.id) {
+					continue
+				}
+				if classCWE && (start == 0 || start != end || c.start != c.end) {
 					continue
 				}
 				adj = append(adj, c.id)

@@ -395,7 +395,7 @@ func (s *sig) shardKey() string {
 
 // indexKey is a key under which candidates for merging are found.
 type indexKey struct {
-	kind byte // 's' path+CWE, 'l' path+class-level CWE+line, 'c' path+rule class, 'q' path+equivalence class, 'k' path (credentials), 'v' vuln id, 'w' endpoint+parameter
+	kind byte // 's' path+CWE, 'c' path+rule class, 'q' path+equivalence class, 'k' path (credentials), 'v' vuln id, 'w' endpoint+parameter
 	n    int
 	a, b string
 }
@@ -409,11 +409,7 @@ func (s *sig) indexKeys(keys []indexKey) []indexKey {
 			return keys
 		}
 		for _, c := range s.cwes {
-			if cwe.Specific(c) {
-				keys = append(keys, indexKey{kind: 's', a: s.path, n: c})
-			} else if line, ok := oneLine(s.region); ok {
-				keys = append(keys, indexKey{kind: 'l', a: s.path, n: c<<32 | line})
-			}
+			keys = append(keys, indexKey{kind: 's', a: s.path, n: c})
 		}
 		if s.class != "" {
 			keys = append(keys, indexKey{kind: 'c', a: s.path, b: s.class})

@@ -149,6 +149,31 @@ func TestDedupCases(t *testing.T) {
 			want: []string{"gosec G201", "semgrep go.sqli"},
 		},
 		{
+			reason: "sast: a shared Class-level CWE merges reports on one and the same line",
+			in: []*finding.Finding{
+				src("gosec", "G401", finding.SeverityHigh, "app/hash.go", 12, 12, 327),
+				src("semgrep", "go.md5", finding.SeverityMedium, "app/hash.go", 12, 12, 327),
+			},
+			want:      []string{"gosec G401 + semgrep go.md5"},
+			wantMatch: []string{"same CWE on one line: file=app/hash.go lines=12-12 cwe=327 (Class)"},
+		},
+		{
+			reason: "sast: a shared Class-level CWE does not merge overlapping regions",
+			in: []*finding.Finding{
+				src("gosec", "G401", finding.SeverityHigh, "app/hash.go", 12, 12, 327),
+				src("semgrep", "go.md5", finding.SeverityMedium, "app/hash.go", 11, 13, 327),
+			},
+			want: []string{"gosec G401", "semgrep go.md5"},
+		},
+		{
+			reason: "sast: a shared Pillar CWE merges nothing, even on one line",
+			in: []*finding.Finding{
+				src("toola", "r1", finding.SeverityHigh, "app/web.go", 12, 12, 693),
+				src("toolb", "r2", finding.SeverityMedium, "app/web.go", 12, 12, 693),
+			},
+			want: []string{"toola r1", "toolb r2"},
+		},
+		{
 			reason: "sast: known-equivalent rules without CWEs",
 			in: []*finding.Finding{
 				src("gosec", "G202", finding.SeverityHigh, "app/db.go", 12, 12),
