@@ -1,13 +1,13 @@
 package sarif
 
 import (
+	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/sourcefile"
 )
 
 // sourceFile is what the writer needs from a source file: the
@@ -17,11 +17,11 @@ type sourceFile struct {
 	lineLen []int
 }
 
-// sourceCache reads each source file at most once, through an [os.Root] so
-// that a path (or a symbolic link) can never leave the scan root. It is
-// safe for concurrent use.
+// sourceCache reads each source file at most once, through package
+// sourcefile: inside the scan root, regular files only, size-capped, never
+// blocking on a FIFO. It is safe for concurrent use.
 type sourceCache struct {
-	root  *os.Root
+	root  *sourcefile.Root
 	mu    sync.Mutex
 	files map[string]*sourceFile // nil value: not readable
 }
@@ -31,7 +31,7 @@ func newSourceCache(dir string) (*sourceCache, error) {
 	if dir == "" {
 		return c, nil
 	}
-	r, err := os.OpenRoot(dir)
+	r, err := sourcefile.Open(dir, 0)
 	if err != nil {
 		return nil, fmt.Errorf("sarif: opening scan root: %w", err)
 	}
@@ -56,10 +56,11 @@ func (c *sourceCache) get(p string) *sourceFile {
 	if f, ok := c.files[p]; ok {
 		return f
 	}
-	// A file that cannot be read (missing, a directory, no permission, a
-	// path leaving the root) is remembered as nil: no hash, no line length.
+	// A file that cannot be read (missing, not a regular file, too large,
+	// no permission, a path leaving the root) is remembered as nil: no
+	// hash, no line length.
 	var f *sourceFile
-	if data, err := c.root.ReadFile(filepath.FromSlash(p)); err == nil {
+	if data, err := c.root.ReadFile(context.Background(), p); err == nil {
 		f = &sourceFile{hashes: finding.LineHashes(data), lineLen: lineLengths(data)}
 	}
 	c.files[p] = f

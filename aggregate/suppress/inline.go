@@ -7,8 +7,6 @@ package suppress
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/scanmux/scanmux/aggregate"
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/sourcefile"
 )
 
 // Inline honours suppression comments written in the scanned code, each
@@ -31,10 +30,16 @@ import (
 //
 // A marker for another tool or rule suppresses nothing: a "#nosec G101"
 // does not hide a semgrep finding on the same line.
+//
+// Source files are read through package sourcefile: inside the root (a
+// symbolic link to a file elsewhere suppresses nothing), regular files only
+// (a FIFO or /dev/zero is not read), size-capped.
 type Inline struct {
 	root string
 
 	mu    sync.Mutex
+	src   *sourcefile.Root // opened on first use; nil when root cannot be
+	open  bool
 	files map[string][][]byte // path -> lines; nil entry = unreadable
 }
 
@@ -49,12 +54,12 @@ var _ aggregate.Filter = (*Inline)(nil)
 func (*Inline) Name() string { return "inline" }
 
 // Apply looks for suppression comments around f's location.
-func (in *Inline) Apply(_ context.Context, f *finding.Finding) (aggregate.Verdict, error) {
+func (in *Inline) Apply(ctx context.Context, f *finding.Finding) (aggregate.Verdict, error) {
 	start := f.Location.Region.StartLine
 	if f.Location.Path == "" || start < 1 {
 		return aggregate.Verdict{}, nil
 	}
-	lines := in.lines(f.Location.Path)
+	lines := in.lines(ctx, f.Location.Path)
 	if start > len(lines) {
 		return aggregate.Verdict{}, nil
 	}
@@ -124,17 +129,27 @@ func verdict(s *finding.Suppression) aggregate.Verdict {
 	return aggregate.Verdict{Suppress: s}
 }
 
-// lines returns the file's lines, read once.
-func (in *Inline) lines(rel string) [][]byte {
+// lines returns the file's lines, read once. A file that cannot be read
+// has none.
+func (in *Inline) lines(ctx context.Context, rel string) [][]byte {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if l, ok := in.files[rel]; ok {
 		return l
 	}
+	if !in.open {
+		in.open = true
+		in.src, _ = sourcefile.Open(in.root, 0)
+	}
 	var lines [][]byte
-	if b, err := os.ReadFile(filepath.Join(in.root, filepath.FromSlash(rel))); err == nil {
-		b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
-		lines = bytes.Split(b, []byte("\n"))
+	if in.src != nil {
+		var err error
+		if lines, err = in.src.Lines(ctx, rel); err != nil {
+			lines = nil
+			if ctx.Err() != nil {
+				return nil // not remembered: a later run may read it
+			}
+		}
 	}
 	in.files[rel] = lines
 	return lines
