@@ -431,7 +431,14 @@ func spansOverlap(s1, e1, s2, e2 int32) bool {
 
 // why returns the keys on which two adjacent entries matched.
 func why(a, b *entry) string {
-	s, _ := match(&a.sig, &b.sig, true)
+	s, ok := match(&a.sig, &b.sig, true)
+	if !ok && samePackage(&a.sig, &b.sig) {
+		x := a.sig.x
+		s = "same advisory, by the aliases another report of the group gives: package=" + x.pkg
+		if x.version != "" {
+			s += "@" + x.version
+		}
+	}
 	return s
 }
 
@@ -617,22 +624,28 @@ func (d *dedupIndex) conflict(entries []*entry, e *entry) (int32, int32, bool) {
 	}
 	// Most neighbourhoods match among themselves: find out before ordering
 	// the neighbours, which reads their findings.
-	if _, _, ok := apart(entries, e.adj); !ok {
+	if _, _, ok := apart(entries, e.adj, &e.sig); !ok {
 		return 0, 0, false
 	}
 	// Neighbours in a fixed order (best report first), so that the pair
 	// named does not depend on arrival order.
 	nb := slices.Clone(e.adj)
 	slices.SortFunc(nb, func(a, b int32) int { return d.compare(entries[a].f, entries[b].f) })
-	return apart(entries, nb)
+	return apart(entries, nb, &e.sig)
 }
 
 // apart returns the first pair of ids, in ids' order, whose entries do not
-// match each other.
-func apart(entries []*entry, ids []int32) (int32, int32, bool) {
+// match each other, where all match mid. Two package findings that match
+// mid are one issue when they are the same package and mid names one
+// advisory (one id of each scheme: CVE, GHSA, GO…): mid's ids are the
+// aliases of that advisory and join theirs (a report that names the GHSA
+// id, one that names the CVE, and one that names both). An advisory with
+// two CVEs is a chain that is split.
+func apart(entries []*entry, ids []int32, mid *sig) (int32, int32, bool) {
+	join := oneAdvisory(mid)
 	for i, a := range ids {
 		for _, b := range ids[i+1:] {
-			if !entries[a].adjacent(b) {
+			if !entries[a].adjacent(b) && !(join && samePackage(&entries[a].sig, &entries[b].sig)) {
 				return a, b, true
 			}
 		}

@@ -637,6 +637,37 @@ func matchPackages(a, b *sigExtra, explain bool) (string, bool) {
 	return why, true
 }
 
+// samePackage reports whether two package findings are about one package
+// (name, ecosystem, version, image), whatever their advisories: matchPackages
+// without the shared advisory. Versions and ecosystems must be known on both
+// sides, so that one report that names none cannot join two versions.
+func samePackage(a, b *sig) bool {
+	if a.kind != kindPackage || b.kind != kindPackage {
+		return false
+	}
+	ax, bx := a.x, b.x
+	return ax.pkg != "" && ax.pkg == bx.pkg && ax.image == bx.image && ax.eco != "" && ax.eco == bx.eco &&
+		ax.version != "" && plainVersion(ax.version) == plainVersion(bx.version)
+}
+
+// oneAdvisory reports whether a package finding's ids are one advisory's
+// aliases: at most one id of each scheme (the part before the first "-":
+// CVE, GHSA, GO, PYSEC…).
+func oneAdvisory(s *sig) bool {
+	if s.kind != kindPackage || len(s.x.vulns) == 0 {
+		return false
+	}
+	var seen []string
+	for _, v := range s.x.vulns {
+		scheme, _, _ := strings.Cut(v, "-")
+		if slices.Contains(seen, scheme) {
+			return false
+		}
+		seen = append(seen, scheme)
+	}
+	return true
+}
+
 // plainVersion is a version without the "v" that Go modules' versions
 // carry and other tools leave out ("v0.7.0" and "0.7.0" are one version).
 func plainVersion(v string) string {

@@ -270,13 +270,23 @@ func TestDedupCases(t *testing.T) {
 			want: []string{"osv-scanner CVE-2023-44487", "trivy CVE-2023-44487"},
 		},
 		{
-			reason: "dependency: alias chains are split",
+			reason: "dependency: the aliases of one advisory join reports that name one alias each",
 			in: []*finding.Finding{
 				dep("grype", finding.SeverityHigh, "lodash", "4.17.15", "CVE-2020-8203"),
 				dep("osv-scanner", finding.SeverityHigh, "lodash", "4.17.15", "GHSA-p6mc-m468-83gw", "CVE-2020-8203"),
 				dep("npm-audit", finding.SeverityHigh, "lodash", "4.17.15", "GHSA-p6mc-m468-83gw"),
 			},
-			want:     []string{"grype CVE-2020-8203", "npm-audit GHSA-p6mc-m468-83gw", "osv-scanner GHSA-p6mc-m468-83gw"},
+			want:      []string{"grype CVE-2020-8203 + npm-audit GHSA-p6mc-m468-83gw + osv-scanner GHSA-p6mc-m468-83gw"},
+			wantMatch: []string{"same advisory, by the aliases another report of the group gives: package=lodash@4.17.15"},
+		},
+		{
+			reason: "dependency: alias chains through an advisory of two CVEs are split",
+			in: []*finding.Finding{
+				dep("grype", finding.SeverityHigh, "lodash", "4.17.15", "CVE-2020-8203"),
+				dep("osv-scanner", finding.SeverityHigh, "lodash", "4.17.15", "GHSA-p6mc-m468-83gw", "CVE-2020-8203", "CVE-2020-9999"),
+				dep("npm-audit", finding.SeverityHigh, "lodash", "4.17.15", "CVE-2020-9999"),
+			},
+			want:     []string{"grype CVE-2020-8203", "npm-audit CVE-2020-9999", "osv-scanner GHSA-p6mc-m468-83gw"},
 			wantWarn: []string{"ambiguous: osv-scanner GHSA-p6mc-m468-83gw"},
 		},
 		{

@@ -36,6 +36,10 @@ type truthFile struct {
 	// Recordings are the reports read, one per tool and kind of scan,
 	// relative to testdata/real/out.
 	Recordings []string `yaml:"recordings"`
+	// SARIFRecordings are the same scans, in SARIF where the tool writes
+	// it: a second reading of the same findings, which the merge rules
+	// were not tuned on.
+	SARIFRecordings []string `yaml:"sarif_recordings"`
 	// Groups are sets of findings that are one issue.
 	Groups []truthGroup `yaml:"groups"`
 	// Never are pairs of findings that must not merge.
@@ -160,8 +164,8 @@ func localRecording(t *testing.T, dir, name string) string {
 	return local
 }
 
-// readTruth reads the truth file and its recordings' sources.
-func readTruth(t *testing.T) (*truthFile, []aggregate.Source, string) {
+// readTruth reads the truth file.
+func readTruth(t *testing.T) *truthFile {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(realDir, "truth.yaml"))
 	if err != nil {
@@ -171,16 +175,22 @@ func readTruth(t *testing.T) (*truthFile, []aggregate.Source, string) {
 	if err := yaml.Unmarshal(data, &tf); err != nil {
 		t.Fatalf("truth.yaml: %v", err)
 	}
+	return &tf
+}
+
+// truthSources returns sources for recordings, and the sample tree's root.
+func truthSources(t *testing.T, recordings []string) ([]aggregate.Source, string) {
+	t.Helper()
 	root, err := filepath.Abs(filepath.Join(realDir, "tree"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	var srcs []aggregate.Source
-	for _, name := range tf.Recordings {
+	for _, name := range recordings {
 		srcs = append(srcs, &registry.Source{Path: localRecording(t, dir, name), Root: root})
 	}
-	return &tf, srcs, root
+	return srcs, root
 }
 
 // runTruth runs the recordings through the engine.
@@ -207,9 +217,26 @@ func mkPair(a, b int) pair { return pair{min(a, b), max(a, b)} }
 // with deduplication on and scores the merges against the truth file's
 // groups: pair precision must be 100% (no two findings of different issues
 // merged, no never-merge pair merged) and pair recall at least 95%. It logs
-// the findings per tool and the scores per tool pair.
+// the findings per tool and the scores per tool pair. It does so twice: on
+// the recordings (every member of the truth file must be found), and on
+// the same scans read from the tools' SARIF, where a member the SARIF lacks
+// is skipped (kube-score's SARIF has only its critical comments).
 func TestTruthSet(t *testing.T) {
-	tf, srcs, root := readTruth(t)
+	tf := readTruth(t)
+	t.Run("native", func(t *testing.T) { scoreTruth(t, tf, tf.Recordings, true) })
+	t.Run("sarif", func(t *testing.T) { scoreTruth(t, tf, tf.SARIFRecordings, false) })
+}
+
+// sarifRecall is the pair recall the SARIF reading must reach: its
+// govulncheck findings name no package (govulncheck's SARIF names the
+// module in its message only), so its 9 pairs with the other dependency
+// scanners cannot be found: (121-9)/121 is 92.6%.
+const sarifRecall = 0.92
+
+// scoreTruth scores the merges of recordings against the truth file. With
+// strict, every member must match one finding.
+func scoreTruth(t *testing.T, tf *truthFile, recordings []string, strict bool) {
+	srcs, root := truthSources(t, recordings)
 
 	// The reports, as read without dedup: each is one finding of a tool.
 	plain := runTruth(t, srcs, root, false)
@@ -243,7 +270,11 @@ func TestTruthSet(t *testing.T) {
 			case 1:
 				ids = append(ids, hits[0])
 			case 0:
-				t.Errorf("%s %q: member %q matches no finding", what, g.Reason, s)
+				if strict {
+					t.Errorf("%s %q: member %q matches no finding", what, g.Reason, s)
+				} else {
+					t.Logf("%s %q: member %q matches no finding of this reading", what, g.Reason, s)
+				}
 			default:
 				var names []string
 				for _, i := range hits {
@@ -280,7 +311,9 @@ func TestTruthSet(t *testing.T) {
 	for _, g := range tf.Never {
 		ids := resolve(g, "never")
 		if len(ids) != 2 {
-			t.Errorf("never %q: want two members", g.Reason)
+			if strict || len(g.Members) != 2 {
+				t.Errorf("never %q: want two members", g.Reason)
+			}
 			continue
 		}
 		never[mkPair(ids[0], ids[1])] = g.Reason
@@ -363,7 +396,7 @@ func TestTruthSet(t *testing.T) {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "findings per tool (%d recordings, %d findings, %d truth groups, %d merged findings):\n",
-		len(tf.Recordings), len(reports), len(tf.Groups), clusters)
+		len(recordings), len(reports), len(tf.Groups), clusters)
 	for _, tool := range slices.Sorted(func(yield func(string) bool) {
 		for k := range perTool {
 			if !yield(k) {
@@ -395,7 +428,11 @@ func TestTruthSet(t *testing.T) {
 	if total.pred != total.right {
 		t.Errorf("pair precision %s, want 100%%", pct(total.right, total.pred))
 	}
-	if total.truth == 0 || float64(total.right) < 0.95*float64(total.truth) {
-		t.Errorf("pair recall %s, want at least 95%%", pct(total.right, total.truth))
+	want := 0.95
+	if !strict {
+		want = sarifRecall
+	}
+	if total.truth == 0 || float64(total.right) < want*float64(total.truth) {
+		t.Errorf("pair recall %s, want at least %.0f%%", pct(total.right, total.truth), 100*want)
 	}
 }
