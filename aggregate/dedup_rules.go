@@ -437,8 +437,25 @@ func (s *sig) indexKeys(keys []indexKey) []indexKey {
 }
 
 // match reports whether a and b are the same issue and, if explain is set,
-// which keys matched. It is symmetric: match(a, b) and match(b, a) give the
-// same answer and text.
+// the rule that matched and the keys it compared ("same CWE: file=app/db.go
+// lines=12-12 cwe=89 (Base)"). It is symmetric: match(a, b) and match(b, a)
+// give the same answer and text. The rules, by kind of finding:
+//
+//   - source (sast, iac): one file, and rules of one equivalence class
+//     (dedup_equivalent.tsv, each row with its source) of two tools about
+//     one resource and overlapping lines (matchEquivalent); or overlapping
+//     lines and a shared Base, Variant or Compound CWE of the CWE List, or
+//     rule class; or one and the same line and a shared Class-level CWE.
+//     Pillars, categories and views never merge anything.
+//   - secret: one file and line, and the same secret (fingerprint) or kind
+//     of secret; a source finding about a hard-coded credential matches the
+//     secret on a line it covers.
+//   - dependency, container: one package (ecosystem, name, version, image)
+//     and a shared advisory id, each report naming all the aliases it knows.
+//   - dast: one endpoint and parameter and a shared specific CWE.
+//
+// Exact repeats (one tool, rule and place) are collapsed before matching;
+// at a coarse place (see coarse) their messages must be equal too.
 func match(a, b *sig, explain bool) (string, bool) {
 	switch {
 	case a.kind == kindSource && b.kind == kindSource:
