@@ -69,8 +69,9 @@ type runState struct {
 	found   []finding.Finding
 	nFound  int // in chunks and found, or taken from block
 	// block is where findings are allocated when streaming with
-	// ReadOptions.Retain.
-	block []finding.Finding
+	// ReadOptions.Retain: the log's block, shared by its runs, so that a
+	// log of many small runs does not take a block for each.
+	block *[]finding.Finding
 
 	next    int // index of the next result
 	pending []pendingResult
@@ -204,12 +205,13 @@ func (st *runState) newFinding() *finding.Finding {
 		if !st.opts.Retain {
 			return new(finding.Finding)
 		}
-		if len(st.block) == cap(st.block) {
-			st.block = make([]finding.Finding, 0, retainBlock)
+		b := st.block
+		if len(*b) == cap(*b) {
+			*b = make([]finding.Finding, 0, retainBlock)
 		}
-		st.block = append(st.block, finding.Finding{})
+		*b = append(*b, finding.Finding{})
 		st.nFound++
-		return &st.block[len(st.block)-1]
+		return &(*b)[len(*b)-1]
 	}
 	if len(st.found) == cap(st.found) {
 		if st.found != nil {
@@ -230,7 +232,7 @@ func (st *runState) tryConvert(r *xResult) (*finding.Finding, bool, error) {
 	if miss || err != nil {
 		last := &st.found
 		if !st.collect {
-			last = &st.block
+			last = st.block
 		}
 		for ; st.nFound > n; st.nFound-- {
 			// The findings taken since are at the end of the last chunk.

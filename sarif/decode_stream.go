@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/scanmux/scanmux/finding"
 )
 
 // sarif1Hint is the advice given for SARIF 1.0 logs.
@@ -42,7 +43,9 @@ type logDecoder struct {
 	hasRuns bool
 	v1      bool // $schema names SARIF 1.0
 	collect bool // runs keep their findings (Read)
-	slab    strSlab
+	// block is where the runs allocate findings with ReadOptions.Retain.
+	block []finding.Finding
+	slab  strSlab
 	// locs is the array of the last result's locations, which the next
 	// one reuses: a converted result keeps none of its xResult.
 	locs []xLocation
@@ -431,6 +434,7 @@ func (d *logDecoder) decodeRun(i int) error {
 	}
 	st := newRunState(d.opts, d.h)
 	st.collect = d.collect
+	st.block = &d.block
 	for {
 		ok, err := d.more()
 		if err != nil {

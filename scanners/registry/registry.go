@@ -11,7 +11,6 @@ import (
 	"io"
 	"path"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -175,9 +174,11 @@ func Import(path, format string, root string, emit func(*finding.Finding) error)
 			in = bytes.NewReader(v2)
 		}
 		var tools []finding.Tool
+		seen := map[finding.Tool]bool{}
 		err := sarif.Decode(in, path, &sarif.ReadOptions{Root: root, Retain: true}, func(run *sarif.Run, f *finding.Finding) error {
 			if f == nil {
-				if !slices.Contains(tools, run.Tool) {
+				if !seen[run.Tool] {
+					seen[run.Tool] = true
 					tools = append(tools, run.Tool)
 				}
 				return nil
