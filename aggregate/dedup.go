@@ -193,7 +193,7 @@ func coarse(f *finding.Finding, s *sig) bool {
 	case kindWeb:
 		return f.Location.Web.Parameter == ""
 	}
-	return f.Location.Region.StartLine == 0 || s.point || genericRule(f.Rule.ID)
+	return f.Location.Region.StartLine == 0 || s.point || s.generic
 }
 
 // vague reports whether f lacks the location its kind is identified by.

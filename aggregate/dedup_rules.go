@@ -217,14 +217,15 @@ func sharedString(a, b []string) (string, bool) {
 // one kind uses live in *sigExtra, so that the common source findings stay
 // small.
 type sig struct {
-	kind   kind
-	cred   bool // a source finding about a hard-coded credential
-	point  bool // an IaC location given only by the first line of what it reports (see objectSpan)
-	path   string
-	region finding.Region
-	cwes   []int  // trusted and specific enough to compare (see mergeableCWEs), sorted; may be the finding's own slice: never modified
-	class  string // rule class
-	x      *sigExtra
+	kind    kind
+	cred    bool // a source finding about a hard-coded credential
+	point   bool // an IaC location given only by the first line of what it reports (see objectSpan)
+	generic bool // a rule id that names no check (see genericRule)
+	path    string
+	region  finding.Region
+	cwes    []int  // trusted and specific enough to compare (see mergeableCWEs), sorted; may be the finding's own slice: never modified
+	class   string // rule class
+	x       *sigExtra
 }
 
 // sigExtra holds the sig fields of secret, package and web findings, and
@@ -261,6 +262,7 @@ type ruleFacts struct {
 	skinds   []string
 	equiv    string
 	equivMsg bool  // the equivalence class depends on the message: computed per finding
+	generic  bool  // the rule id names no check (genericRule); computed with equiv
 	done     uint8 // bit 1: class computed, bit 2: skinds computed, bit 4: equiv computed
 }
 
@@ -301,8 +303,13 @@ func newSig(f *finding.Finding, c *sigCache) sig {
 	if rf.done&1 == 0 {
 		rf.class, rf.done = ruleClass(f), rf.done|1
 	}
+	if rf.done&4 == 0 {
+		rf.equiv, rf.equivMsg = equivalence(f)
+		rf.generic = genericRule(f.Rule.ID)
+		rf.done |= 4
+	}
 	s := sig{kind: kindOf(f.Category), path: f.Location.Path, region: f.Location.Region,
-		cwes: mergeableCWEs(f.CWEs), class: rf.class}
+		cwes: mergeableCWEs(f.CWEs), class: rf.class, generic: rf.generic}
 	switch s.kind {
 	case kindSecret:
 		if rf.done&2 == 0 {
@@ -337,10 +344,6 @@ func newSig(f *finding.Finding, c *sigCache) sig {
 		}
 		l := &f.Location
 		s.point = f.Category == finding.CategoryIaC && l.Region.StartLine > 0 && l.Region.EndLine == 0
-		if rf.done&4 == 0 {
-			rf.equiv, rf.equivMsg = equivalence(f)
-			rf.done |= 4
-		}
 		equiv := rf.equiv
 		if rf.equivMsg {
 			equiv, _ = equivalence(f)

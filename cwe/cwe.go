@@ -41,11 +41,11 @@ var catalogTSV string
 
 type catalog struct {
 	version, date string
-	levels        map[int]Level
+	levels        []Level // by id; "" where the list has no entry
 }
 
 var load = sync.OnceValue(func() *catalog {
-	c := &catalog{levels: make(map[int]Level, 1500)}
+	c := &catalog{}
 	for line := range strings.Lines(catalogTSV) {
 		line = strings.TrimRight(line, "\n")
 		if v, ok := strings.CutPrefix(line, "# version\t"); ok {
@@ -61,8 +61,11 @@ var load = sync.OnceValue(func() *catalog {
 			continue
 		}
 		n, err := strconv.Atoi(id)
-		if err != nil {
+		if err != nil || n < 0 {
 			panic("cwe: catalog.tsv: bad line " + strconv.Quote(line))
+		}
+		if n >= len(c.levels) {
+			c.levels = append(c.levels, make([]Level, n+1-len(c.levels))...)
 		}
 		c.levels[n] = Level(level)
 	}
@@ -77,7 +80,12 @@ func Date() string { return load().date }
 
 // LevelOf returns the abstraction level of CWE-id, or "" when the list has
 // no such entry.
-func LevelOf(id int) Level { return load().levels[id] }
+func LevelOf(id int) Level {
+	if levels := load().levels; id >= 0 && id < len(levels) {
+		return levels[id]
+	}
+	return ""
+}
 
 // Specific reports whether CWE-id is a weakness specific enough to name one
 // kind of flaw: a Base or Variant weakness, or a Compound one (a chain or
