@@ -134,6 +134,10 @@ type SourceStatus struct {
 	// Coverage says what the source scanned ("2 modules, 5 packages",
 	// "4 files"), when it says: see [Coverer].
 	Coverage string
+	// Cause is the error of a failed or timed-out source, whose text is
+	// Err, for errors.Is and errors.As (a plugin refused for its checksum,
+	// say). It is not encoded.
+	Cause error `json:"-"`
 }
 
 // OK reports whether the source completed (or had nothing to scan).
@@ -354,6 +358,7 @@ wait:
 	case errors.Is(sctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil:
 		st.State = SourceTimeout
 		st.Err = fmt.Sprintf("timed out after %v", e.opts.SourceTimeout)
+		st.Cause = sctx.Err()
 		if res.err != nil && !errors.Is(res.err, context.DeadlineExceeded) {
 			st.Err += ": " + res.err.Error()
 		}
@@ -364,6 +369,7 @@ wait:
 			err = ctx.Err()
 		}
 		st.Err = err.Error()
+		st.Cause = err
 	}
 	ev := SourceEvent{Source: sr.name, State: st.State, Findings: st.Findings, Elapsed: st.Duration, Coverage: st.Coverage}
 	if st.Err != "" {

@@ -3,12 +3,14 @@ package aggregate
 import (
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/internal/termsafe"
 	"github.com/scanmux/scanmux/sarif"
 )
 
@@ -373,12 +375,12 @@ func (r *Report) Summary(w io.Writer) error {
 	ew.printf("sources:\n")
 	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	for _, s := range r.Sources {
-		line := fmt.Sprintf("  %s\t%s\t%d findings\t%s", s.Name, s.State, s.Findings, s.Duration.Round(time.Millisecond))
+		line := fmt.Sprintf("  %s\t%s\t%d findings\t%s", termsafe.String(s.Name), s.State, s.Findings, s.Duration.Round(time.Millisecond))
 		if s.Coverage != "" {
-			line += "\t" + s.Coverage
+			line += "\t" + termsafe.String(s.Coverage)
 		}
 		if s.Err != "" {
-			line += "\t" + s.Err
+			line += "\t" + termsafe.String(s.Err)
 		}
 		fmt.Fprintln(tw, line)
 	}
@@ -426,6 +428,25 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// printf prints to the writer with every string, error and Stringer
+// argument escaped ([termsafe.String]): the human reports print paths,
+// rule ids, messages and source names, which come from the scanned tree
+// and the tools, and must not be able to start a line of their own (a
+// GitHub Actions workflow command) or drive the terminal.
 func (e *errWriter) printf(format string, args ...any) {
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			args[i] = termsafe.String(v)
+		case error:
+			args[i] = termsafe.String(v.Error())
+		case fmt.Stringer:
+			args[i] = termsafe.String(v.String())
+		default:
+			if rv := reflect.ValueOf(a); rv.Kind() == reflect.String { // a named string type
+				args[i] = termsafe.String(rv.String())
+			}
+		}
+	}
 	fmt.Fprintf(e, format, args...)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -142,8 +143,10 @@ func TestMergeErrors(t *testing.T) {
 	}
 }
 
-// A malformed report costs only itself: the good report's findings are
-// written, the bad one is named, and the exit code is 2.
+// A malformed report fails the run (exit 2, the bad file named): the
+// output is not written, an existing one is kept; with --partial the good
+// report's findings are written, every run saying the log is partial, and
+// the exit code is still 2.
 func TestMergeMalformedKeepsTheRest(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.sarif")
@@ -155,12 +158,22 @@ func TestMergeMalformedKeepsTheRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out.sarif")
+	if err := os.WriteFile(out, []byte("OLD"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"merge", "-o", out, good, bad}, &stdout, &stderr); code != 2 {
 		t.Errorf("exit %d, want 2", code)
 	}
 	if !strings.Contains(stderr.String(), bad+": $.runs[0].results[0]") {
 		t.Errorf("stderr does not name the bad file and place:\n%s", stderr.String())
+	}
+	if b, _ := os.ReadFile(out); string(b) != "OLD" {
+		t.Errorf("the output was replaced without --partial: %.80q", b)
+	}
+	stderr.Reset()
+	if code := run([]string{"merge", "--partial", "-o", out, good, bad}, &stdout, &stderr); code != 2 {
+		t.Errorf("--partial: exit %d, want 2", code)
 	}
 	runs, err := sarif.ReadFile(out, nil)
 	if err != nil {
@@ -170,6 +183,11 @@ func TestMergeMalformedKeepsTheRest(t *testing.T) {
 	for _, r := range runs {
 		if r.Tool.Name == "t" && len(r.Findings) == 1 {
 			found = true
+		}
+		if !slices.ContainsFunc(r.Invocation.Notifications, func(n sarif.Notification) bool {
+			return strings.Contains(n.Message, "this log is partial")
+		}) {
+			t.Errorf("run %s does not say the log is partial: %+v", r.Tool.Name, r.Invocation.Notifications)
 		}
 	}
 	if !found {

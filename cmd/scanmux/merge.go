@@ -16,12 +16,12 @@ import (
 	"github.com/scanmux/scanmux/scanners/registry"
 )
 
-func runMerge(args []string, stdout, stderr io.Writer) int {
-	return mergeCommand("merge", args, stdout, stderr)
+func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return mergeCommand(ctx, "merge", args, stdout, stderr)
 }
 
-func runImport(args []string, stdout, stderr io.Writer) int {
-	return mergeCommand("import", args, stdout, stderr)
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return mergeCommand(ctx, "import", args, stdout, stderr)
 }
 
 // mergeCommand is merge and import: both read reports — SARIF or any
@@ -29,7 +29,7 @@ func runImport(args []string, stdout, stderr io.Writer) int {
 // forces one — and send them through the engine (dedup, suppressions,
 // policy, baseline, gate) into one SARIF log. import is merge under the
 // name that fits one report made elsewhere.
-func mergeCommand(name string, args []string, stdout, stderr io.Writer) int {
+func mergeCommand(ctx context.Context, name string, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var pf pipelineFlags
@@ -87,15 +87,31 @@ func mergeCommand(name string, args []string, stdout, stderr io.Writer) int {
 	}
 	sources := make([]aggregate.Source, 0, len(files))
 	for _, f := range files {
-		if st, err := os.Stat(f); err != nil || st.IsDir() {
-			if err == nil {
-				err = fmt.Errorf("%s is a directory", f)
-			}
+		if err := inputFile(f); err != nil {
 			return p.fail(usageError{err})
 		}
 		sources = append(sources, &registry.Source{Path: f, Format: *format, Root: p.root, PathPrefix: prefixOf(f)})
 	}
-	return p.run(context.Background(), sources)
+	return p.run(ctx, sources)
+}
+
+// inputFile checks that the report f is a regular file (or a link to one):
+// a directory cannot be read, and a named pipe, a device or a socket may
+// never end (/dev/zero) or never start (a FIFO nobody writes to).
+func inputFile(f string) error {
+	st, err := os.Stat(f)
+	if err != nil {
+		return err
+	}
+	switch {
+	case st.IsDir():
+		return fmt.Errorf("%s is a directory", f)
+	case st.Mode()&os.ModeNamedPipe != 0:
+		return fmt.Errorf("%s is a named pipe: reports are read from regular files (save it to a file first)", f)
+	case !st.Mode().IsRegular():
+		return fmt.Errorf("%s is not a regular file (%s): reports are read from regular files", f, st.Mode().Type())
+	}
+	return nil
 }
 
 // defaultRoot returns the root of the git work tree holding the current

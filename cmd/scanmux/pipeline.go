@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,6 +18,8 @@ import (
 	"github.com/scanmux/scanmux/aggregate/policy"
 	"github.com/scanmux/scanmux/aggregate/suppress"
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/internal/termsafe"
+	"github.com/scanmux/scanmux/plugin"
 	"github.com/scanmux/scanmux/sarif"
 )
 
@@ -41,6 +42,7 @@ type pipelineFlags struct {
 	timeout                              time.Duration
 	quiet                                bool
 	fallbackPath                         string
+	partial                              bool
 }
 
 // register defines the flags; reportFlag names the flag that prints the
@@ -61,6 +63,7 @@ func (p *pipelineFlags) register(fs *flag.FlagSet, defaultOut, reportFlag string
 	fs.StringVar(&p.policyContext, "policy-context", "", "JSON `file` passed to policies as input.context")
 	fs.DurationVar(&p.timeout, "timeout", 0, "per-scanner or per-input time limit (default: config timeout, else 15m for scanners)")
 	fs.BoolVar(&p.quiet, "q", false, "no progress lines")
+	fs.BoolVar(&p.partial, "partial", false, "when the run fails (an input that cannot be read, a refused plugin, a failed scanner with --fail-on-scanner-error), write what the other sources found anyway, each run saying the log is partial; the exit code stays non-zero (default: the output is not written, an existing one is kept)")
 	fs.StringVar(&p.fallbackPath, "fallback-path", "", "repo-relative `file` that findings without one (DAST URLs, images) are attached to in the github profile (default: .scanmux.yaml, README.md, go.mod or package.json, the first that exists)")
 }
 
@@ -248,48 +251,64 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 		}
 	}
 	report, err := aggregate.Run(ctx, sources, opts)
+	if cause := context.Cause(ctx); cause != nil {
+		return p.fail(cause)
+	}
 	if err != nil {
 		return p.fail(err)
 	}
+	code, failed := p.outcome(report)
+	write := len(failed) == 0 || p.flags.partial
 	runs := report.Runs()
 	for i := range runs {
 		runs[i].Validated = true // the engine's findings are valid
 	}
+	if len(failed) > 0 && p.flags.partial {
+		note := sarif.Notification{Level: "error", Message: fmt.Sprintf(
+			"this log is partial (written with --partial): %s failed, so the findings of its tools are missing or incomplete", strings.Join(failed, ", "))}
+		for i := range runs {
+			runs[i].Invocation.Notifications = append(runs[i].Invocation.Notifications, note)
+		}
+	}
 	var sum *sarif.WriteSummary
-	if p.flags.out != "" && p.flags.out != "-" {
-		if sum, err = writeAtomic(p.flags.out, runs, wopts); err != nil {
+	if write && p.flags.out != "" && p.flags.out != "-" {
+		if sum, err = writeAtomic(ctx, p.flags.out, runs, wopts); err != nil {
 			return p.fail(err)
 		}
 	}
 	switch p.flags.format {
 	case "sarif":
-		if _, err := sarif.Write(p.stdout, runs, wopts); err != nil {
-			return p.fail(err)
+		if write {
+			if _, err := sarif.Write(p.stdout, runs, wopts); err != nil {
+				return p.fail(outputError{fmt.Errorf("writing the report on stdout: %w", err)})
+			}
 		}
 	case "json":
-		enc := json.NewEncoder(p.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(jsonReport(report)); err != nil {
-			return p.fail(err)
+		if write {
+			enc := json.NewEncoder(p.stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(jsonReport(report)); err != nil {
+				return p.fail(outputError{fmt.Errorf("writing the report on stdout: %w", err)})
+			}
 		}
 	case "table":
 		if err := report.Summary(p.stdout); err != nil {
-			return p.fail(err)
+			return p.fail(outputError{fmt.Errorf("writing the report on stdout: %w", err)})
 		}
 	}
 	if p.flags.explain != explainOff {
 		if err := report.Explain(p.stderr); err != nil {
-			return p.fail(err)
+			return p.fail(outputError{err})
 		}
 	}
 	if p.flags.explain == explainNear {
 		if err := report.ExplainNear(p.stderr); err != nil {
-			return p.fail(err)
+			return p.fail(outputError{err})
 		}
 	}
 	if p.flags.format != "table" {
 		if err := report.Summary(p.stderr); err != nil {
-			return p.fail(err)
+			return p.fail(outputError{err})
 		}
 	}
 	if sum != nil {
@@ -297,7 +316,7 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 		for _, r := range sum.Results {
 			n += r
 		}
-		fmt.Fprintf(p.stderr, "%s: wrote %s: %d results in %d runs", p.name, p.flags.out, n, sum.Runs)
+		fmt.Fprintf(p.stderr, "%s: wrote %s: %d results in %d runs", p.name, termsafe.String(p.flags.out), n, sum.Runs)
 		var left []string
 		if sum.Suppressed > 0 {
 			left = append(left, fmt.Sprintf("%d suppressed", sum.Suppressed))
@@ -314,28 +333,72 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 		fmt.Fprintf(p.stderr, " in %s\n", time.Since(start).Round(time.Millisecond))
 	}
 	for _, r := range report.Gate.Reasons {
-		fmt.Fprintf(p.stderr, "%s: gate: %s\n", p.name, r)
+		fmt.Fprintf(p.stderr, "%s: gate: %s\n", p.name, termsafe.String(r))
 	}
-	if p.inputErrorsFatal {
-		for _, s := range report.Sources {
-			if !s.OK() {
-				fmt.Fprintf(p.stderr, "%s: %s: %s\n", p.name, s.Name, s.Err)
-				return exitUsage
-			}
+	for _, s := range report.Sources {
+		if !s.OK() && (p.inputErrorsFatal || refused(&s)) {
+			fmt.Fprintf(p.stderr, "%s: %s: %s\n", p.name, termsafe.String(s.Name), termsafe.String(s.Err))
 		}
 	}
-	return report.Gate.ExitCode
+	if !write {
+		what := "the output"
+		if p.flags.out != "" && p.flags.out != "-" {
+			what = termsafe.String(p.flags.out)
+		}
+		fmt.Fprintf(p.stderr, "%s: %s not written: %s failed (an existing file is kept; --partial writes what the other sources found, marked partial)\n",
+			p.name, what, termsafe.String(strings.Join(failed, ", ")))
+	}
+	return code
 }
 
-// fail prints err and returns its exit code: 2 for usage and configuration
-// errors, 1 otherwise.
-func (p *pipeline) fail(err error) int {
-	fmt.Fprintf(p.stderr, "%s: %v\n", p.name, err)
-	var ue usageError
-	if errors.As(err, &ue) || errors.Is(err, fs.ErrNotExist) {
-		return exitUsage
+// outcome returns the run's exit code and the sources whose failure fails
+// the run, by name (none when the run did not fail, even when it failed the
+// gate): every failed input of merge and import (exit 2), every plugin
+// refused for its checksum (exit 3: a security control does not fail
+// open), and with --fail-on-scanner-error every failed scanner (exit 3).
+func (p *pipeline) outcome(r *aggregate.Report) (code int, failed []string) {
+	code = r.Gate.ExitCode
+	for i := range r.Sources {
+		s := &r.Sources[i]
+		switch {
+		case s.OK():
+			continue
+		case p.inputErrorsFatal:
+			code = exitUsage
+		case refused(s):
+			if code != exitUsage {
+				code = exitScannerFailed
+			}
+		case r.Gate.ExitCode == exitScannerFailed: // the gate fails on source errors
+		default:
+			continue
+		}
+		failed = append(failed, s.Name)
 	}
-	return exitGateFailed
+	return code, failed
+}
+
+// refused reports whether s is a plugin that was not run because its
+// binary differs from the one pinned.
+func refused(s *aggregate.SourceStatus) bool {
+	return errors.Is(s.Cause, plugin.ErrChecksum)
+}
+
+// fail prints err and returns its exit code: 128+N when a signal
+// interrupted the run, else 2 (usage, configuration, input or output
+// error: the gate alone exits 1).
+func (p *pipeline) fail(err error) int {
+	var ie *interruptedError
+	if errors.As(err, &ie) {
+		what := "the output"
+		if p.flags.out != "" && p.flags.out != "-" {
+			what = termsafe.String(p.flags.out)
+		}
+		fmt.Fprintf(p.stderr, "%s: %v: %s not written\n", p.name, err, what)
+		return ie.ExitCode()
+	}
+	fmt.Fprintf(p.stderr, "%s: %s\n", p.name, termsafe.String(err.Error()))
+	return exitUsage
 }
 
 // jsonReport is the --format json document.

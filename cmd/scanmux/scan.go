@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -43,7 +42,7 @@ Exit codes: 0 pass, 1 gate failed, 2 usage or configuration error,
 
 flags:`
 
-func runScan(args []string, stdout, stderr io.Writer) int {
+func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var pf pipelineFlags
@@ -94,8 +93,6 @@ func runScan(args []string, stdout, stderr io.Writer) int {
 		return p.fail(usagef("--profile %q: want full or pre-commit", *profile))
 	}
 	sel := newSelection(p.cfg, *only, *disable, *profile == "pre-commit")
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	var changed map[string]bool
 	if *profile == "pre-commit" {
 		if changed, err = changedFiles(root); err != nil {

@@ -338,7 +338,7 @@ func TestScanPluginsPinned(t *testing.T) {
 	}{
 		{"", 0, 0},                       // discovered but not pinned: not run
 		{sum, 3, 0},                      // pinned: runs (md5.Sum, sh -c, InsecureSkipVerify)
-		{strings.Repeat("ab", 32), 0, 0}, // pinned to another binary: refused, recorded
+		{strings.Repeat("ab", 32), 0, 3}, // pinned to another binary: refused, recorded (exit 3, written with --partial)
 	} {
 		cfg := filepath.Join(dir, "scanmux.yaml")
 		body := ""
@@ -350,7 +350,11 @@ func TestScanPluginsPinned(t *testing.T) {
 		}
 		out := filepath.Join(dir, "o.sarif")
 		var stdout, stderr bytes.Buffer
-		code := run([]string{"scan", "-q", "--in-process", "--scanners", "scanmux-iac", "--config", cfg, "-o", out, app}, &stdout, &stderr)
+		args := []string{"scan", "-q", "--in-process", "--scanners", "scanmux-iac", "--config", cfg, "-o", out, app}
+		if tc.exitCode != 0 {
+			args = append(args, "--partial")
+		}
+		code := run(args, &stdout, &stderr)
 		if code != tc.exitCode {
 			t.Fatalf("pin %q: exit %d\n%s", tc.pin, code, stderr.String())
 		}
@@ -558,7 +562,7 @@ func TestScanPolyglotModuleRemoved(t *testing.T) {
 	if i < 0 || !runs[i].Invocation.Failed {
 		t.Errorf("gosec's SARIF run is not marked failed")
 	}
-	code, _, _ = scanPolyglot(t, root, "--fail-on-scanner-error")
+	code, _, _ = scanPolyglot(t, root, "--fail-on-scanner-error", "--partial")
 	if code != 3 {
 		t.Errorf("--fail-on-scanner-error: exit %d, want 3", code)
 	}
