@@ -20,6 +20,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-plugin/runner"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -33,12 +34,21 @@ import (
 type Config struct {
 	// Args are passed to the plugin binary.
 	Args []string
-	// Env adds "KEY=value" entries to the plugin's environment, which
-	// otherwise is the host's.
+	// Env sets "KEY=value" entries in the plugin's environment.
 	Env []string
+	// PassEnv names the host's environment variables the plugin gets
+	// besides the basic ones every plugin gets (PATH, HOME, USER,
+	// LOGNAME, TMPDIR, TZ, LANG, LC_*, the proxy variables HTTP_PROXY,
+	// HTTPS_PROXY, NO_PROXY and their lowercase forms, SSL_CERT_FILE,
+	// SSL_CERT_DIR, and on Windows the variables programs need to run,
+	// such as SYSTEMROOT); a name ending in "*" passes every variable
+	// that starts with what precedes it. The plugin gets nothing else of
+	// the host's environment: not the tokens and secrets a CI job holds.
+	PassEnv []string
 	// SHA256 pins the plugin binary: if set (hex), a binary whose SHA-256
 	// differs is refused before it runs, with an error wrapping
-	// [ErrChecksum].
+	// [ErrChecksum] (and so [ErrRefused]). The binary is hashed right
+	// before it is started.
 	SHA256 string
 	// Logger receives the plugin's stderr, one record per line, with a
 	// "plugin" attribute naming the binary. Default: slog.Default().
@@ -59,12 +69,17 @@ type Config struct {
 // Client is a running plugin process. It implements [Scanner]; its methods
 // are safe for concurrent use. A scan that times out or whose context is
 // cancelled kills the process: later calls then fail with [ErrClosed].
+//
+// The process reads nothing from the host's standard input, and on Unix
+// runs in a process group of its own: when it exits or is killed, every
+// process it started in its group is killed too.
 type Client struct {
 	path   string
 	name   string
 	cfg    Config
 	pc     *goplugin.Client
 	cmd    *exec.Cmd
+	proc   *process
 	rpc    *grpcClient
 	stderr *stderrLog
 
@@ -95,39 +110,51 @@ func Open(ctx context.Context, path string, cfg *Config) (*Client, error) {
 		return nil, fmt.Errorf("plugin %s: %w", path, err)
 	}
 	name := filepath.Base(abs)
-	var secure *goplugin.SecureConfig
+	var want string
 	if c.SHA256 != "" {
-		want, err := hex.DecodeString(strings.TrimPrefix(strings.ToLower(c.SHA256), "sha256:"))
-		if err != nil || len(want) != sha256.Size {
+		sum, err := hex.DecodeString(strings.TrimPrefix(strings.ToLower(c.SHA256), "sha256:"))
+		if err != nil || len(sum) != sha256.Size {
 			return nil, fmt.Errorf("plugin %s: pinned SHA-256 %q is not 64 hex digits", path, c.SHA256)
 		}
-		if got, err := fileSHA256(abs); err == nil && got != hex.EncodeToString(want) {
-			return nil, fmt.Errorf("%w: plugin %s has SHA-256 %s, configuration pins %s; refusing to run it",
-				ErrChecksum, path, got, hex.EncodeToString(want))
-		}
-		secure = &goplugin.SecureConfig{Checksum: want, Hash: sha256.New()}
+		want = hex.EncodeToString(sum)
 	}
 
 	cl := &Client{path: abs, name: name, cfg: c}
 	logger := c.Logger.With("plugin", name)
 	cl.stderr = newStderrLog(logger, c.Stderr, c.StderrLines)
 	cl.cmd = exec.Command(abs, c.Args...)
-	cl.cmd.Env = append(os.Environ(), c.Env...)
+	cl.proc = newProcess(cl.cmd)
+	env := pluginEnv(os.Environ(), c.PassEnv, c.Env)
 	if level := hostLogLevel(ctx, c.Logger); level != "" {
-		cl.cmd.Env = append(cl.cmd.Env, LogLevelEnv+"="+level)
+		env = append(env, LogLevelEnv+"="+level)
 	}
 	cl.pc = goplugin.NewClient(&goplugin.ClientConfig{
-		HandshakeConfig:  Handshake,
-		Plugins:          goplugin.PluginSet{pluginName: &GRPCPlugin{}},
-		Cmd:              cl.cmd,
-		SecureConfig:     secure,
+		HandshakeConfig: Handshake,
+		Plugins:         goplugin.PluginSet{pluginName: &GRPCPlugin{}},
+		// go-plugin calls this right before it starts the plugin, with
+		// the environment it adds (the magic cookie, the client
+		// certificate) in spec.
+		RunnerFunc: func(_ hclog.Logger, spec *exec.Cmd, _ string) (runner.Runner, error) {
+			if want != "" {
+				got, err := fileSHA256(abs)
+				if err != nil {
+					return nil, fmt.Errorf("plugin %s: %w", path, err)
+				}
+				if got != want {
+					return nil, fmt.Errorf("%w: plugin %s has SHA-256 %s, configuration pins %s; refusing to run it",
+						ErrChecksum, path, got, want)
+				}
+			}
+			cl.cmd.Env = append(env, spec.Env...)
+			return cl.proc, nil
+		},
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		AutoMTLS:         true,
 		StartTimeout:     c.StartTimeout,
 		Stderr:           cl.stderr.stream(),
 		SyncStderr:       cl.stderr.stream(),
 		SyncStdout:       cl.stderr.stream(slog.String("stream", "stdout")),
-		SkipHostEnv:      true, // cmd.Env already holds the host's environment
+		SkipHostEnv:      true, // the plugin gets pluginEnv's environment only
 		Logger:           hclog.New(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off}),
 		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(
 			grpc.MaxCallRecvMsgSize(MaxMessageSize), grpc.MaxCallSendMsgSize(MaxMessageSize))},
@@ -162,8 +189,8 @@ var pluginVersionRE = regexp.MustCompile(`Plugin version: (\d+)`)
 func (c *Client) startError(err error) error {
 	msg := err.Error()
 	switch {
-	case errors.Is(err, goplugin.ErrChecksumsDoNotMatch):
-		return fmt.Errorf("%w: plugin %s does not match its pinned SHA-256; refusing to run it", ErrChecksum, c.path)
+	case errors.Is(err, ErrChecksum):
+		return err
 	case strings.Contains(msg, "incompatible API version"):
 		v := ""
 		if m := pluginVersionRE.FindStringSubmatch(msg); m != nil {
@@ -213,9 +240,7 @@ func (c *Client) waitExit(d time.Duration) (int, string) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	// Exited() is set under go-plugin's lock after cmd.Wait returned, so
-	// ProcessState is safe to read here.
-	ps := c.cmd.ProcessState
+	ps := c.proc.exitState()
 	if ps == nil {
 		return -1, "exited"
 	}
@@ -300,12 +325,10 @@ func (c *Client) callError(ctx context.Context, call string, err error) error {
 	return fmt.Errorf("plugin %s: %s failed: %s", c.name, call, st.Message())
 }
 
-// kill ends the process at once.
+// kill ends the process and its process group at once.
 func (c *Client) kill() {
 	c.killed.Store(true)
-	if p := c.cmd.Process; p != nil {
-		_ = p.Kill()
-	}
+	_ = c.proc.Kill(context.Background())
 }
 
 // Close ends the plugin process. It is safe to call more than once.

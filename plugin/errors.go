@@ -12,15 +12,29 @@ var (
 	// made for another program, or did not answer in time.
 	ErrHandshake = errors.New("plugin handshake failed")
 
+	// ErrRefused means the host refused to run a plugin binary, which was
+	// not started: its checksum did not match its pin ([ErrChecksum]), or
+	// the host does not trust where the plugin came from. A security
+	// control refused it, so a host should not treat it as a plugin that
+	// merely failed.
+	ErrRefused = errors.New("plugin refused")
+
 	// ErrChecksum means a plugin binary's SHA-256 does not match the pinned
-	// checksum; the binary was not run.
-	ErrChecksum = errors.New("plugin checksum mismatch")
+	// checksum; the binary was not run. errors.Is(err, ErrRefused) is true
+	// for it too.
+	ErrChecksum error = &refusal{"plugin checksum mismatch"}
 
 	// ErrClosed means the plugin process is no longer running: the client was
 	// closed, or the process was killed after a timeout or cancellation, or
 	// it crashed.
 	ErrClosed = errors.New("plugin is not running")
 )
+
+// refusal is an error that is also [ErrRefused].
+type refusal struct{ msg string }
+
+func (e *refusal) Error() string        { return e.msg }
+func (e *refusal) Is(target error) bool { return target == ErrRefused }
 
 // VersionError reports a plugin that speaks a protocol version the host does
 // not.

@@ -16,6 +16,15 @@
 // host's logger, and a crash of the plugin process costing only its own
 // scan.
 //
+// # Isolation
+//
+// A plugin process gets a minimal environment (see [Config].PassEnv), so
+// that the secrets a CI job holds in its environment stay out of it; it
+// reads nothing from the host's standard input; and on Unix it runs in a
+// process group of its own, killed as a group, so that nothing it starts
+// outlives it. A binary pinned by [Config].SHA256 that does not match is
+// refused before it runs ([ErrRefused]).
+//
 // # Streaming
 //
 // Scanners stream what they find through an [Emitter] as they find it:

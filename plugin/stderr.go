@@ -35,27 +35,46 @@ func (s *stderrLog) stream(attrs ...slog.Attr) *lineSplitter {
 }
 
 // lineSplitter cuts one stream into lines; go-plugin may split a line
-// across calls.
+// across calls. A line longer than maxLineBytes is cut there: its start
+// is passed on at once, the rest dropped, so that a plugin that writes
+// without newlines cannot make the host hold its output.
 type lineSplitter struct {
 	sink    *stderrLog
 	attrs   []slog.Attr
 	mu      sync.Mutex
 	partial []byte
+	cut     int // bytes dropped from the current line, once it was cut
 }
+
+// maxLineBytes is the longest line of a plugin's output the host keeps.
+const maxLineBytes = 16 << 10
 
 func (w *lineSplitter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.partial = append(w.partial, p...)
-	for {
-		i := bytes.IndexByte(w.partial, '\n')
-		if i < 0 {
+	n := len(p)
+	for len(p) > 0 {
+		chunk, rest, eol := bytes.Cut(p, []byte{'\n'})
+		p = rest
+		switch room := maxLineBytes - len(w.partial); {
+		case w.cut > 0:
+			w.cut += len(chunk)
+		case len(chunk) > room:
+			w.partial = append(w.partial, chunk[:room]...)
+			w.cut = len(chunk) - room
+			w.sink.add(append(w.partial, " [line cut: longer than 16 KiB]"...), w.attrs)
+		default:
+			w.partial = append(w.partial, chunk...)
+		}
+		if !eol {
 			break
 		}
-		w.sink.add(bytes.TrimRight(w.partial[:i], "\r"), w.attrs)
-		w.partial = w.partial[i+1:]
+		if w.cut == 0 {
+			w.sink.add(bytes.TrimRight(w.partial, "\r"), w.attrs)
+		}
+		w.partial, w.cut = w.partial[:0], 0
 	}
-	return len(p), nil
+	return n, nil
 }
 
 func (s *stderrLog) add(line []byte, attrs []slog.Attr) {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"text/tabwriter"
 
@@ -16,17 +17,23 @@ import (
 
 // runPlugins prints what scanners are available: the built-ins with their
 // versions, the supported tools found on PATH and those missing with how
-// to install them, and plugin binaries with their SHA-256 and whether the
-// config pins them.
+// to install them, and plugin binaries with their SHA-256 and whether a
+// trusted config pins them (see scanConfig).
 func runPlugins(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plugins", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configPath := fs.String("config", ".scanmux.yaml", "config `file` whose plugins section pins plugin binaries")
+	configPath := fs.String("config", "", "config `file` whose plugins section pins plugin binaries (default: ./.scanmux.yaml, whose pins count only with --trust-repo-config)")
+	trustRepo := fs.Bool("trust-repo-config", false, "trust ./.scanmux.yaml, as scan --trust-repo-config does")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: scanmux plugins [--config FILE]")
+		fmt.Fprintln(stderr, "usage: scanmux plugins [--config FILE] [--trust-repo-config]")
 		return exitUsage
 	}
-	cfg, err := loadConfig(*configPath, *configPath != ".scanmux.yaml")
+	cwd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintln(stderr, "scanmux plugins:", err)
+		return exitUsage
+	}
+	cfg, err := scanConfig(cwd, *configPath, *trustRepo)
 	if err != nil {
 		fmt.Fprintln(stderr, "scanmux plugins:", err)
 		return exitUsage
@@ -69,8 +76,13 @@ func runPlugins(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	paths := disc
+	untrusted := map[string]string{} // path -> the config that pins it
 	for _, pc := range cfg.Plugins {
 		paths = append(paths, pc.Path)
+	}
+	for _, pc := range cfg.refused {
+		paths = append(paths, pc.Path)
+		untrusted[pc.Path] = pc.from
 	}
 	seen := map[string]bool{}
 	for _, p := range paths {
@@ -84,12 +96,14 @@ func runPlugins(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(tw, "%s\t-\t%v\t\n", p, err)
 			continue
 		}
-		status := "not pinned: add it with this sha256 to the plugins section of .scanmux.yaml to run it"
+		status := "not pinned: add it with this sha256 to the plugins section of " + userConfigPath() + " or a --config file to run it"
 		switch pin := pinnedSHA(cfg, p); {
 		case pin == sum:
 			status = "pinned, runs in scans"
 		case pin != "":
 			status = "PINNED TO ANOTHER SHA-256 (" + pin + "): refused"
+		case untrusted[p] != "":
+			status = "pinned by " + untrusted[p] + ", the repository's config, which is not trusted: not run (--trust-repo-config)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", p, sum, status)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -23,8 +24,20 @@ const (
 	OptCount    = "count"     // number of findings to emit (default 3)
 	OptMsgBytes = "msg_bytes" // length of each message (default: short)
 	OptSnippet  = "snippet"   // length of each snippet (default 0)
-	OptBehavior = "behavior"  // "", "crash", "hang", "block", "panic", "stderr", "fail"
+	OptBehavior = "behavior"  // "", "crash", "hang", "block", "panic", "stderr", "fail", "flood", "invalid"
 	OptSARIFOut = "sarif_out" // write findings to this SARIF file instead of streaming
+	// OptSpawn, when "true", starts `sleep 97` before anything else and
+	// reports its process id as the property "child_pid" of a finding
+	// with rule CHILD: a child the host must not leave running. With
+	// "stderr" the child also holds the plugin's stderr open.
+	OptSpawn = "spawn"
+	// OptEnv names environment variables (comma-separated) whose values
+	// the scanner reports, one finding with rule ENV each, its message
+	// "NAME=value" or "NAME unset": what a hostile plugin would steal.
+	OptEnv = "env"
+	// OptStdin, when "true", reads standard input for up to 2 seconds and
+	// reports what it read in a finding with rule STDIN.
+	OptStdin = "stdin"
 )
 
 // Rule is the rule every finding uses; its long help text is what the
@@ -89,6 +102,37 @@ func (Scanner) Scan(ctx context.Context, req *plugin.Request, out plugin.Emitter
 	if path := req.Options[OptSARIFOut]; path != "" {
 		return writeSARIF(path, n, msgBytes, snippet)
 	}
+	if spawn := req.Options[OptSpawn]; spawn == "true" || spawn == "stderr" {
+		child := exec.Command("sleep", "97")
+		if spawn == "stderr" {
+			child.Stderr = os.Stderr
+		}
+		if err := child.Start(); err != nil {
+			return err
+		}
+		f := probe("CHILD", "started sleep 97")
+		f.Properties = map[string]string{"child_pid": strconv.Itoa(child.Process.Pid)}
+		if err := out.Finding(f); err != nil {
+			return err
+		}
+	}
+	for _, name := range strings.Split(req.Options[OptEnv], ",") {
+		if name == "" {
+			continue
+		}
+		msg := name + " unset"
+		if v, ok := os.LookupEnv(name); ok {
+			msg = name + "=" + v
+		}
+		if err := out.Finding(probe("ENV", msg)); err != nil {
+			return err
+		}
+	}
+	if req.Options[OptStdin] == "true" {
+		if err := out.Finding(probe("STDIN", readStdin())); err != nil {
+			return err
+		}
+	}
 	if behavior == "stderr" {
 		fmt.Fprintln(os.Stderr, "plain stderr line from testscanner")
 		slog.Warn("structured warning from testscanner", "count", n)
@@ -124,6 +168,10 @@ func (Scanner) Scan(ctx context.Context, req *plugin.Request, out plugin.Emitter
 		panic("testscanner panic in Scan")
 	case "fail":
 		return errors.New("testscanner failed on purpose")
+	case "flood":
+		return flood(out)
+	case "invalid":
+		return emitInvalid(out)
 	}
 	return out.Diagnostic(plugin.Diagnostic{Level: plugin.LevelInfo, Message: "done", Attrs: map[string]string{"count": strconv.Itoa(n)}})
 }
@@ -158,4 +206,87 @@ func writeSARIF(path string, n, msgBytes, snippet int) error {
 	}
 	report.AddRun(run)
 	return report.WriteFile(path)
+}
+
+// probe returns a finding of rule id that reports what the scanner saw.
+func probe(id, msg string) *finding.Finding {
+	return &finding.Finding{
+		Rule:     finding.Rule{ID: id, ShortDescription: "What the test scanner saw"},
+		Message:  msg,
+		Category: finding.CategoryOther,
+		Severity: finding.SeverityInfo,
+		Location: finding.Location{Path: "probe.txt", Region: finding.Region{StartLine: 1}},
+	}
+}
+
+// readStdin reads what standard input gives within 2 seconds.
+func readStdin() string {
+	got := make(chan string, 1)
+	go func() {
+		b := make([]byte, 4096)
+		n, err := os.Stdin.Read(b)
+		got <- fmt.Sprintf("read %d bytes %q, err %v", n, b[:n], err)
+	}()
+	select {
+	case s := <-got:
+		return s
+	case <-time.After(2 * time.Second):
+		return "read blocked"
+	}
+}
+
+// FloodBytes is how much the flood behavior writes to stdout and to
+// stderr, without a newline.
+const FloodBytes = 64 << 20
+
+// flood writes FloodBytes without a newline to stdout and to stderr, then
+// sends 100,000 findings as fast as it can, then returns normally.
+func flood(out plugin.Emitter) error {
+	junk := []byte(strings.Repeat("flood", 1<<14))
+	for _, w := range []*os.File{os.Stdout, os.Stderr} {
+		for n := 0; n < FloodBytes; n += len(junk) {
+			if _, err := w.Write(junk); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range 100_000 {
+		if err := out.Finding(Make(i, 0, 0)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InvalidMessages are the messages of the findings the invalid behavior
+// sends that a host must drop or repair, never write as they are.
+var InvalidMessages = []string{"invalid: no rule id", "invalid: traversal path", "invalid: absolute path outside the root", "invalid: bad lines"}
+
+// emitInvalid sends findings no host may take as they are, around one
+// valid finding (rule VALID).
+func emitInvalid(out plugin.Emitter) error {
+	bad := []*finding.Finding{
+		{Message: InvalidMessages[0], Category: finding.CategorySAST, Severity: finding.SeverityHigh, Location: finding.Location{Path: "a.go"}},
+		{Rule: finding.Rule{ID: "BAD2"}, Message: InvalidMessages[1], Category: finding.CategorySAST, Severity: finding.SeverityHigh,
+			Location: finding.Location{Path: "../../../../etc/passwd", Region: finding.Region{StartLine: 1}}},
+		{Rule: finding.Rule{ID: "BAD3"}, Message: InvalidMessages[2], Category: finding.CategorySAST, Severity: finding.SeverityHigh,
+			Location: finding.Location{Path: "/etc/shadow", Region: finding.Region{StartLine: 1}}},
+		{Rule: finding.Rule{ID: "BAD4"}, Message: InvalidMessages[3], Category: finding.CategorySAST, Severity: finding.Severity(42),
+			Location: finding.Location{Path: "a.go", Region: finding.Region{StartLine: -5, EndLine: -9}}},
+		{Rule: finding.Rule{ID: "BAD5\xff"}, Message: "invalid: \xff\xfe not UTF-8", Category: "weird", Severity: finding.SeverityLow,
+			Location: finding.Location{Path: "a\x00.go"}},
+	}
+	valid := probe("VALID", "a valid finding between invalid ones")
+	if err := out.Finding(bad[0]); err != nil {
+		return err
+	}
+	if err := out.Finding(valid); err != nil {
+		return err
+	}
+	for _, f := range bad[1:] {
+		if err := out.Finding(f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
