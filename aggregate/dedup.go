@@ -215,6 +215,7 @@ func vague(f *finding.Finding, s *sig) bool {
 type candidate struct {
 	start, end int32 // lineSpan of the entry's region, at most math.MaxInt32
 	id         int32
+	sc, ec     uint16 // columns of a one-line region (see lineColumns)
 }
 
 // keyList is the candidates listed under one index key.
@@ -329,6 +330,7 @@ func (ix *indexer) add(f *finding.Finding) {
 	}
 	s, en := lineSpan(e.sig.region)
 	start, end := line32(s), line32(en)
+	sc, ec := lineColumns(e.sig.region)
 	// An exact repeat of an entry has its keys and lines: it is listed
 	// under e's first key with e's line span. Findings without keys are
 	// found by their exact hash.
@@ -392,7 +394,7 @@ func (ix *indexer) add(f *finding.Finding) {
 				if !spansOverlap(start, end, c.start, c.end) || i > 0 && slices.Contains(adj, c.id) {
 					continue
 				}
-				if classCWE && (start == 0 || start != end || c.start != c.end) {
+				if classCWE && (start == 0 || start != end || c.start != c.end) || columnsApart(sc, ec, c.sc, c.ec) {
 					continue
 				}
 				adj = append(adj, c.id)
@@ -413,7 +415,7 @@ func (ix *indexer) add(f *finding.Finding) {
 				adj = append(adj, c.id)
 			}
 		}
-		l.cands = append(l.cands, candidate{start: start, end: end, id: e.id})
+		l.cands = append(l.cands, candidate{start: start, end: end, id: e.id, sc: sc, ec: ec})
 	}
 	for _, id := range adj {
 		shard.edges = append(shard.edges, edge{e.id, id})

@@ -488,7 +488,7 @@ func matchSource(a, b *sig, explain bool) (string, bool) {
 	if why, ok := matchEquivalent(a, b, explain); ok {
 		return why, true
 	}
-	if !linesOverlap(a.region, b.region) {
+	if !linesOverlap(a.region, b.region) || columnsApart(lineColumnsPair(a.region, b.region)) {
 		return "", false
 	}
 	where := func() string { return "file=" + a.path + " " + linesText(a.region, b.region) }
@@ -518,6 +518,33 @@ func matchSource(a, b *sig, explain bool) (string, bool) {
 		return "", true
 	}
 	return "rule class: " + where() + " rule-class=" + a.class, true
+}
+
+// lineColumns returns the start and end columns of a region on one line
+// that gives both, or 0, 0 (columns beyond 65535 are not compared).
+func lineColumns(r finding.Region) (uint16, uint16) {
+	if _, ok := oneLine(r); !ok || r.StartColumn <= 0 || r.EndColumn <= r.StartColumn || r.EndColumn > math.MaxUint16 {
+		return 0, 0
+	}
+	return uint16(r.StartColumn), uint16(r.EndColumn)
+}
+
+// lineColumnsPair is lineColumns of two regions, for columnsApart.
+func lineColumnsPair(a, b finding.Region) (uint16, uint16, uint16, uint16) {
+	sa, ea := lineColumns(a)
+	sb, eb := lineColumns(b)
+	return sa, ea, sb, eb
+}
+
+// columnsApart reports whether two reports on one line point at columns
+// that do not overlap (SARIF's end column is exclusive): two places, such
+// as two unused variables assigned on one line, even when the rule and its
+// CWE are the same. Without columns on both sides, nothing is apart.
+func columnsApart(sa, ea, sb, eb uint16) bool {
+	if sa == 0 || sb == 0 {
+		return false
+	}
+	return ea <= sb || eb <= sa
 }
 
 // oneLine returns the line of a region that covers exactly one line.

@@ -166,6 +166,14 @@ func TestDedupCases(t *testing.T) {
 			want: []string{"gosec G401", "semgrep go.md5"},
 		},
 		{
+			reason: "sast: one rule on one line at columns that do not overlap: two places (two unused variables)",
+			in: []*finding.Finding{
+				withColumns(src("codeql", "py/unused-local-variable", finding.SeverityLow, "app/views.py", 1142, 1142, 563), 5, 24),
+				withColumns(src("codeql", "py/unused-local-variable", finding.SeverityLow, "app/views.py", 1142, 1142, 563), 26, 44),
+			},
+			want: []string{"codeql py/unused-local-variable", "codeql py/unused-local-variable"},
+		},
+		{
 			reason: "sast: a shared Pillar CWE merges nothing, even on one line",
 			in: []*finding.Finding{
 				src("toola", "r1", finding.SeverityHigh, "app/web.go", 12, 12, 693),
@@ -463,4 +471,10 @@ func TestDedupMergedSeverity(t *testing.T) {
 	if len(f.Also) != 1 || f.Also[0].Severity != finding.SeverityLow {
 		t.Errorf("Also = %+v", f.Also)
 	}
+}
+
+// withColumns sets the columns of f's region.
+func withColumns(f *finding.Finding, start, end int) *finding.Finding {
+	f.Location.Region.StartColumn, f.Location.Region.EndColumn = start, end
+	return f
 }
