@@ -156,9 +156,7 @@ func (r *Report) Runs() []sarif.Run {
 			run = &sarif.Run{Tool: t}
 			byTool[t.Name] = run
 		}
-		run.Tool.Version = cmpOr(run.Tool.Version, t.Version)
-		run.Tool.InformationURI = cmpOr(run.Tool.InformationURI, t.InformationURI)
-		run.Tool.FullName = cmpOr(run.Tool.FullName, t.FullName)
+		mergeToolInfo(&run.Tool, &t)
 		return run
 	}
 	for i := range r.Sources {
@@ -196,7 +194,7 @@ func (r *Report) Runs() []sarif.Run {
 	// Findings are grouped in parts on all cores, then joined in order.
 	type partTools struct {
 		order []string                      // tool names in order of first finding
-		tools map[string]*finding.Tool      // the first version and URI seen
+		tools map[string]*finding.Tool      // version, URI and full name (mergeToolInfo)
 		found map[string][]*finding.Finding // in the report's order
 	}
 	parts := make([]partTools, maxParts())
@@ -218,11 +216,7 @@ func (r *Report) Runs() []sarif.Run {
 				}
 				last = pt.found[t.Name]
 			}
-			if tool.Version == "" || tool.InformationURI == "" || tool.FullName == "" {
-				tool.Version = cmpOr(tool.Version, t.Version)
-				tool.InformationURI = cmpOr(tool.InformationURI, t.InformationURI)
-				tool.FullName = cmpOr(tool.FullName, t.FullName)
-			}
+			mergeToolInfo(tool, t)
 			last = append(last, f)
 		}
 		if tool != nil {
@@ -252,6 +246,21 @@ func (r *Report) Runs() []sarif.Run {
 		runs = append(runs, *byTool[n])
 	}
 	return runs
+}
+
+// mergeToolInfo merges what t says of a tool into the run's tool: of two
+// different versions, URIs or full names (one tool's reports from two
+// releases, or read from two formats), the smallest is kept, so that the
+// run does not depend on the order of sources or findings.
+func mergeToolInfo(run, t *finding.Tool) {
+	pick := func(a *string, b string) {
+		if b != "" && (*a == "" || b < *a) {
+			*a = b
+		}
+	}
+	pick(&run.Version, t.Version)
+	pick(&run.InformationURI, t.InformationURI)
+	pick(&run.FullName, t.FullName)
 }
 
 // Explain writes every merge: the finding kept, then each report merged
