@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -37,7 +38,7 @@ func scanmuxBinary(t *testing.T) string {
 		return p
 	}
 	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "scanmux-faults-")
+		dir, err := buildDir("scanmux-faults")
 		if err != nil {
 			binErr = err
 			return
@@ -56,6 +57,22 @@ func scanmuxBinary(t *testing.T) string {
 		t.Fatal(binErr)
 	}
 	return binPath
+}
+
+// buildDir returns a new directory for the binaries this test process
+// builds, named after its process id, having removed those of test
+// processes that have ended (the package's TestMain is not ours to
+// clean up after).
+func buildDir(prefix string) (string, error) {
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), prefix+"-*"))
+	for _, d := range old {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(d), prefix+"-"))
+		if err == nil && pid != os.Getpid() && syscall.Kill(pid, 0) != nil {
+			os.RemoveAll(d)
+		}
+	}
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("%s-%d", prefix, os.Getpid()))
+	return dir, os.MkdirAll(dir, 0o755)
 }
 
 // result is how a scanmux process ended.
