@@ -10,7 +10,7 @@ import (
 )
 
 // Sentinel errors that callers can test with errors.Is on an error returned
-// by [Load].
+// by [Load] or, for ErrExpand, ErrBudget and ErrMemory, by [Policy.Apply].
 var (
 	// ErrForbiddenBuiltin means a policy calls a built-in that reaches the
 	// network, the clock or a source of randomness, and the [Options] do not
@@ -23,6 +23,16 @@ var (
 	ErrDecision = errors.New("bad decision rule")
 	// ErrNoPolicy means no policy files were found.
 	ErrNoPolicy = errors.New("no policy files")
+	// ErrExpand means a policy called a built-in that would have generated
+	// more than [MaxExpand] elements (see [ExpandError]); the evaluation
+	// was stopped.
+	ErrExpand = errors.New("built-in expands too much")
+	// ErrBudget means a policy file used up its evaluation time
+	// ([Options].Budget); the evaluation was stopped.
+	ErrBudget = errors.New("policy time budget used up")
+	// ErrMemory means the heap grew by more than [Options].MemoryLimit
+	// while an evaluation ran; the evaluation was stopped.
+	ErrMemory = errors.New("policy evaluation took too much memory")
 )
 
 // Error is one problem in a policy file, located at File:Line.
@@ -110,11 +120,4 @@ func (es Errors) sort() {
 		}
 		return a.Column - b.Column
 	})
-}
-
-// evalError wraps an error from evaluating the policy. OPA's evaluation
-// errors (e.g. two severity rules giving different values) already read
-// "FILE:LINE: code: message".
-func evalError(err error) error {
-	return fmt.Errorf("policy: %w", err)
 }

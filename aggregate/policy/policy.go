@@ -13,10 +13,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/scanmux/scanmux/aggregate"
 	"github.com/scanmux/scanmux/finding"
@@ -67,7 +69,34 @@ type Options struct {
 	// DefaultCacheSize, a negative value disables the cache. The cache is
 	// off when AllowNetwork or AllowClock is set.
 	CacheSize int
+
+	// Budget bounds the time the evaluations of each policy file take in
+	// all, over every finding: an evaluation still running when its
+	// file's budget is used up is stopped, and Apply fails with an error
+	// wrapping [ErrBudget], as it does for every later finding. 0 means
+	// DefaultBudget, a negative value no limit. Evaluations also stop
+	// when the context given to Apply is done.
+	Budget time.Duration
+
+	// MemoryLimit bounds how much the heap may grow while one evaluation
+	// runs: an evaluation that has run for 100ms is watched, and stopped
+	// when the heap has grown by more than this since, with an error
+	// wrapping [ErrMemory]. The heap is the process's, so other work may
+	// count; a policy that decides on a finding's fields takes
+	// microseconds and never reaches the watch. 0 means DefaultMemoryLimit,
+	// a negative value no limit. Built-ins that generate large collections
+	// at once are bounded apart (see [MaxExpand]).
+	MemoryLimit int64
 }
+
+// DefaultMemoryLimit is Options.MemoryLimit when it is 0: 1 GiB.
+const DefaultMemoryLimit = 1 << 30
+
+// DefaultBudget is the evaluation time each policy file gets when
+// Options.Budget is 0: plenty for policies that decide on a finding's
+// fields (microseconds a finding), and a bound on the cost of one that
+// does not.
+const DefaultBudget = time.Minute
 
 // Policy is a set of compiled Rego policies. It implements
 // [aggregate.Filter]; Apply is safe for concurrent use.
@@ -95,7 +124,8 @@ type unit struct {
 	kind      string // RuleSuppress, RuleSeverity, RuleSeverityReason or RuleDeny
 	file      string
 	line      int
-	isDefault bool // default severity := ...
+	isDefault bool    // default severity := ...
+	budget    *budget // of its file
 
 	eval  evaluator
 	guard *evaluator
@@ -104,6 +134,7 @@ type unit struct {
 // evaluator is one prepared query on one generated rule, with its decision
 // cache keyed by the finding fields the rule reads.
 type evaluator struct {
+	u      *unit // whose rule (or guard) it evaluates
 	query  rego.PreparedEvalQuery
 	fields uint64 // fields of input.finding the rule reads
 	cache  *decisionCache
@@ -125,6 +156,14 @@ func Load(ctx context.Context, paths []string, opts *Options) (*Policy, error) {
 		return nil, err
 	}
 	why, caps := forbidden(opts)
+	boundedCapabilities(caps)
+	limit, memory := opts.Budget, opts.MemoryLimit
+	if limit == 0 {
+		limit = DefaultBudget
+	}
+	if memory == 0 {
+		memory = DefaultMemoryLimit
+	}
 	cached := deterministic(opts) && opts.CacheSize >= 0
 
 	modules := make(map[string]*ast.Module, len(files))
@@ -149,7 +188,8 @@ func Load(ctx context.Context, paths []string, opts *Options) (*Policy, error) {
 			}
 			continue
 		}
-		errs = append(errs, p.checkModule(name, m, cached)...)
+		bound(m)
+		errs = append(errs, p.checkModule(name, m, cached, &budget{limit: limit, memory: memory})...)
 		modules[name] = m
 	}
 	if len(errs) > 0 {
@@ -188,12 +228,12 @@ func Load(ctx context.Context, paths []string, opts *Options) (*Policy, error) {
 		if multi {
 			q = "x := data." + Package + "." + rule
 		}
-		e.query, err = rego.New(
+		e.query, err = rego.New(append(boundedFunctions(),
 			rego.Compiler(compiler),
 			rego.Query(q),
 			rego.Capabilities(caps),
 			rego.SetRegoVersion(ast.RegoV1),
-		).PrepareForEval(ctx)
+		)...).PrepareForEval(ctx)
 		if err != nil {
 			return fmt.Errorf("policy: preparing %s: %w", rule, err)
 		}
@@ -207,6 +247,10 @@ func Load(ctx context.Context, paths []string, opts *Options) (*Policy, error) {
 		return nil
 	}
 	for i, u := range p.units {
+		u.eval.u = u
+		if u.guard != nil {
+			u.guard.u = u
+		}
 		multi := u.kind == RuleSuppress || u.kind == RuleDeny
 		if err := prepare(&u.eval, unitRule(i), multi); err != nil {
 			return nil, err
@@ -271,7 +315,7 @@ func policyFiles(paths []string) ([]string, error) {
 
 // checkModule checks m's package and the form of its decision rules, and
 // adds a unit (and maybe a guard) for each decision rule.
-func (p *Policy) checkModule(name string, m *ast.Module, guards bool) Errors {
+func (p *Policy) checkModule(name string, m *ast.Module, guards bool, b *budget) Errors {
 	var errs Errors
 	at := func(loc *ast.Location, kind error, format string, args ...any) {
 		e := &Error{File: name, Code: "scanmux", Message: fmt.Sprintf(format, args...), kind: kind}
@@ -320,7 +364,7 @@ func (p *Policy) checkModule(name string, m *ast.Module, guards bool) Errors {
 			continue
 		}
 		i := len(p.units)
-		u := &unit{kind: kind, file: name, line: r.Location.Row, isDefault: r.Default}
+		u := &unit{kind: kind, file: name, line: r.Location.Row, isDefault: r.Default, budget: b}
 		p.units = append(p.units, u)
 		c := r.Copy()
 		for e := c; e != nil; e = e.Else {
@@ -471,11 +515,11 @@ func (p *Policy) run(ctx context.Context, e *evaluator, f *finding.Finding, k *c
 		fin = b.finding(f, e.fields)
 	}
 	input := ast.NewObject([2]*ast.Term{kFinding, fin}, [2]*ast.Term{kContext, p.ctx})
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalMetrics(noMetrics))
+	rs, err := e.eval(ctx, input)
 	var d result
 	switch {
 	case err != nil:
-		d.err = evalError(err)
+		d.err = err
 	case len(rs) != 1:
 		d.err = fmt.Errorf("policy: query gave %d results, want 1", len(rs))
 	default:
@@ -489,6 +533,70 @@ func (p *Policy) run(ctx context.Context, e *evaluator, f *finding.Finding, k *c
 		e.cache.put(k.key, k.hash, &d)
 	}
 	return d.vals, d.err
+}
+
+// budget is the evaluation time of one policy file.
+type budget struct {
+	limit  time.Duration // < 0: none
+	memory int64         // Options.MemoryLimit; < 0: none
+	spent  atomic.Int64  // nanoseconds
+}
+
+// The causes of an evaluation's context when its file's budget ran out or
+// the heap grew too much.
+var (
+	errOverBudget = errors.New("over budget")
+	errOverMemory = errors.New("over memory")
+)
+
+// expandKey is the context key of the *ExpandError a bounded built-in
+// refused with, which OPA's error does not keep.
+type expandKey struct{}
+
+// eval evaluates e's query on input, within its file's budget and ctx.
+// Its errors read "policy: FILE:LINE: ...", the place of e's decision
+// rule, then what went wrong.
+func (e *evaluator) eval(ctx context.Context, input ast.Value) (rego.ResultSet, error) {
+	u, b := e.u, e.u.budget
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("policy: %s:%d: %s rule not evaluated: %w", u.file, u.line, u.kind, err)
+	}
+	left := time.Duration(-1)
+	if b.limit >= 0 {
+		if left = b.limit - time.Duration(b.spent.Load()); left <= 0 {
+			return nil, fmt.Errorf("policy: %s:%d: %s rule not evaluated: %w (%s for the file)", u.file, u.line, u.kind, ErrBudget, b.limit)
+		}
+	}
+	var xe *ExpandError
+	ectx, cancel := context.WithCancelCause(context.WithValue(ctx, expandKey{}, &xe))
+	defer cancel(nil)
+	w := watch(left, b.memory, cancel)
+	start := time.Now()
+	rs, err := e.query.Eval(ectx, rego.EvalParsedInput(input), rego.EvalMetrics(noMetrics))
+	w.stop()
+	took := time.Since(start)
+	b.spent.Add(int64(took))
+	if err == nil {
+		return rs, nil
+	}
+	switch {
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("policy: %s:%d: %s rule stopped after %s: %w", u.file, u.line, u.kind, took.Round(time.Millisecond), ctx.Err())
+	case context.Cause(ectx) == errOverBudget:
+		return nil, fmt.Errorf("policy: %s:%d: %s rule stopped: %w (%s for the file)", u.file, u.line, u.kind, ErrBudget, b.limit)
+	case context.Cause(ectx) == errOverMemory:
+		return nil, fmt.Errorf("policy: %s:%d: %s rule stopped after %s: %w (the heap grew by more than %d MiB)",
+			u.file, u.line, u.kind, took.Round(time.Millisecond), ErrMemory, b.memory>>20)
+	case xe != nil:
+		// OPA's error names the call's place and the bounded copy.
+		var te *topdown.Error
+		at := fmt.Sprintf("%s:%d", u.file, u.line)
+		if errors.As(err, &te) && te.Location != nil {
+			at = fmt.Sprintf("%s:%d", te.Location.File, te.Location.Row)
+		}
+		return nil, fmt.Errorf("policy: %s: %w", at, xe)
+	}
+	return nil, fmt.Errorf("policy: %s:%d: %s rule failed: %w", u.file, u.line, u.kind, err)
 }
 
 // keyBufs holds the buffers Apply builds cache keys in.
