@@ -166,14 +166,22 @@ func sameExact(f *finding.Finding, s *sig, g *finding.Finding, t *sig) bool {
 		return false
 	}
 	// Without the location its kind needs (a package, a URL, a file), the
-	// properties keep what the reports said of a place that could not be
-	// placed (sarif.uri, the original path and region, an adapter's
+	// properties that keep what the reports said of a place that could not
+	// be placed (sarif.uri, the original path and region, an adapter's
 	// unresolved path and lines): any difference there is another place.
-	if vague(f, s) && !maps.Equal(f.Properties, g.Properties) {
-		return false
+	if vague(f, s) {
+		for _, k := range placeProps {
+			if f.Properties[k] != g.Properties[k] {
+				return false
+			}
+		}
 	}
 	return true
 }
+
+// placeProps are the properties in which readers keep a location they
+// could not place under the root.
+var placeProps = []string{"sarif.uri", PropOriginalPath, PropOriginalRegion, PropUnresolvedPath, PropUnresolvedRegion}
 
 // coarse reports whether f's location is too coarse to tell apart two
 // reports of one tool and rule, so that only the message can: a location
