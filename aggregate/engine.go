@@ -38,7 +38,10 @@ type Options struct {
 	SourceTimeout time.Duration
 
 	// Filters run on every finding after normalization, in order, each
-	// seeing the previous ones' changes.
+	// seeing the previous ones' changes, with the context of the source
+	// that emitted it (which its SourceTimeout ends). A filter that fails
+	// on a finding (a policy that cannot be evaluated) leaves it as it is
+	// and fails the gate (see [GateResult]).
 	Filters []Filter
 
 	// Baseline, if set, compares the findings with a previous run's.
@@ -209,7 +212,7 @@ func Run(ctx context.Context, sources []Source, opts *Options) (*Report, error) 
 	}
 	o.Concurrency = max(1, min(o.Concurrency, len(sources)))
 
-	e := &engine{opts: &o, warn: &warnings{}, index: newDedupIndex(o.Dedup)}
+	e := &engine{opts: &o, warn: &warnings{}, index: newDedupIndex(o.Dedup), filterErrs: &warnings{}}
 	e.norm = &normalizer{root: o.Root, warn: e.warn, paths: newPathResolver(o.Root)}
 	defer e.norm.paths.close()
 	e.statuses = make([]SourceStatus, len(sources))
@@ -251,11 +254,14 @@ type engine struct {
 
 	denyMu  sync.Mutex
 	denials []string
+
+	filterErrs *warnings // filters that failed, by source
 }
 
 // sourceRun is one source's state while it runs.
 type sourceRun struct {
 	e         *engine
+	ctx       context.Context // the source's, for its filters
 	idx       int
 	name      string
 	start     time.Time
@@ -294,6 +300,7 @@ func (e *engine) runSource(ctx context.Context, i int, src Source) {
 		sctx, cancel = context.WithTimeout(ctx, e.opts.SourceTimeout)
 	}
 	defer cancel()
+	sr.ctx = sctx
 
 	type result struct {
 		tools []finding.Tool
@@ -402,9 +409,9 @@ func (sr *sourceRun) emit(f *finding.Finding) error {
 		return nil
 	}
 	for _, flt := range e.opts.Filters {
-		v, err := flt.Apply(context.Background(), f)
+		v, err := flt.Apply(sr.ctx, f)
 		if err != nil {
-			e.warn.add(sr.name, "filter "+flt.Name()+" failed on findings", err.Error())
+			e.filterErrs.add(sr.name, "filter "+flt.Name()+" failed on findings", err.Error())
 			continue
 		}
 		e.apply(flt, f, v, sr.name)
@@ -512,7 +519,7 @@ func (e *engine) finish() *Report {
 	rep.Sources = e.statuses
 	rep.Denials = slices.Compact(e.denials)
 	rep.Warnings = e.warn.list()
-	rep.Gate = e.opts.Gate.evaluate(rep)
+	rep.Gate = e.opts.Gate.evaluate(rep, e.filterErrs.list())
 	return rep
 }
 

@@ -13,8 +13,10 @@ const (
 	ExitPass = 0
 	// ExitGateFailed means findings or filter denials failed the gate.
 	ExitGateFailed = 1
-	// ExitUsage is for usage and configuration errors; the engine never
-	// returns it, the CLI does.
+	// ExitUsage is for usage and configuration errors. The engine
+	// returns it when a filter failed on findings (a policy that could
+	// not be evaluated), which wins over the other codes: the findings
+	// could not be judged.
 	ExitUsage = 2
 	// ExitSourceFailed means a source failed or timed out and
 	// Gate.FailOnSourceError is set. It wins over ExitGateFailed, since
@@ -42,12 +44,14 @@ type GateResult struct {
 	Failed bool
 	// Reasons says why, one line per reason.
 	Reasons []string
-	// ExitCode is ExitPass, ExitGateFailed or ExitSourceFailed.
+	// ExitCode is ExitPass, ExitGateFailed, ExitSourceFailed or
+	// ExitUsage.
 	ExitCode int
 }
 
-// evaluate judges a report.
-func (g Gate) evaluate(r *Report) GateResult {
+// evaluate judges a report; filterErrs say which filters failed on
+// findings.
+func (g Gate) evaluate(r *Report, filterErrs []string) GateResult {
 	var res GateResult
 	if g.FailOn.Valid() {
 		counts := map[finding.Severity]int{}
@@ -88,6 +92,10 @@ func (g Gate) evaluate(r *Report) GateResult {
 				res.ExitCode = ExitSourceFailed
 			}
 		}
+	}
+	for _, fe := range filterErrs {
+		res.Reasons = append(res.Reasons, fe)
+		res.ExitCode = ExitUsage
 	}
 	res.Failed = res.ExitCode != ExitPass
 	return res
