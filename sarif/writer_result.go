@@ -45,7 +45,7 @@ func (b *builder) build(f *finding.Finding, a *arena, plan bool) (res outResult,
 	res = outResult{
 		RuleID:        f.Rule.ID,
 		Level:         f.Severity.SARIFLevel(),
-		Message:       outText{Text: withAlsoReported(f.Message, f.Also)},
+		Message:       outText{Text: withAlsoReported(f.Message, f.Tool.Name, f.Rule.ID, f.Also)},
 		BaselineState: string(f.Baseline),
 	}
 
@@ -389,22 +389,23 @@ type alsoProps struct {
 const alsoReportedHead = "\n\nAlso reported by: "
 
 // withAlsoReported is msg followed by a sentence naming the other tools
-// that reported a merged finding, so that GitHub's alert shows them.
-func withAlsoReported(msg string, also []finding.Report) string {
-	if len(also) == 0 {
-		return msg
-	}
-	const head = alsoReportedHead
-	n := len(msg) + len(head) + 1
-	for _, r := range also {
-		n += len(r.Tool.Name) + len(r.RuleID) + 5
-	}
+// and rules that reported a merged finding, each once, so that GitHub's
+// alert shows them; the finding's own tool and rule (tool, rule), which an
+// exact repeat merged into it names again, are not listed.
+func withAlsoReported(msg, tool, rule string, also []finding.Report) string {
+	type name struct{ tool, rule string }
+	seen := map[name]bool{{tool, rule}: true}
 	var b strings.Builder
-	b.Grow(n)
-	b.WriteString(msg)
-	b.WriteString(head)
-	for i, r := range also {
-		if i > 0 {
+	for _, r := range also {
+		k := name{r.Tool.Name, r.RuleID}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if b.Len() == 0 {
+			b.WriteString(msg)
+			b.WriteString(alsoReportedHead)
+		} else {
 			b.WriteString(", ")
 		}
 		b.WriteString(r.Tool.Name)
@@ -413,6 +414,9 @@ func withAlsoReported(msg string, also []finding.Report) string {
 			b.WriteString(r.RuleID)
 			b.WriteByte(')')
 		}
+	}
+	if b.Len() == 0 {
+		return msg
 	}
 	b.WriteString(".")
 	return b.String()
