@@ -54,6 +54,9 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&images, "image", "container image `reference` to scan; repeatable")
 	fs.Var(&imports, "import", "report `file` made elsewhere (SARIF or any supported tool's format); repeatable")
 	fs.Var(&plugins, "plugin", "plugin `binary` to run; repeatable")
+	trustRepo := fs.Bool("trust-repo-config", false, "trust TARGET/.scanmux.yaml: run the plugins it pins, use its options that name code (eslint.config) and files outside the target; without it a repository's config cannot make scanmux run anything")
+	var pluginEnv multiFlag
+	fs.Var(&pluginEnv, "plugin-env", "pass the environment variable `NAME` (NAME* for every name with that prefix) to plugins, which otherwise get only PATH, HOME, TMPDIR, the locale and the proxy variables; repeatable")
 	only := fs.String("scanners", "", "comma-separated `names` of the only scanners to run")
 	disable := fs.String("disable", "", "comma-separated `names` of scanners not to run")
 	inProcess := fs.Bool("in-process", false, "run built-in scanners inside this process instead of as isolated plugins")
@@ -82,12 +85,11 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return p.fail(usageError{err})
 	}
 	p.root = root
-	cfgFile, explicit := *configPath, true
-	if cfgFile == "" {
-		cfgFile, explicit = defaultConfigPath(root), false
-	}
-	if p.cfg, err = loadConfig(cfgFile, explicit); err != nil {
+	if p.cfg, err = scanConfig(root, *configPath, *trustRepo); err != nil {
 		return p.fail(usageError{err})
+	}
+	for _, w := range p.cfg.warnings {
+		fmt.Fprintf(stderr, "scanmux scan: warning: %s\n", w)
 	}
 	if *profile != "full" && *profile != "pre-commit" {
 		return p.fail(usagef("--profile %q: want full or pre-commit", *profile))
@@ -138,6 +140,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			skipInstalled[b.Name] = true
 		}
 		src := newBuiltinSource(name, b, inv, dirReq, logger, *inProcess)
+		src.passEnv = append(slices.Clone(goEnv), pluginEnv...)
 		covered = append(covered, src.languages...)
 		sources = append(sources, src)
 	}
@@ -178,19 +181,31 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "scanmux scan: --url given but no DAST tool is installed (apt-get install wapiti)\n")
 	}
 	for _, pc := range p.cfg.Plugins {
-		sources = append(sources, &pluginSource{name: filepath.Base(pc.Path), path: pc.Path, sha256: pc.SHA256, req: withOptions(dirReq, pc.Options), logger: logger})
+		sources = append(sources, &pluginSource{name: filepath.Base(pc.Path), path: pc.Path, sha256: pc.SHA256,
+			req: withOptions(dirReq, pc.Options), logger: logger, passEnv: append(slices.Clone(pluginEnv), pc.Env...)})
+	}
+	for _, pc := range p.cfg.refused {
+		sources = append(sources, &refusedSource{name: filepath.Base(pc.Path), err: fmt.Errorf(
+			"%w: plugin %s is named by %s, the scanned repository's config, which is not trusted: it was not run (pin it in %s or a --config file, or pass --trust-repo-config)",
+			plugin.ErrRefused, pc.Path, pc.from, userConfigPath())})
 	}
 	for _, path := range plugins {
-		sources = append(sources, &pluginSource{name: filepath.Base(path), path: path, sha256: pinnedSHA(p.cfg, path), req: dirReq, logger: logger})
+		sources = append(sources, &pluginSource{name: filepath.Base(path), path: path, sha256: pinnedSHA(p.cfg, path), req: dirReq, logger: logger, passEnv: pluginEnv})
 	}
 	disc, err := discoverPlugins()
 	if err != nil {
 		return p.fail(usageError{err})
 	}
 	for _, d := range disc {
-		if sum := pinnedSHA(p.cfg, d); sum != "" && !slices.ContainsFunc(sources, func(s aggregate.Source) bool { return s.Name() == filepath.Base(d) }) {
-			sources = append(sources, &pluginSource{name: filepath.Base(d), path: d, sha256: sum, req: dirReq, logger: logger})
+		if slices.ContainsFunc(sources, func(s aggregate.Source) bool { return s.Name() == filepath.Base(d) }) {
+			continue
 		}
+		sum := pinnedSHA(p.cfg, d)
+		if sum == "" {
+			fmt.Fprintf(stderr, "scanmux scan: warning: plugin %s is not pinned: not run (pin the sha256 that scanmux plugins prints in %s or a --config file)\n", d, userConfigPath())
+			continue
+		}
+		sources = append(sources, &pluginSource{name: filepath.Base(d), path: d, sha256: sum, req: dirReq, logger: logger, passEnv: pluginEnv})
 	}
 	for _, im := range p.cfg.Imports {
 		sources = append(sources, &registry.Source{Path: im.Path, Format: im.Format, Root: root})
@@ -270,12 +285,13 @@ const pluginCommand = "__plugin"
 // pluginSource launches a plugin process for one scan: an external plugin
 // binary, or this binary serving a built-in.
 type pluginSource struct {
-	name   string
-	path   string // "" = this executable
-	args   []string
-	sha256 string
-	req    *plugin.Request
-	logger *slog.Logger
+	name    string
+	path    string // "" = this executable
+	args    []string
+	sha256  string
+	req     *plugin.Request
+	logger  *slog.Logger
+	passEnv []string // host environment variables it gets (plugin.Config.PassEnv)
 }
 
 func (s *pluginSource) Name() string { return s.name }
@@ -289,7 +305,7 @@ func (s *pluginSource) Run(ctx context.Context, emit func(*finding.Finding) erro
 		}
 		path = exe
 	}
-	c, err := plugin.Open(ctx, path, &plugin.Config{Args: s.args, SHA256: s.sha256, Logger: s.logger})
+	c, err := plugin.Open(ctx, path, &plugin.Config{Args: s.args, SHA256: s.sha256, Logger: s.logger, PassEnv: s.passEnv})
 	if err != nil {
 		return nil, err
 	}
@@ -310,8 +326,32 @@ func (s *pluginSource) Run(ctx context.Context, emit func(*finding.Finding) erro
 	return []finding.Tool{info.Tool()}, err
 }
 
+// refusedSource is a plugin that is not run: Run returns why.
+type refusedSource struct {
+	name string
+	err  error // wraps plugin.ErrRefused
+}
+
+func (s *refusedSource) Name() string { return s.name }
+
+func (s *refusedSource) Run(context.Context, func(*finding.Finding) error) ([]finding.Tool, error) {
+	return nil, s.err
+}
+
+// goEnv names the environment variables the built-in scanners get besides
+// a plugin's basic ones: the Go toolchain's, which the built-in gosec
+// needs to load packages as the installed one would.
+var goEnv = []string{
+	"GOROOT", "GOPATH", "GOBIN", "GOCACHE", "GOCACHEPROG", "GOMODCACHE", "GOENV", "GOFLAGS",
+	"GOPROXY", "GONOPROXY", "GOPRIVATE", "GONOSUMDB", "GOSUMDB", "GOINSECURE", "GOAUTH", "GOVCS",
+	"GOTOOLCHAIN", "GOWORK", "GO111MODULE", "GOOS", "GOARCH", "GOAMD64", "GOARM", "GOARM64", "GO386",
+	"GOEXPERIMENT", "GODEBUG", "GOTMPDIR", "GOTELEMETRY", "GOTELEMETRYDIR", "GOFIPS140",
+	"CGO_*", "CC", "CXX", "PKG_CONFIG", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "NETRC",
+}
+
 // pinnedSHA returns the SHA-256 the config pins for the plugin at path
-// (matched by path or by base name), or "".
+// (matched by path or by base name), or "". Only a trusted config's pins
+// are in c.Plugins.
 func pinnedSHA(c *config, path string) string {
 	abs, _ := filepath.Abs(path)
 	for _, pc := range c.Plugins {
@@ -546,6 +586,7 @@ type builtinSource struct {
 	req       *plugin.Request
 	logger    *slog.Logger
 	inProcess bool
+	passEnv   []string // host environment variables its plugin process gets
 	why       string   // not applicable, when set
 	languages []string // the languages it covers
 
@@ -641,7 +682,7 @@ func (s *builtinSource) Run(ctx context.Context, emit func(*finding.Finding) err
 				args = append(args, "--exclude", e)
 			}
 			var c *plugin.Client
-			c, err = plugin.Open(ctx, path, &plugin.Config{Args: args, Env: u.Env, Logger: s.logger})
+			c, err = plugin.Open(ctx, path, &plugin.Config{Args: args, Env: u.Env, PassEnv: s.passEnv, Logger: s.logger})
 			if err == nil {
 				clients = append(clients, c)
 				sc = c
