@@ -204,6 +204,13 @@ type streamEmitter struct {
 	rules  map[string]*finding.Rule // rules sent in full so far
 	err    error                    // first send error; sticky
 	closed bool
+	buf    []byte // scratch space to encode a finding in
+
+	// Findings that cannot be sent (a string that is not UTF-8, which
+	// would make the whole batch fail to encode) are dropped, and a
+	// warning diagnostic counts them at the end.
+	dropped    int
+	dropReason string
 }
 
 func (e *streamEmitter) Finding(f *finding.Finding) error {
@@ -215,11 +222,23 @@ func (e *streamEmitter) Finding(f *finding.Finding) error {
 	if err := e.usable(); err != nil {
 		return err
 	}
+	_, known := e.rules[f.Rule.ID]
 	p := findingToPB(f, e.ruleRef(&f.Rule))
 	if f.Tool == e.self {
 		p.Tool = nil // the default: the plugin itself
 	}
-	n := proto.Size(p)
+	b, err := proto.MarshalOptions{}.MarshalAppend(e.buf[:0], p)
+	if err != nil {
+		if !known {
+			delete(e.rules, f.Rule.ID) // not sent after all
+		}
+		if e.dropped++; e.dropReason == "" {
+			e.dropReason = fmt.Sprintf("rule %q at %q: %v", f.Rule.ID, f.Location.Path, err)
+		}
+		return nil
+	}
+	e.buf = b[:0]
+	n := len(b)
 	if n > MaxMessageSize-1024 {
 		return fmt.Errorf("plugin: finding for rule %q at %q is %d bytes, over the %d-byte message limit",
 			f.Rule.ID, f.Location.Path, n, MaxMessageSize)
@@ -327,6 +346,12 @@ func (e *streamEmitter) close() error {
 	err := e.err
 	if err == nil && !e.closed {
 		err = e.flushLocked()
+	}
+	if err == nil && !e.closed && e.dropped > 0 {
+		err = e.send(&pb.ScanResponse{Event: &pb.ScanResponse_Diagnostic{Diagnostic: diagnosticToPB(&Diagnostic{
+			Level:   LevelWarning,
+			Message: fmt.Sprintf("%d findings could not be sent and were dropped, e.g. %s", e.dropped, e.dropReason),
+		})}})
 	}
 	e.closed = true
 	return err

@@ -89,8 +89,8 @@ type Options struct {
 	MemoryLimit int64
 }
 
-// DefaultMemoryLimit is Options.MemoryLimit when it is 0: 1 GiB.
-const DefaultMemoryLimit = 1 << 30
+// DefaultMemoryLimit is Options.MemoryLimit when it is 0: 256 MiB.
+const DefaultMemoryLimit = 256 << 20
 
 // DefaultBudget is the evaluation time each policy file gets when
 // Options.Budget is 0: plenty for policies that decide on a finding's
@@ -540,6 +540,9 @@ type budget struct {
 	limit  time.Duration // < 0: none
 	memory int64         // Options.MemoryLimit; < 0: none
 	spent  atomic.Int64  // nanoseconds
+	// overMemory is set once an evaluation of the file went over the
+	// memory limit: the others would too, each adding its garbage.
+	overMemory atomic.Bool
 }
 
 // The causes of an evaluation's context when its file's budget ran out or
@@ -567,6 +570,10 @@ func (e *evaluator) eval(ctx context.Context, input ast.Value) (rego.ResultSet, 
 			return nil, fmt.Errorf("policy: %s:%d: %s rule not evaluated: %w (%s for the file)", u.file, u.line, u.kind, ErrBudget, b.limit)
 		}
 	}
+	if b.overMemory.Load() {
+		return nil, fmt.Errorf("policy: %s:%d: %s rule not evaluated: %w (an evaluation of this file grew the heap by more than %d MiB)",
+			u.file, u.line, u.kind, ErrMemory, b.memory>>20)
+	}
 	var xe *ExpandError
 	ectx, cancel := context.WithCancelCause(context.WithValue(ctx, expandKey{}, &xe))
 	defer cancel(nil)
@@ -585,6 +592,7 @@ func (e *evaluator) eval(ctx context.Context, input ast.Value) (rego.ResultSet, 
 	case context.Cause(ectx) == errOverBudget:
 		return nil, fmt.Errorf("policy: %s:%d: %s rule stopped: %w (%s for the file)", u.file, u.line, u.kind, ErrBudget, b.limit)
 	case context.Cause(ectx) == errOverMemory:
+		b.overMemory.Store(true)
 		return nil, fmt.Errorf("policy: %s:%d: %s rule stopped after %s: %w (the heap grew by more than %d MiB)",
 			u.file, u.line, u.kind, took.Round(time.Millisecond), ErrMemory, b.memory>>20)
 	case xe != nil:

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	sarif "github.com/owenrumney/go-sarif/v2/sarif"
@@ -208,16 +209,21 @@ func writeSARIF(path string, n, msgBytes, snippet int) error {
 	return report.WriteFile(path)
 }
 
-// probe returns a finding of rule id that reports what the scanner saw.
+// probe returns a finding of rule id that reports what the scanner saw,
+// on a line of its own.
 func probe(id, msg string) *finding.Finding {
+	line := int(probes.Add(1))
 	return &finding.Finding{
 		Rule:     finding.Rule{ID: id, ShortDescription: "What the test scanner saw"},
 		Message:  msg,
 		Category: finding.CategoryOther,
 		Severity: finding.SeverityInfo,
-		Location: finding.Location{Path: "probe.txt", Region: finding.Region{StartLine: 1}},
+		Location: finding.Location{Path: "probe.txt", Region: finding.Region{StartLine: line}},
 	}
 }
+
+// probes counts the probe findings, which each get their line.
+var probes atomic.Int32
 
 // readStdin reads what standard input gives within 2 seconds.
 func readStdin() string {
