@@ -93,6 +93,24 @@
 // anywhere, and gives the same decision for the same input.
 // [Options].AllowNetwork and AllowClock re-enable the first two groups.
 //
+// # Cost
+//
+// A policy cannot take the process with it. Built-ins that generate a
+// collection from a few numbers, numbers.range, numbers.range_step and
+// net.cidr_expand, are replaced in the policies by copies that refuse to
+// generate more than [MaxExpand] elements, stopping the evaluation with an
+// [*ExpandError] at the call's FILE:LINE ([ErrExpand]):
+// count(numbers.range(1, 300000000)) or net.cidr_expand("10.0.0.0/4")
+// would otherwise take gigabytes at once. Each policy file gets a time
+// budget over all its evaluations ([Options].Budget, [ErrBudget]); an
+// evaluation stops when the context given to Apply is done (the engine
+// passes the source's, which its timeout ends); and one that has run for
+// 100 ms is watched and stopped when the heap grows by more than
+// [Options].MemoryLimit ([ErrMemory]), after which the file is not
+// evaluated again. Every error of Apply names the decision rule's
+// FILE:LINE, then OPA's (an eval_conflict_error in a function the rule
+// calls, say); the engine fails the gate on it.
+//
 // # Speed
 //
 // Each decision rule (each suppress, severity, severity_reason or deny rule
