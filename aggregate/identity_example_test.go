@@ -45,5 +45,5 @@ func ExampleIdentify() {
 	// Output:
 	// moved down two lines, same identity: true
 	// line edited, same identity: false
-	// format: v1: 35
+	// format: v2: 35
 }

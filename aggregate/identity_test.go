@@ -17,10 +17,10 @@ import (
 	"github.com/scanmux/scanmux/finding"
 )
 
-// idOf returns f's scanmux/v1 identity.
+// idOf returns f's scanmux/v2 identity.
 func idOf(f *finding.Finding) string { return f.ID }
 
-var idFormat = regexp.MustCompile(`^v1:[0-9a-f]{32}$`)
+var idFormat = regexp.MustCompile(`^v2:[0-9a-f]{32}$`)
 
 // idIdentify runs Identify and checks the result's shape and uniqueness.
 func idIdentify(t *testing.T, fs []*finding.Finding, root string) []string {
@@ -33,7 +33,7 @@ func idIdentify(t *testing.T, fs []*finding.Finding, root string) []string {
 	for i, f := range fs {
 		ids[i] = idOf(f)
 		if !idFormat.MatchString(ids[i]) {
-			t.Errorf("finding %d: identity %q, want v1:<32 hex>", i, ids[i])
+			t.Errorf("finding %d: identity %q, want v2:<32 hex>", i, ids[i])
 		}
 		if j, dup := seen[ids[i]]; dup {
 			t.Errorf("findings %d and %d share identity %s", j, i, ids[i])
@@ -228,7 +228,7 @@ func TestIdentifyKeepsImported(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "here.go"), []byte("package p\n\nvar x = 1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	const old = "v1:0123456789abcdef0123456789abcdef"
+	const old = "v2:0123456789abcdef0123456789abcdef"
 	gone := idSAST("G101", "gone.go", 3, 1)
 	gone.ID = old
 	here := idSAST("G101", "here.go", 3, 1)
@@ -241,6 +241,14 @@ func TestIdentifyKeepsImported(t *testing.T) {
 	idIdentify(t, []*finding.Finding{fresh}, root)
 	if idOf(here) != idOf(fresh) {
 		t.Errorf("finding with its file: identity %s, want the computed %s", idOf(here), idOf(fresh))
+	}
+
+	// An identity of scanmux/v1 (a log of an older scanmux) is not kept:
+	// every identity Identify writes is a v2 one.
+	older, plain := gone.Clone(), gone.Clone()
+	older.ID, plain.ID = "v1:0123456789abcdef0123456789abcdef", ""
+	if got, want := idIdentify(t, []*finding.Finding{older}, root)[0], idIdentify(t, []*finding.Finding{plain}, root)[0]; got != want {
+		t.Errorf("finding without its file and a v1 identity: identity %s, want the computed %s", got, want)
 	}
 
 	// Two imported findings with the same identity (two merged logs)

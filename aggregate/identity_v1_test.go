@@ -36,7 +36,7 @@ func idV1Cases() []idV1Case {
 	var cases []idV1Case
 	for _, dir := range []string{"duplicates", "edited", "moved"} {
 		for _, v := range []string{"v1", "v2"} {
-			root := filepath.Join("testdata", "identity", dir, v)
+			root := filepath.Join("testdata", "identity", "v1", "src", dir, v)
 			c := idV1Case{name: dir + "/" + v, root: root}
 			entries, _ := os.ReadDir(root)
 			for _, e := range entries {
@@ -94,7 +94,7 @@ func idV1Cases() []idV1Case {
 		return f
 	}
 	const kept = "v1:0123456789abcdef0123456789abcdef"
-	cases = append(cases, idV1Case{name: "kinds", root: filepath.Join("testdata", "identity", "moved", "v1"), findings: []*finding.Finding{
+	cases = append(cases, idV1Case{name: "kinds", root: filepath.Join("testdata", "identity", "v1", "src", "moved", "v1"), findings: []*finding.Finding{
 		secret("a.env", 3, "ab12"), secret("a.env", 30, "ab12"), secret("a.env", 3, "cd34"), secret("b.env", 3, "ab12"),
 		iac(10, "aws_s3_bucket.logs"), iac(42, "aws_s3_bucket.logs"), iac(10, "aws_s3_bucket.data"),
 		dep("go.mod", "golang.org/x/net", "v0.1.0", ""), dep("go.mod", "golang.org/x/net", "v0.2.0", ""),
@@ -155,15 +155,9 @@ func TestIdentitiesV1Golden(t *testing.T) {
 // idV1IDs returns the scanmux/v1 identities of fs under root, "" for nil.
 func idV1IDs(t *testing.T, fs []*finding.Finding, root string) []string {
 	t.Helper()
-	fs = idCloneAll(fs)
-	if err := aggregate.Identify(fs, root); err != nil {
+	ids, err := aggregate.IdentitiesV1(fs, root)
+	if err != nil {
 		t.Fatal(err)
 	}
-	out := make([]string, len(fs))
-	for i, f := range fs {
-		if f != nil {
-			out[i] = f.ID
-		}
-	}
-	return out
+	return ids
 }

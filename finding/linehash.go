@@ -16,6 +16,12 @@ const FingerprintLineHash = "primaryLocationLineHash"
 // Finding.Fingerprints.
 const FingerprintScanmuxV1 = "scanmux/v1"
 
+// FingerprintScanmuxV2 is the SARIF partialFingerprints key of scanmux's
+// cross-run identity, version 2 ("v2:" and 32 hex digits, held in
+// [Finding.ID]), which replaced version 1 when its key changed: a v1 and a
+// v2 identity of one finding differ. Baselines match either.
+const FingerprintScanmuxV2 = "scanmux/v2"
+
 // Parameters of the reference rolling hash (github/codeql-action,
 // src/fingerprints.ts).
 const (

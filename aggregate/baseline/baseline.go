@@ -10,14 +10,23 @@
 //	if err != nil { ... }
 //	absent := base.Compare(findings)
 //
-// Findings are matched by their scanmux/v1 identity (see
-// [aggregate.Identify]), which survives unrelated edits of the code. A
-// finding of the previous log that has no scanmux/v1 identity (a log
-// written by another tool, or by a scanmux that did not set one) is
-// matched by tool, rule, path and GitHub's primaryLocationLineHash
-// instead, computed from the file under the scan root when the current
-// finding lacks it. A finding with no fingerprint at all is matched by
-// tool, rule, path, start line and message, the only key left.
+// Findings are matched by their scanmux identity (see [aggregate.Identify]),
+// which survives unrelated edits of the code. A log written by an older
+// scanmux holds scanmux/v1 identities: the current findings' v1 identities
+// are computed for it ([aggregate.IdentitiesV1], from the files under the
+// scan root) and matched too, so such a baseline keeps working. A finding
+// of the previous log that has no scanmux identity (a log written by
+// another tool, or by a scanmux that did not set one) is matched by tool,
+// rule, path and GitHub's primaryLocationLineHash instead, computed from
+// the file under the scan root when the current finding lacks it. A
+// finding with no fingerprint at all is matched by tool, rule, path, start
+// line and message, the only key left.
+//
+// What scanmux itself added to a finding of its log does not count as a
+// change: the sentence naming the other tools of a merged finding, the
+// place appended to a finding attached to a substitute file, and the
+// severity as the log's reader takes it back from the tool's own scale
+// (scanmux's severity is kept in the result's "severity" property).
 //
 // A baseline should be written with every finding: with sarif.ProfileFull,
 // or with ProfileGitHub plus its SuppressedOut log loaded as a second
@@ -117,60 +126,81 @@ func (b *Baseline) Findings() []*finding.Finding { return b.findings }
 //     whose severity or message differs;
 //   - [finding.BaselineNew] otherwise.
 //
-// Each baseline finding matches one current finding at most, the first in
-// the order given. Compare returns copies of the baseline findings that
-// matched none, in log order, marked [finding.BaselineAbsent]. Nil findings
-// are skipped.
+// Identities are matched first, then the weaker keys for the findings
+// left. Each baseline finding matches one current finding at most, the
+// first in the order given. Compare returns copies of the baseline
+// findings that matched none, in log order, marked
+// [finding.BaselineAbsent]. Nil findings are skipped.
 func (b *Baseline) Compare(findings []*finding.Finding) (absent []*finding.Finding) {
-	byID := map[string][]int{}   // scanmux/v1 -> baseline findings
+	byID := map[string][]int{}   // scanmux identity (v2 or v1) -> baseline findings
 	byHash := map[string][]int{} // tool, rule, path, line hash -> baseline findings
 	byLine := map[string][]int{} // tool, rule, path, line, message -> baseline findings without fingerprints
+	hasV1 := false
 	for i, f := range b.findings {
-		if id := f.ID; id != "" {
+		id := identity(f)
+		if id != "" {
 			byID[id] = append(byID[id], i)
+			hasV1 = hasV1 || strings.HasPrefix(id, aggregate.IdentityVersionV1)
 		}
 		if h := f.Fingerprints[finding.FingerprintLineHash]; h != "" {
 			k := hashKey(f, h)
 			byHash[k] = append(byHash[k], i)
-		} else if f.ID == "" {
+		} else if id == "" {
 			k := lineKey(f)
 			byLine[k] = append(byLine[k], i)
 		}
 	}
-	matched := make([]bool, len(b.findings))
+	// The v1 identities of the current findings, for a log of an older
+	// scanmux; none when the root cannot be opened.
+	var v1 []string
+	if hasV1 {
+		v1, _ = aggregate.IdentitiesV1(findings, b.root)
+	}
+
+	taken := make([]bool, len(b.findings))
 	take := func(cands []int, ok func(int) bool) int {
 		for _, i := range cands {
-			if !matched[i] && ok(i) {
-				matched[i] = true
+			if !taken[i] && ok(i) {
+				taken[i] = true
 				return i
 			}
 		}
 		return -1
 	}
-	src := newLineHashes(b.root)
-	defer src.close()
-
-	for _, f := range findings {
+	always := func(int) bool { return true }
+	match := make([]int, len(findings))
+	for j, f := range findings {
+		match[j] = -1
 		if f == nil {
 			continue
 		}
-		id := f.ID
-		m := -1
-		if id != "" {
-			m = take(byID[id], func(int) bool { return true })
+		if f.ID != "" {
+			match[j] = take(byID[f.ID], always)
 		}
-		if m < 0 {
-			// The weaker key, only where one side has no identity.
-			if h := src.lineHash(f); h != "" {
-				m = take(byHash[hashKey(f, h)], func(i int) bool {
-					return id == "" || b.findings[i].ID == ""
-				})
-			}
+		if match[j] < 0 && v1 != nil && v1[j] != "" {
+			match[j] = take(byID[v1[j]], always)
 		}
-		if m < 0 {
-			m = take(byLine[lineKey(f)], func(int) bool { return true })
+	}
+	src := newLineHashes(b.root)
+	defer src.close()
+	for j, f := range findings {
+		if f == nil || match[j] >= 0 {
+			continue
 		}
-		switch {
+		// The weaker key, only where one side has no identity.
+		if h := src.lineHash(f); h != "" {
+			match[j] = take(byHash[hashKey(f, h)], func(i int) bool {
+				return f.ID == "" || identity(b.findings[i]) == ""
+			})
+		}
+		if match[j] < 0 {
+			match[j] = take(byLine[lineKey(f)], always)
+		}
+	}
+
+	for j, f := range findings {
+		switch m := match[j]; {
+		case f == nil:
 		case m < 0:
 			f.Baseline = finding.BaselineNew
 		case changed(b.findings[m], f):
@@ -180,13 +210,23 @@ func (b *Baseline) Compare(findings []*finding.Finding) (absent []*finding.Findi
 		}
 	}
 	for i, f := range b.findings {
-		if !matched[i] {
+		if !taken[i] {
 			g := f.Clone()
 			g.Baseline = finding.BaselineAbsent
 			absent = append(absent, g)
 		}
 	}
 	return absent
+}
+
+// identity returns the scanmux identity a finding of a log has: its ID
+// (the reader's, from scanmux/v1, where scanmux wrote both versions until
+// the writer knew scanmux/v2), else its scanmux/v2 fingerprint.
+func identity(f *finding.Finding) string {
+	if id := f.Fingerprints[finding.FingerprintScanmuxV2]; id != "" {
+		return id
+	}
+	return f.ID
 }
 
 // hashKey is the fallback key of a finding with line hash h.
@@ -201,18 +241,45 @@ func lineKey(f *finding.Finding) string {
 }
 
 // changed reports whether the current finding cur differs from the
-// baseline's old in severity or message. The SARIF writer appends
-// " (at <where>)" to the message of a finding it attaches to a substitute
-// file; that suffix does not count.
+// baseline's old in severity or message, leaving out what scanmux added
+// to old in its log (see the package documentation).
 func changed(old, cur *finding.Finding) bool {
-	if old.Severity != cur.Severity {
-		return true
+	return logSeverity(old) != cur.Severity || toolMessage(old.Message, cur.Message) != cur.Message
+}
+
+// logSeverity returns the severity of a finding of the log: scanmux's
+// own, from the result's "severity" property, when the log is scanmux's
+// (the finding has its identity). The reader derives Severity from the
+// tool's original scale instead, which for tools that rate on a small
+// number scale (flawfinder's 0 to 5, wapiti's 1 to 4) does not give
+// scanmux's severity back.
+func logSeverity(old *finding.Finding) finding.Severity {
+	if identity(old) != "" {
+		if sev, err := finding.ParseSeverity(old.Properties["severity"]); err == nil && sev != finding.SeverityUnset {
+			return sev
+		}
 	}
-	if old.Message == cur.Message {
-		return false
+	return old.Severity
+}
+
+// alsoReportedHead starts the sentence the SARIF writer appends to the
+// message of a merged finding, naming the other tools that reported it
+// (TestChangedScanmuxText checks that it still does).
+const alsoReportedHead = "\n\nAlso reported by: "
+
+// toolMessage returns the message of a finding of the log without what
+// scanmux appended to it, when the current message cur is that message:
+// the "Also reported by" sentence (which the reader removes already when
+// the log's result lists the merged reports) and " (at <where>)" for a
+// finding attached to a substitute file.
+func toolMessage(old, cur string) string {
+	if i := strings.LastIndex(old, alsoReportedHead); i >= 0 && strings.HasSuffix(old, ".") && !strings.Contains(cur, alsoReportedHead) {
+		old = old[:i]
 	}
-	rest, ok := strings.CutPrefix(old.Message, cur.Message+" (at ")
-	return !ok || !strings.HasSuffix(rest, ")")
+	if rest, ok := strings.CutPrefix(old, cur+" (at "); ok && strings.HasSuffix(rest, ")") {
+		return cur
+	}
+	return old
 }
 
 // lineHashes computes GitHub's line hashes of current findings from the

@@ -12,12 +12,13 @@ func added(f *os.File) {
 }
 
 func second(f, g *os.File) {
+	f.Sync()
+	f.Close()
 	f.Close()
 	g.Close()
 	f.Close()
 }
 
 func third(f *os.File) {
-	f.Close()
 	f.Close()
 }

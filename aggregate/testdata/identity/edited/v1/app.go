@@ -13,7 +13,14 @@ func Run(name string) error {
 	return exec.Command(name).Run()
 }
 
-func Close(c interface{ Close() error }) {
+func CloseA(c interface{ Close() error }) {
 	c.Close()
+}
+
+func CloseB(c interface{ Close() error }) {
+	c.Close()
+}
+
+func CloseC(c interface{ Close() error }) {
 	c.Close()
 }

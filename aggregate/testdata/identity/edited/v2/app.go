@@ -13,6 +13,10 @@ func Run(name string) error {
 	return exec.Command(name, "--verbose").Run()
 }
 
-func Close(c interface{ Close() error }) {
+func CloseA(c interface{ Close() error }) {
+	c.Close()
+}
+
+func CloseC(c interface{ Close() error }) {
 	c.Close()
 }

@@ -1,0 +1,4 @@
+package baseline
+
+// AlsoReportedHead is alsoReportedHead, for the tests.
+const AlsoReportedHead = alsoReportedHead

@@ -1,0 +1,18 @@
+package app
+
+import (
+	"crypto/md5"
+	"os/exec"
+)
+
+func Checksum(b []byte) [16]byte {
+	return md5.Sum(b)
+}
+
+func Run(name string) error {
+	return exec.Command(name, "--verbose").Run()
+}
+
+func Close(c interface{ Close() error }) {
+	c.Close()
+}
