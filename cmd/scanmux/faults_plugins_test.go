@@ -45,7 +45,6 @@ type hostileRun struct {
 	runs   []sarif.Run // the output, when it was written
 	rss    int64       // the process's peak resident memory, in KiB
 	took   time.Duration
-	stdin  string // given to scanmux on its standard input
 	output []byte // the output's bytes
 }
 
@@ -92,7 +91,7 @@ func scanProcess(t *testing.T, dir, target string, env []string, stdin string, t
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	h := &hostileRun{out: out, stdin: stdin}
+	h := &hostileRun{out: out}
 	h.res = wait(t, cmd, timeout, &stdout, &stderr)
 	h.took = time.Since(start)
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
