@@ -12,6 +12,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/internal/jsonlimit"
 )
 
 // sarif1Hint is the advice given for SARIF 1.0 logs.
@@ -61,6 +62,7 @@ func newLogDecoder(r io.Reader, name string, opts *ReadOptions, h Handler) *logD
 	if n > 0 {
 		r = io.MultiReader(bytes.NewReader(append([]byte(nil), head[:n]...)), r)
 	}
+	r = jsonlimit.NewReader(r, MaxStringBytes)
 	return &logDecoder{dec: jsontext.NewDecoder(r, rdDecodeOpts...), r: r, name: name, opts: opts, h: h}
 }
 

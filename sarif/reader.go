@@ -56,6 +56,17 @@ type ReadOptions struct {
 	Retain bool
 }
 
+// MaxStringBytes is the longest JSON string the reader keeps, counted in
+// the bytes of its JSON text: a longer one (a message, a snippet, a
+// property of 200 MB, the size of no honest report) is cut at a character
+// boundary after MaxStringBytes bytes and ends with a note giving its
+// length (package internal/jsonlimit). The reader's memory then grows with
+// the number of strings, not with the length of one: the JSON decoder
+// would otherwise hold the whole string in its buffer, and the reader and
+// writer copy it again. Byte offsets in the reader's errors count the
+// JSON as cut.
+const MaxStringBytes = 1 << 20
+
 // Handler receives what [Decode] reads: each finding of a run in order,
 // then once f == nil when the run is complete. The same *Run is passed for
 // every call about one run; its Findings stay nil, its other fields are
@@ -132,6 +143,8 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 //     and "match"; secrets' snippets are dropped.
 //   - http(s) URIs of artifact locations, logical locations of kind
 //     "url"/"resource" named by a URL and webRequest fill Location.Web.
+//   - a string longer than [MaxStringBytes] is cut, ending with a note of
+//     its length, so that memory does not grow with one string's length.
 func Decode(r io.Reader, name string, opts *ReadOptions, h Handler) error {
 	var o ReadOptions
 	if opts != nil {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/scanmux/scanmux/internal/jsonlimit"
 )
 
 // IsV1 reports whether head, the first bytes of a log (possibly cut
@@ -117,7 +119,7 @@ var v1SchemaRE = regexp.MustCompile(`sarif-(schema-)?1\.0\.0`)
 // fullDescription (its shortDescription when it has none) and a help text
 // (its fullDescription), which GitHub code scanning requires.
 func UpgradeV1(r io.Reader, name string) ([]byte, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(jsonlimit.NewReader(r, MaxStringBytes))
 	if err != nil {
 		return nil, &DecodeError{File: name, Err: err}
 	}
