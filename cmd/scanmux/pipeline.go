@@ -354,8 +354,9 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 // outcome returns the run's exit code and the sources whose failure fails
 // the run, by name (none when the run did not fail, even when it failed the
 // gate): every failed input of merge and import (exit 2), every plugin
-// refused for its checksum (exit 3: a security control does not fail
-// open), and with --fail-on-scanner-error every failed scanner (exit 3).
+// refused (its checksum differs from its pin, or it comes from a config
+// that is not trusted: exit 3, as a security control does not fail open),
+// and with --fail-on-scanner-error every failed scanner (exit 3).
 func (p *pipeline) outcome(r *aggregate.Report) (code int, failed []string) {
 	code = r.Gate.ExitCode
 	for i := range r.Sources {
@@ -378,10 +379,11 @@ func (p *pipeline) outcome(r *aggregate.Report) (code int, failed []string) {
 	return code, failed
 }
 
-// refused reports whether s is a plugin that was not run because its
-// binary differs from the one pinned.
+// refused reports whether s is a plugin that a security control did not
+// run (plugin.ErrRefused: a checksum that differs from the pin, a plugin
+// named by a config that is not trusted).
 func refused(s *aggregate.SourceStatus) bool {
-	return errors.Is(s.Cause, plugin.ErrChecksum)
+	return errors.Is(s.Cause, plugin.ErrRefused)
 }
 
 // fail prints err and returns its exit code: 128+N when a signal
