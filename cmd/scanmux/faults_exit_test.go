@@ -138,3 +138,16 @@ func pluginScan(behavior, pin string, extra ...string) func(t *testing.T, dir st
 		return append([]string{"scan", "--in-process", "--scanners", "scanmux-iac", "--config", cfg, "-o", "o.sarif", target}, extra...)
 	}
 }
+
+// The README documents every exit code.
+func TestExitCodesDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []string{"| 0 | pass", "| 1 | gate failed", "| 2 | usage, configuration, input or output error", "| 3 | a plugin refused", "| 130, 143 | interrupted"} {
+		if !strings.Contains(string(b), row) {
+			t.Errorf("the README's exit codes lack %q", row)
+		}
+	}
+}

@@ -37,8 +37,10 @@ deduplicates, filters and gates the findings and writes SARIF.
 Profiles: full (default) runs everything; pre-commit runs the quick
 scanners and reports only files changed since HEAD.
 
-Exit codes: 0 pass, 1 gate failed, 2 usage or configuration error,
-3 a scanner failed (with --fail-on-scanner-error).
+Exit codes: 0 pass, 1 gate failed, 2 usage, configuration, input or
+output error, 3 a plugin refused, or a scanner failed with
+--fail-on-scanner-error, 130/143 interrupted by SIGINT/SIGTERM. With 2 or
+3 the output is not written unless --partial.
 
 flags:`
 
