@@ -91,20 +91,28 @@ func Identify(findings []*finding.Finding, root string) error {
 	}
 	defer src.close()
 
-	items := make([]*idItem, 0, len(findings))
-	byKey := make(map[string][]*idItem, len(findings))
+	items := make([]idItem, 0, len(findings))
 	for _, f := range findings {
-		if f == nil {
-			continue
+		if f != nil {
+			items = append(items, src.item(f))
 		}
-		it := src.item(f)
-		items = append(items, it)
-		byKey[it.key] = append(byKey[it.key], it)
 	}
-	for _, alike := range byKey {
-		if len(alike) > 1 {
-			idTellApart(alike)
+	// Findings that share a key, told apart below. Most keys are unique:
+	// only those seen twice get a list.
+	first := make(map[string]*idItem, len(items))
+	alike := map[string][]*idItem{}
+	for i := range items {
+		it := &items[i]
+		if g, seen := first[it.key]; !seen {
+			first[it.key] = it
+		} else if l := alike[it.key]; l == nil {
+			alike[it.key] = []*idItem{g, it}
+		} else {
+			alike[it.key] = append(l, it)
 		}
+	}
+	for _, l := range alike {
+		idTellApart(l)
 	}
 	idAssign(items)
 	return nil
@@ -124,20 +132,27 @@ type idItem struct {
 // their key, what tells it apart from the others (see [Identify]), then
 // numbers those still alike in the order of their positions.
 func idTellApart(alike []*idItem) {
-	if sf := alike[0].src; sf != nil {
+	if sf := alike[0].src; sf != nil && slices.ContainsFunc(alike, func(it *idItem) bool { return it.line != alike[0].line }) {
 		// Neighbours tell lines apart; findings of one key on one line (a
 		// tool that reports a finding twice) only have their order.
-		lines := map[int]bool{}
-		for _, it := range alike {
-			lines[it.line] = true
-		}
-		if len(lines) > 1 {
-			idTellApartBy(alike, func(it *idItem) []string { return sf.contexts(it.line) })
-		}
+		line := func(it *idItem) string { return strconv.Itoa(it.line) }
+		idTellApartBy(alike, line, []func(*idItem) string{
+			func(it *idItem) string { return idKey("symbol", sf.symbol(it.line)) },
+			func(it *idItem) string { return idKey("below", sf.below(it.line)) },
+			func(it *idItem) string { return idKey("above", sf.above(it.line)) },
+			func(it *idItem) string { return idKey("symbol", sf.symbol(it.line), "below", sf.below(it.line)) },
+			func(it *idItem) string { return idKey("symbol", sf.symbol(it.line), "above", sf.above(it.line)) },
+			func(it *idItem) string {
+				return idKey("symbol", sf.symbol(it.line), "below", sf.below(it.line), "above", sf.above(it.line))
+			},
+		})
 	} else if alike[0].f.Location.Resource != "" {
 		// Findings of one rule on one resource, as policy engines report
 		// them with a generic rule id: their messages.
-		idTellApartBy(alike, func(it *idItem) []string { return []string{idKey("message", it.f.Message)} })
+		message := func(it *idItem) string { return it.f.Message }
+		idTellApartBy(alike, message, []func(*idItem) string{
+			func(it *idItem) string { return idKey("message", it.f.Message) },
+		})
 	}
 	byFull := map[string][]*idItem{}
 	for _, it := range alike {
@@ -155,32 +170,32 @@ func idTellApart(alike []*idItem) {
 }
 
 // idTellApartBy adds to the full key of each finding of alike the first of
-// its contexts that no other finding of alike (at another place) shares,
-// else the last one.
-func idTellApartBy(alike []*idItem, contexts func(*idItem) []string) {
-	shared := map[string]int{}
-	places := map[string]bool{}
-	for _, it := range alike {
-		cs := contexts(it)
-		place := strings.Join(cs, "\x00")
-		if places[place] {
-			continue // the same place twice counts once
-		}
-		places[place] = true
-		for _, c := range cs {
-			shared[c]++
-		}
-	}
-	for _, it := range alike {
-		cs := contexts(it)
-		c := cs[len(cs)-1]
-		for _, try := range cs {
-			if shared[try] == 1 {
-				c = try
-				break
+// contexts that no other place of alike shares (findings at one place
+// count once), else the last one. Contexts are computed as far as needed.
+func idTellApartBy(alike []*idItem, place func(*idItem) string, contexts []func(*idItem) string) {
+	left := len(alike)
+	told := make([]bool, len(alike))
+	for level, context := range contexts {
+		cs := make([]string, len(alike))
+		shared := map[string]int{}
+		places := map[string]bool{}
+		for i, it := range alike {
+			cs[i] = context(it)
+			if p := place(it); !places[p] {
+				places[p] = true
+				shared[cs[i]]++
 			}
 		}
-		it.full = idKey(it.key, c)
+		for i, it := range alike {
+			if !told[i] && (shared[cs[i]] == 1 || level == len(contexts)-1) {
+				it.full = idKey(it.key, cs[i])
+				told[i] = true
+				left--
+			}
+		}
+		if left == 0 {
+			return
+		}
 	}
 }
 
@@ -188,23 +203,27 @@ func idTellApartBy(alike []*idItem, contexts func(*idItem) []string) {
 // identity a fallback finding came with. When identities were kept, one
 // goes to the first finding that keeps it, in the order of full keys and
 // positions, and a computed identity that equals a kept one is rehashed.
-func idAssign(items []*idItem) {
+func idAssign(items []idItem) {
 	kept := false
-	for _, it := range items {
-		kept = kept || it.keep != ""
+	for i := range items {
+		kept = kept || items[i].keep != ""
 	}
 	if !kept {
-		for _, it := range items {
-			it.f.ID = idHash(it.full)
+		for i := range items {
+			items[i].f.ID = idHash(items[i].full)
 		}
 		return
 	}
-	slices.SortStableFunc(items, func(a, b *idItem) int {
+	order := make([]*idItem, len(items))
+	for i := range items {
+		order[i] = &items[i]
+	}
+	slices.SortStableFunc(order, func(a, b *idItem) int {
 		return cmp.Or(strings.Compare(a.full, b.full), idCmpPosition(a.f, b.f))
 	})
 	used := make(map[string]bool, len(items))
 	var rest []*idItem
-	for _, it := range items {
+	for _, it := range order {
 		if it.keep != "" && !used[it.keep] {
 			used[it.keep] = true
 			it.f.ID = it.keep
@@ -225,13 +244,21 @@ func idAssign(items []*idItem) {
 // idHash returns the identity of a full key.
 func idHash(key string) string {
 	sum := sha256.Sum256([]byte(key))
-	return IdentityVersion + hex.EncodeToString(sum[:16])
+	var id [len(IdentityVersion) + 32]byte
+	copy(id[:], IdentityVersion)
+	hex.Encode(id[len(IdentityVersion):], sum[:16])
+	return string(id[:])
 }
 
 // idKey returns fields as a key: each one length-prefixed, so that no two
 // lists of fields give the same key.
 func idKey(fields ...string) string {
+	n := 0
+	for _, s := range fields {
+		n += len(s) + 4
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for _, s := range fields {
 		b.WriteString(strconv.Itoa(len(s)))
 		b.WriteByte(':')
@@ -251,32 +278,30 @@ func isIdentity(s string) bool {
 }
 
 // item returns f with its key.
-func (s *idSources) item(f *finding.Finding) *idItem {
-	it := &idItem{f: f}
+func (s *idSources) item(f *finding.Finding) idItem {
+	it := idItem{f: f}
 	loc := &f.Location
-	head := func(kind string, fields ...string) string {
-		return idKey(append([]string{kind, f.Tool.Name, f.Rule.ID}, fields...)...)
-	}
+	tool, rule := f.Tool.Name, f.Rule.ID
 	switch {
 	case f.Fingerprints["secret/sha256"] != "":
-		it.key = head("secret", loc.Path, f.Fingerprints["secret/sha256"])
+		it.key = idKey("secret", tool, rule, loc.Path, f.Fingerprints["secret/sha256"])
 	case loc.Resource != "":
-		it.key = head("resource", loc.Path, loc.Resource)
+		it.key = idKey("resource", tool, rule, loc.Path, loc.Resource)
 	case s.hasLine(loc.Path, loc.Region.StartLine):
 		sf := s.get(loc.Path)
 		n := loc.Region.StartLine - 1
 		text, col := sf.normalized(n, loc.Region.StartColumn)
-		it.key = head("source", loc.Path, text, strconv.Itoa(col))
+		it.key = idKey("source", tool, rule, loc.Path, text, strconv.Itoa(col))
 		it.src, it.line = sf, n
 	case loc.Package != nil:
 		p := loc.Package
-		it.key = head("package", loc.Path, p.Ecosystem, p.Name, idImageName(p.Image))
+		it.key = idKey("package", tool, rule, loc.Path, p.Ecosystem, p.Name, idImageName(p.Image))
 	case loc.Web != nil:
 		method, path, params := idWebKey(loc.Web.URL)
 		if loc.Web.Method != "" {
 			method = strings.ToUpper(loc.Web.Method)
 		}
-		it.key = head("web", method, path, params, loc.Web.Parameter)
+		it.key = idKey("web", tool, rule, method, path, params, loc.Web.Parameter)
 	default:
 		// Fallbacks for source findings whose file is not at hand.
 		if isIdentity(f.ID) {
@@ -284,11 +309,11 @@ func (s *idSources) item(f *finding.Finding) *idItem {
 		}
 		switch lh, _, _ := strings.Cut(f.Fingerprints[finding.FingerprintLineHash], ":"); {
 		case loc.Snippet != "":
-			it.key = head("snippet", loc.Path, string(idAppendNoSpace(nil, loc.Snippet)))
+			it.key = idKey("snippet", tool, rule, loc.Path, string(idAppendNoSpace(nil, loc.Snippet)))
 		case lh != "":
-			it.key = head("linehash", loc.Path, lh)
+			it.key = idKey("linehash", tool, rule, loc.Path, lh)
 		default:
-			it.key = head("message", loc.Path, f.Message)
+			it.key = idKey("message", tool, rule, loc.Path, f.Message)
 		}
 	}
 	it.full = it.key
@@ -442,7 +467,7 @@ type idSource struct {
 // newIDSource splits data into lines at "\r\n", "\r" and "\n", as
 // [finding.LineHashes] does.
 func newIDSource(data []byte) *idSource {
-	sf := &idSource{}
+	sf := &idSource{lines: make([][]byte, 0, 1+bytes.Count(data, []byte("\n"))+bytes.Count(data, []byte("\r")))}
 	start := 0
 	for i := 0; i < len(data); i++ {
 		switch data[i] {
@@ -520,21 +545,6 @@ func (sf *idSource) declaration(n int) string {
 		return ""
 	}
 	return string(idAppendNoSpace(nil, idDeclarationName(sf.lines[i])))
-}
-
-// contexts returns what may tell line n (from 0) apart from other lines
-// of the same text, from the coarsest: the enclosing symbol, the nearest
-// significant line below, above, then combinations.
-func (sf *idSource) contexts(n int) []string {
-	sym, below, above := sf.symbol(n), sf.below(n), sf.above(n)
-	return []string{
-		idKey("symbol", sym),
-		idKey("below", below),
-		idKey("above", above),
-		idKey("symbol", sym, "below", below),
-		idKey("symbol", sym, "above", above),
-		idKey("symbol", sym, "below", below, "above", above),
-	}
 }
 
 // below returns the nearest significant line after line n (from 0),

@@ -18,9 +18,10 @@
 // of the previous log that has no scanmux identity (a log written by
 // another tool, or by a scanmux that did not set one) is matched by tool,
 // rule, path and GitHub's primaryLocationLineHash instead, computed from
-// the file under the scan root when the current finding lacks it. A
-// finding with no fingerprint at all is matched by tool, rule, path, start
-// line and message, the only key left.
+// the file under the scan root when the current finding lacks it; so is a
+// finding of a v1 log that its identity did not match (v1 lost more
+// identities to edits than v2). A finding with no fingerprint at all is
+// matched by tool, rule, path, start line and message, the only key left.
 //
 // What scanmux itself added to a finding of its log does not count as a
 // change: the sentence naming the other tools of a merged finding, the
@@ -187,10 +188,12 @@ func (b *Baseline) Compare(findings []*finding.Finding) (absent []*finding.Findi
 		if f == nil || match[j] >= 0 {
 			continue
 		}
-		// The weaker key, only where one side has no identity.
+		// The weaker key, only where one side has no identity, or the log's
+		// is a v1 one.
 		if h := src.lineHash(f); h != "" {
 			match[j] = take(byHash[hashKey(f, h)], func(i int) bool {
-				return f.ID == "" || identity(b.findings[i]) == ""
+				id := identity(b.findings[i])
+				return f.ID == "" || id == "" || strings.HasPrefix(id, aggregate.IdentityVersionV1)
 			})
 		}
 		if match[j] < 0 {
