@@ -374,7 +374,9 @@ func TestFaultsHostilePlugins(t *testing.T) {
 			if row.maxTime > 0 && h.took > row.maxTime {
 				t.Errorf("the run took %s, want at most %s", h.took, row.maxTime)
 			}
-			if row.maxRSSMB > 0 && h.rss>>10 > row.maxRSSMB {
+			// Under the race detector, a process's resident memory is its
+			// shadow memory's: 1 GiB for a scan of one Dockerfile.
+			if row.maxRSSMB > 0 && !raceEnabled && h.rss>>10 > row.maxRSSMB {
 				t.Errorf("peak RSS %d MiB, want at most %d", h.rss>>10, row.maxRSSMB)
 			}
 			if row.check != nil {
