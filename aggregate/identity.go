@@ -209,8 +209,19 @@ func idAssign(items []idItem) {
 		kept = kept || items[i].keep != ""
 	}
 	if !kept {
+		// All identities in one string, each a slice of it: one
+		// allocation instead of one per finding.
+		const n = len(IdentityVersion) + 32
+		var all strings.Builder
+		all.Grow(n * len(items))
+		var scratch []byte
 		for i := range items {
-			items[i].f.ID = idHash(items[i].full)
+			scratch = idAppendHash(scratch[:0], items[i].full)
+			all.Write(scratch)
+		}
+		ids := all.String()
+		for i := range items {
+			items[i].f.ID = ids[i*n : (i+1)*n]
 		}
 		return
 	}
@@ -242,29 +253,59 @@ func idAssign(items []idItem) {
 }
 
 // idHash returns the identity of a full key.
-func idHash(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	var id [len(IdentityVersion) + 32]byte
-	copy(id[:], IdentityVersion)
-	hex.Encode(id[len(IdentityVersion):], sum[:16])
-	return string(id[:])
+func idHash(key string) string { return string(idAppendHash(nil, key)) }
+
+// idAppendHash appends the identity of a full key to dst, which it uses
+// to hash the key.
+func idAppendHash(dst []byte, key string) []byte {
+	n := len(dst)
+	dst = append(dst, key...)
+	sum := sha256.Sum256(dst[n:])
+	dst = append(dst[:n], IdentityVersion...)
+	return hex.AppendEncode(dst, sum[:16])
 }
 
 // idKey returns fields as a key: each one length-prefixed, so that no two
 // lists of fields give the same key.
 func idKey(fields ...string) string {
+	var k idKeyBuilder
+	k.add(fields...)
+	return k.String()
+}
+
+// idKeyBuilder builds a key as idKey does, field by field.
+type idKeyBuilder struct{ strings.Builder }
+
+func (k *idKeyBuilder) add(fields ...string) {
 	n := 0
 	for _, s := range fields {
 		n += len(s) + 4
 	}
-	var b strings.Builder
-	b.Grow(n)
+	k.Grow(n)
 	for _, s := range fields {
-		b.WriteString(strconv.Itoa(len(s)))
-		b.WriteByte(':')
-		b.WriteString(s)
+		k.WriteString(strconv.Itoa(len(s)))
+		k.WriteByte(':')
+		k.WriteString(s)
 	}
-	return b.String()
+}
+
+// addNoSpace adds s without white space as a field: idNoSpace(s), without
+// making that string.
+func (k *idKeyBuilder) addNoSpace(s string) {
+	n := 0
+	for _, r := range s {
+		if !idIsSpace(r) {
+			n += utf8.RuneLen(r)
+		}
+	}
+	k.Grow(n + 4)
+	k.WriteString(strconv.Itoa(n))
+	k.WriteByte(':')
+	for _, r := range s {
+		if !idIsSpace(r) {
+			k.WriteRune(r)
+		}
+	}
 }
 
 // isIdentity reports whether s looks like an identity Identify writes.
@@ -309,7 +350,11 @@ func (s *idSources) item(f *finding.Finding) idItem {
 		}
 		switch lh, _, _ := strings.Cut(f.Fingerprints[finding.FingerprintLineHash], ":"); {
 		case loc.Snippet != "":
-			it.key = idKey("snippet", tool, rule, loc.Path, string(idAppendNoSpace(nil, loc.Snippet)))
+			var k idKeyBuilder
+			k.Grow(len(tool) + len(rule) + len(loc.Path) + len(loc.Snippet) + 32)
+			k.add("snippet", tool, rule, loc.Path)
+			k.addNoSpace(loc.Snippet)
+			it.key = k.String()
 		case lh != "":
 			it.key = idKey("linehash", tool, rule, loc.Path, lh)
 		default:
@@ -380,15 +425,15 @@ func idPkgVersion(f *finding.Finding) string {
 	return ""
 }
 
-// idAppendNoSpace appends s without white space to dst. Like a range
-// over a string, it reads each invalid UTF-8 byte as U+FFFD.
-func idAppendNoSpace[S ~string | ~[]byte](dst []byte, s S) []byte {
-	for _, r := range string(s) {
-		if !idIsSpace(r) {
-			dst = utf8.AppendRune(dst, r)
+// idNoSpace returns s without white space. Like a range over a string,
+// it reads each invalid UTF-8 byte as U+FFFD.
+func idNoSpace[S ~string | ~[]byte](s S) string {
+	return strings.Map(func(r rune) rune {
+		if idIsSpace(r) {
+			return -1
 		}
-	}
-	return dst
+		return r
+	}, string(s))
 }
 
 func idIsSpace(r rune) bool { return unicode.IsSpace(r) || r == 0xFEFF }
@@ -519,7 +564,7 @@ func (sf *idSource) symbol(n int) string {
 		// A doc comment: the declaration below it.
 		for i := n + 1; i < len(sf.lines); i++ {
 			if idIsDeclaration(sf.lines[i]) {
-				return string(idAppendNoSpace(nil, idDeclarationName(sf.lines[i])))
+				return idNoSpace(idDeclarationName(sf.lines[i]))
 			}
 		}
 		return ""
@@ -544,7 +589,7 @@ func (sf *idSource) declaration(n int) string {
 	if i < 0 {
 		return ""
 	}
-	return string(idAppendNoSpace(nil, idDeclarationName(sf.lines[i])))
+	return idNoSpace(idDeclarationName(sf.lines[i]))
 }
 
 // below returns the nearest significant line after line n (from 0),
@@ -552,7 +597,7 @@ func (sf *idSource) declaration(n int) string {
 func (sf *idSource) below(n int) string {
 	for i := n + 1; i < len(sf.lines); i++ {
 		if idIsSignificant(sf.lines[i]) {
-			return string(idAppendNoSpace(nil, sf.lines[i]))
+			return idNoSpace(sf.lines[i])
 		}
 	}
 	return ""
@@ -563,7 +608,7 @@ func (sf *idSource) below(n int) string {
 func (sf *idSource) above(n int) string {
 	for i := n - 1; i >= 0; i-- {
 		if idIsSignificant(sf.lines[i]) {
-			return string(idAppendNoSpace(nil, sf.lines[i]))
+			return idNoSpace(sf.lines[i])
 		}
 	}
 	return ""

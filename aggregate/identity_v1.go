@@ -129,7 +129,7 @@ func (s *idSources) keyV1(f *finding.Finding) string {
 		}
 		return head("web", method, path, params, loc.Web.Parameter)
 	case loc.Snippet != "":
-		return head("snippet", loc.Path, string(idAppendNoSpace(nil, loc.Snippet)))
+		return head("snippet", loc.Path, idNoSpace(loc.Snippet))
 	}
 	if lh, _, _ := strings.Cut(f.Fingerprints[finding.FingerprintLineHash], ":"); lh != "" {
 		return head("linehash", loc.Path, lh)
