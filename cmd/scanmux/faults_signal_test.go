@@ -65,7 +65,11 @@ func TestFaultsSignals(t *testing.T) {
 			var plugins []int
 			switch row.when {
 			case "read", "twice":
-				time.Sleep(300 * time.Millisecond)
+				// Once the input is open the run is under way (and its
+				// signal handlers are in place: a child built with -race
+				// takes a while to start).
+				waitFor(t, time.Minute, "the input open", func() bool { return hasOpen(pid, big()) })
+				time.Sleep(100 * time.Millisecond)
 			case "write":
 				waitFor(t, 2*time.Minute, "the output's temporary file", func() bool { return len(tempFilesIn(t, dir)) > 0 })
 			case "plugin":
@@ -238,4 +242,15 @@ func alive(pid int) bool {
 	j := strings.LastIndexByte(s, ')')
 	f := strings.Fields(s[j+1:])
 	return len(f) > 0 && f[0] != "Z"
+}
+
+// hasOpen reports whether process pid has the file path open.
+func hasOpen(pid int, path string) bool {
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	for _, fd := range fds {
+		if l, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); err == nil && l == path {
+			return true
+		}
+	}
+	return false
 }
