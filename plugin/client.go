@@ -78,7 +78,6 @@ type Client struct {
 	name   string
 	cfg    Config
 	pc     *goplugin.Client
-	cmd    *exec.Cmd
 	proc   *process
 	rpc    *grpcClient
 	stderr *stderrLog
@@ -122,8 +121,7 @@ func Open(ctx context.Context, path string, cfg *Config) (*Client, error) {
 	cl := &Client{path: abs, name: name, cfg: c}
 	logger := c.Logger.With("plugin", name)
 	cl.stderr = newStderrLog(logger, c.Stderr, c.StderrLines)
-	cl.cmd = exec.Command(abs, c.Args...)
-	cl.proc = newProcess(cl.cmd)
+	cl.proc = newProcess(exec.Command(abs, c.Args...))
 	env := pluginEnv(os.Environ(), c.PassEnv, c.Env)
 	if level := hostLogLevel(ctx, c.Logger); level != "" {
 		env = append(env, LogLevelEnv+"="+level)
@@ -145,7 +143,7 @@ func Open(ctx context.Context, path string, cfg *Config) (*Client, error) {
 						ErrChecksum, path, got, want)
 				}
 			}
-			cl.cmd.Env = append(env, spec.Env...)
+			cl.proc.cmd.Env = append(env, spec.Env...)
 			return cl.proc, nil
 		},
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
