@@ -48,6 +48,56 @@ type hostileRun struct {
 	output []byte // the output's bytes
 }
 
+// want is what a row of the fault matrix expects of its run.
+type want struct {
+	code    int
+	keepOld bool     // the old output is kept byte for byte; else the output holds scanmux-iac's findings
+	keep    []string // rules of the plugin's findings the output holds, in any order; nil: not checked
+	stderr  []string // what the messages must say
+	absent  []string // what must appear nowhere: output, stdout, stderr
+}
+
+// check checks h against w.
+func (h *hostileRun) check(t *testing.T, w want) {
+	t.Helper()
+	if h.res.code != w.code {
+		t.Errorf("exit %d, want %d", h.res.code, w.code)
+	}
+	for _, s := range w.stderr {
+		if !strings.Contains(h.res.stderr, s) {
+			t.Errorf("stderr lacks %q", s)
+		}
+	}
+	switch {
+	case w.keepOld:
+		if string(h.output) != oldOutput {
+			t.Error("the old output was replaced")
+		}
+	case h.runs == nil:
+		t.Error("no output written")
+	default:
+		if len(h.findings("scanmux-iac")) == 0 {
+			t.Error("the built-in IaC rules' findings were lost")
+		}
+		if w.keep != nil {
+			var rules []string
+			for _, f := range h.findings("testscanner") {
+				rules = append(rules, f.Rule.ID)
+			}
+			if !slices.Equal(slices.Sorted(slices.Values(rules)), slices.Sorted(slices.Values(w.keep))) {
+				t.Errorf("the plugin's findings kept: %v; want %v", rules, w.keep)
+			}
+		}
+	}
+	for _, a := range w.absent {
+		for what, s := range map[string]string{"output": string(h.output), "stdout": h.res.stdout, "stderr": h.res.stderr} {
+			if strings.Contains(s, a) {
+				t.Errorf("%s shows %q", what, truncateLog(a))
+			}
+		}
+	}
+}
+
 // findings returns the output's findings of tool.
 func (h *hostileRun) findings(tool string) []*finding.Finding {
 	var out []*finding.Finding
@@ -335,42 +385,7 @@ func TestFaultsHostilePlugins(t *testing.T) {
 			}
 			h := scanProcess(t, dir, target, env, stdin, maxTime+time.Minute, append(base, args...)...)
 			t.Logf("exit %d in %s, peak RSS %d MiB; stderr:\n%s", h.res.code, h.took.Round(time.Millisecond), h.rss>>10, truncateLog(h.res.stderr))
-			if h.res.code != row.code {
-				t.Errorf("exit %d, want %d", h.res.code, row.code)
-			}
-			for _, w := range row.stderr {
-				if !strings.Contains(h.res.stderr, w) {
-					t.Errorf("stderr lacks %q", w)
-				}
-			}
-			switch {
-			case row.keepOld:
-				if string(h.output) != oldOutput {
-					t.Errorf("the old output was replaced")
-				}
-			case h.runs == nil:
-				t.Errorf("no output written")
-			default:
-				if len(h.findings("scanmux-iac")) == 0 {
-					t.Errorf("the built-in IaC rules' findings were lost")
-				}
-				if row.keep != nil {
-					var rules []string
-					for _, f := range h.findings("testscanner") {
-						rules = append(rules, f.Rule.ID)
-					}
-					if strings.Join(slices.Sorted(slices.Values(rules)), ",") != strings.Join(slices.Sorted(slices.Values(row.keep)), ",") {
-						t.Errorf("the plugin's findings kept: %v; want %v", rules, row.keep)
-					}
-				}
-			}
-			for _, a := range row.absent {
-				for what, s := range map[string]string{"output": string(h.output), "stdout": h.res.stdout, "stderr": h.res.stderr} {
-					if strings.Contains(s, a) {
-						t.Errorf("%s shows %q", what, truncateLog(a))
-					}
-				}
-			}
+			h.check(t, want{code: row.code, keepOld: row.keepOld, keep: row.keep, stderr: row.stderr, absent: row.absent})
 			if row.maxTime > 0 && h.took > row.maxTime {
 				t.Errorf("the run took %s, want at most %s", h.took, row.maxTime)
 			}
