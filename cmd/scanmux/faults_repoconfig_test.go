@@ -16,14 +16,11 @@ import (
 // Every row runs scanmux scan as a process, without --config, on a target
 // whose Dockerfile the built-in IaC rules report, with a CI secret in the
 // environment and an old output in place. A repository's plugins are
-// refused: with --fail-on-scanner-error and --partial the run exits 3 and
-// writes the other sources' findings, marked partial (without them, 3
-// once the pipeline maps plugin.ErrRefused as it maps plugin.ErrChecksum;
-// 0 until then, the output then written whole).
+// refused, which fails the run (exit 3) and keeps the old output; with
+// --partial the other sources' findings are written, marked partial.
 func TestFaultsHostileRepoConfig(t *testing.T) {
 	bin := testPluginBinary(t)
 	base := []string{"--in-process", "--scanners", "scanmux-iac"}
-	refusedFlags := []string{"--fail-on-scanner-error", "--partial"}
 	rows := []struct {
 		name string
 		// setup writes the repository's config (and files) into target
@@ -44,9 +41,9 @@ func TestFaultsHostileRepoConfig(t *testing.T) {
 				p := filepath.Join(target, "tools", "scanmux-plugin-evil")
 				copyFile(t, bin, p)
 				repoConfig(t, target, "plugins:\n  - path: tools/scanmux-plugin-evil\n    sha256: %s\n    options: {count: \"0\", env: %s}\n", sha(t, p), ciSecretName)
-				return refusedFlags, []string{"TESTPLUGIN_MARKER=" + filepath.Join(target, "tools", "ran")}
+				return nil, []string{"TESTPLUGIN_MARKER=" + filepath.Join(target, "tools", "ran")}
 			},
-			code: 3, keep: []string{},
+			code: 3, keepOld: true,
 			stderr: []string{"plugin refused: plugin ", "tools/scanmux-plugin-evil is named by ", "the scanned repository's config, which is not trusted: it was not run", "--trust-repo-config"},
 			absent: []string{ciSecretValue},
 			check: func(t *testing.T, dir, target string, h *hostileRun) {
@@ -77,7 +74,7 @@ func TestFaultsHostileRepoConfig(t *testing.T) {
 				p := filepath.Join(dir, "plugins", "scanmux-plugin-found")
 				mustWrite(t, p, []byte(markerScript), 0o755)
 				repoConfig(t, target, "plugins:\n  - path: scanmux-plugin-found\n    sha256: %s\n", sha(t, p))
-				return refusedFlags, []string{"SCANMUX_PLUGIN_PATH=" + filepath.Join(dir, "plugins")}
+				return []string{"--partial"}, []string{"SCANMUX_PLUGIN_PATH=" + filepath.Join(dir, "plugins")}
 			},
 			code: 3, keep: []string{},
 			stderr: []string{"scanmux-plugin-found is named by ", "which is not trusted: it was not run"},
