@@ -16,8 +16,8 @@ import (
 // IaC rules report, with a CI secret in the environment and an old output
 // in place: exit 2 with the policy's FILE:LINE, quickly, in bounded
 // memory. A policy that does not load stops the scan before it runs (the
-// old output is kept); one that fails on findings fails the gate, and the
-// output keeps every finding, none judged by it.
+// old output is kept); one that fails on findings fails the gate, and with
+// --partial the output keeps every finding, as it was.
 func TestFaultsHostilePolicies(t *testing.T) {
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -134,7 +134,7 @@ severity := "critical" if {
 			if maxTime == 0 {
 				maxTime = time.Minute
 			}
-			args := append([]string{"--in-process", "--scanners", "scanmux-iac", "--policy", pol}, row.args...)
+			args := append([]string{"--in-process", "--scanners", "scanmux-iac", "--policy", pol, "--partial"}, row.args...)
 			h := scanProcess(t, dir, target, nil, "", maxTime+time.Minute, args...)
 			t.Logf("exit %d in %s, peak RSS %d MiB; stderr:\n%s", h.res.code, h.took.Round(time.Millisecond), h.rss>>10, truncateLog(h.res.stderr))
 			h.check(t, want{code: 2, keepOld: row.keepOld, stderr: row.stderr, absent: []string{ciSecretValue}})
