@@ -235,4 +235,3 @@ func put(dbc db.Config, tx *bolt.Tx, bkt string, srcID types.SourceID, r osvReco
 	}
 	return nil
 }
-
