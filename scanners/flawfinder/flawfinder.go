@@ -116,7 +116,7 @@ func (Adapter) Decode(r io.Reader, name string, opts *scanners.Options, emit fun
 func convert(tool finding.Tool, root string, get func(string) string) (*finding.Finding, error) {
 	level, err := strconv.Atoi(get("Level"))
 	if err != nil {
-		return nil, fmt.Errorf("Level %q: not a number", get("Level"))
+		return nil, fmt.Errorf("column Level: %q is not a number", get("Level"))
 	}
 	f := &finding.Finding{
 		Tool:             tool,
