@@ -14,7 +14,10 @@
 //   - All strings are valid UTF-8.
 package finding
 
-import "maps"
+import (
+	"maps"
+	"strings"
+)
 
 // Finding is one issue reported by one tool. The zero value is not valid:
 // a finding needs at least a tool name, a rule id, a message, a category and
@@ -68,9 +71,10 @@ type Finding struct {
 	// scanmux's own keys such as "scanmux/v1". Optional.
 	Fingerprints map[string]string
 
-	// ID is scanmux's identity of the issue across runs ("v1:" and 32 hex
-	// digits), set by aggregate.Identify and written to SARIF as the
-	// partial fingerprint [FingerprintScanmuxV1]. It has a field of its own,
+	// ID is scanmux's identity of the issue across runs ("v2:" or, from
+	// older logs, "v1:" and 32 hex digits), set by aggregate.Identify and
+	// written to SARIF as the partial fingerprint of its version (see
+	// [IDKey]). It has a field of its own,
 	// not a Fingerprints key, because every finding gets one: a map each
 	// would be a quarter of a large merge's memory. Optional.
 	ID string
@@ -94,16 +98,26 @@ type Finding struct {
 }
 
 // AllFingerprints returns f's fingerprints with its identity, if any,
-// under [FingerprintScanmuxV1], as SARIF and the plugin protocol carry
-// them: f.Fingerprints itself when f has no ID, else a copy.
+// under its version's key ([IDKey]), as SARIF and the plugin protocol
+// carry them: f.Fingerprints itself when f has no ID, else a copy.
 func (f *Finding) AllFingerprints() map[string]string {
 	if f.ID == "" {
 		return f.Fingerprints
 	}
 	fp := make(map[string]string, len(f.Fingerprints)+1)
 	maps.Copy(fp, f.Fingerprints)
-	fp[FingerprintScanmuxV1] = f.ID
+	fp[IDKey(f.ID)] = f.ID
 	return fp
+}
+
+// IDKey returns the fingerprint key an identity is written under:
+// [FingerprintScanmuxV2] for a "v2:" identity, [FingerprintScanmuxV1]
+// for the others.
+func IDKey(id string) string {
+	if strings.HasPrefix(id, "v2:") {
+		return FingerprintScanmuxV2
+	}
+	return FingerprintScanmuxV1
 }
 
 // Report is one tool's report of an issue, kept when deduplication merges

@@ -260,13 +260,17 @@ func findingFromPB(p *pb.Finding) *finding.Finding {
 		Fingerprints:     p.GetFingerprints(),
 		Properties:       p.GetProperties(),
 	}
-	if id, ok := f.Fingerprints[finding.FingerprintScanmuxV1]; ok {
-		f.ID = id
-		f.Fingerprints = maps.Clone(f.Fingerprints)
-		delete(f.Fingerprints, finding.FingerprintScanmuxV1)
-		if len(f.Fingerprints) == 0 {
-			f.Fingerprints = nil
+	for _, k := range []string{finding.FingerprintScanmuxV1, finding.FingerprintScanmuxV2} {
+		if id, ok := f.Fingerprints[k]; ok {
+			if f.ID == "" || k == finding.FingerprintScanmuxV2 {
+				f.ID = id
+			}
+			f.Fingerprints = maps.Clone(f.Fingerprints)
+			delete(f.Fingerprints, k)
 		}
+	}
+	if len(f.Fingerprints) == 0 {
+		f.Fingerprints = nil
 	}
 	if p.GetCategory() != pb.Category_CATEGORY_UNSPECIFIED && f.Category == "" {
 		f.Category = finding.CategoryOther // a category from a newer protocol

@@ -323,7 +323,8 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 		}
 		for k, v := range r.PartialFingerprints {
 			switch {
-			case k == finding.FingerprintScanmuxV1:
+			case k == finding.FingerprintScanmuxV2 && v != "",
+				k == finding.FingerprintScanmuxV1 && v != "" && f.ID == "":
 				f.ID = v
 			case k != "" && v != "":
 				f.Fingerprints[k] = v

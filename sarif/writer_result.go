@@ -118,7 +118,7 @@ func (b *builder) build(f *finding.Finding, a *arena, plan bool) (res outResult,
 		res.PartialFingerprints.set(a, k, v)
 	}
 	if f.ID != "" {
-		res.PartialFingerprints.set(a, finding.FingerprintScanmuxV1, f.ID)
+		res.PartialFingerprints.set(a, finding.IDKey(f.ID), f.ID)
 	}
 	if _, has := f.Fingerprints[finding.FingerprintLineHash]; !has && len(res.Locations) > 0 {
 		if h := b.lineHash(res.Locations[0].PhysicalLocation); h != "" {
