@@ -866,10 +866,14 @@ func wDedup(s []string) []string {
 }
 
 // securityScore is the tool's own numeric severity when OriginalSeverity is
-// a number from 0 to 10, else the normalized severity's score.
+// a score from 0 to 10 in the normalized severity's band (a CVSS score),
+// else the normalized severity's score: a number on another scale
+// (flawfinder's levels 0-5, wapiti's 1-4) is not a score.
 func securityScore(f *finding.Finding) float64 {
-	if v, err := strconv.ParseFloat(strings.TrimSpace(f.OriginalSeverity), 64); err == nil && v >= 0 && v <= 10 {
-		return v
+	if v, err := strconv.ParseFloat(strings.TrimSpace(f.OriginalSeverity), 64); err == nil {
+		if band, err := finding.SeverityFromScore(v); err == nil && band == f.Severity {
+			return v
+		}
 	}
 	v, _ := strconv.ParseFloat(f.Severity.Score(), 64)
 	return v
