@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/scanmux/scanmux/internal/jsonlimit"
+	"github.com/scanmux/scanmux/sarif"
 	"github.com/scanmux/scanmux/scanners"
 )
 
@@ -114,7 +116,11 @@ func (t *topLevel) sarif() bool {
 // detectMembers reads the JSON object in r to its end and decides its
 // format from its top-level members.
 func detectMembers(path string, r io.Reader) (string, error) {
-	dec := jsontext.NewDecoder(bufio.NewReader(r), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	// Long strings are cut as they stream in: skipping a value still
+	// buffers a string token whole, and one 200 MB string would cost its
+	// size again. Offsets then count the text as cut.
+	dec := jsontext.NewDecoder(bufio.NewReader(jsonlimit.NewReader(r, sarif.MaxStringBytes)),
+		jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	var top topLevel
 	bad := func(err error) (string, error) {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
