@@ -3,11 +3,11 @@ package aggregate
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/sourcefile"
 )
 
 // IdentityVersion is the prefix of every identity [Identify] writes in
@@ -438,9 +439,10 @@ func idNoSpace[S ~string | ~[]byte](s S) string {
 
 func idIsSpace(r rune) bool { return unicode.IsSpace(r) || r == 0xFEFF }
 
-// idSources reads and caches source files under a root.
+// idSources reads and caches source files under a root, through package
+// sourcefile (inside the root, regular files only, size-capped).
 type idSources struct {
-	root  *os.Root
+	root  *sourcefile.Root
 	files map[string]*idSource
 }
 
@@ -449,7 +451,7 @@ func newIDSources(dir string) (*idSources, error) {
 	if dir == "" {
 		return s, nil
 	}
-	r, err := os.OpenRoot(dir)
+	r, err := sourcefile.Open(dir, idMaxSourceBytes)
 	if err != nil {
 		return nil, fmt.Errorf("aggregate: identity: scan root: %w", err)
 	}
@@ -491,16 +493,9 @@ func (s *idSources) hasLine(p string, n int) bool {
 	return sf != nil && n <= len(sf.lines)
 }
 
-func idReadLimited(r *os.Root, p string) ([]byte, bool) {
-	st, err := r.Stat(p)
-	if err != nil || !st.Mode().IsRegular() || st.Size() > idMaxSourceBytes {
-		return nil, false
-	}
-	data, err := r.ReadFile(p)
-	if err != nil || len(data) > idMaxSourceBytes {
-		return nil, false
-	}
-	return data, true
+func idReadLimited(r *sourcefile.Root, p string) ([]byte, bool) {
+	data, err := r.ReadFile(context.Background(), p)
+	return data, err == nil
 }
 
 // idSource is one source file split into lines.

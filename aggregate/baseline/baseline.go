@@ -35,14 +35,15 @@
 package baseline
 
 import (
+	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/scanmux/scanmux/aggregate"
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/sarif"
+	"github.com/scanmux/scanmux/sourcefile"
 )
 
 // Baseline is the findings of a previous scan. It implements
@@ -288,14 +289,14 @@ func toolMessage(old, cur string) string {
 // lineHashes computes GitHub's line hashes of current findings from the
 // files under a root, reading each file once.
 type lineHashes struct {
-	root  *os.Root
+	root  *sourcefile.Root
 	files map[string][]string
 }
 
 func newLineHashes(dir string) *lineHashes {
 	l := &lineHashes{files: map[string][]string{}}
 	if dir != "" {
-		l.root, _ = os.OpenRoot(dir) // no root: no hashes computed
+		l.root, _ = sourcefile.Open(dir, 0) // no root: no hashes computed
 	}
 	return l
 }
@@ -318,7 +319,7 @@ func (l *lineHashes) lineHash(f *finding.Finding) string {
 	}
 	hs, ok := l.files[p]
 	if !ok {
-		if data, err := l.root.ReadFile(p); err == nil {
+		if data, err := l.root.ReadFile(context.Background(), p); err == nil {
 			hs = finding.LineHashes(data)
 		}
 		l.files[p] = hs
