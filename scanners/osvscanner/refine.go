@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // RefineSARIF turns a finding read from osv-scanner's SARIF (osv-scanner
@@ -90,7 +91,7 @@ func (Adapter) RefineSARIF(f *finding.Finding) {
 			sourcePath = fileURIPath(f.Properties["sarif.uri"])
 		}
 	}
-	eco := lockfileEcosystems[path.Base(sourcePath)]
+	eco := adapt.LockfileEcosystems[path.Base(sourcePath)]
 	pk := &finding.Package{Name: name, Version: version, Ecosystem: eco}
 	if pk.Name == "" {
 		pk.Name = "unknown"
@@ -111,12 +112,12 @@ func (Adapter) RefineSARIF(f *finding.Finding) {
 			pk.FixedVersion = v
 		}
 	}
-	pk.PURL = purlOf(eco, name, version)
+	pk.PURL = adapt.PURL(eco, name, version)
 	f.Location.Package = pk
 	if f.Location.Path == "" && sourcePath != "" {
-		setProp(f, "osv.source", sourcePath)
+		adapt.Props(f, "osv.source", sourcePath)
 	}
-	setProp(f, "osv.sourceType", sourceType)
+	adapt.Props(f, "osv.sourceType", sourceType)
 
 	// Rule and ids.
 	id := display
@@ -136,7 +137,7 @@ func (Adapter) RefineSARIF(f *finding.Finding) {
 	}
 	f.VulnIDs = vulnIDs
 	if f.Rule.ID != id {
-		setProp(f, "osv.sarifRuleId", f.Rule.ID)
+		adapt.Props(f, "osv.sarifRuleId", f.Rule.ID)
 	}
 	r := f.Rule
 	r.ID = id
@@ -155,7 +156,7 @@ func (Adapter) RefineSARIF(f *finding.Finding) {
 	if f.OriginalSeverity == "warning" || f.OriginalSeverity == "" {
 		f.OriginalSeverity = ""
 		f.Severity = finding.SeverityMedium
-		setProp(f, "osv.severityNote", "no security-severity in osv-scanner's SARIF (no CVSS score); medium assumed")
+		adapt.Props(f, "osv.severityNote", "no security-severity in osv-scanner's SARIF (no CVSS score); medium assumed")
 	}
 }
 
@@ -235,60 +236,4 @@ func fileURIPath(u string) string {
 		return p
 	}
 	return u
-}
-
-// lockfileEcosystems maps the names of the files osv-scanner reads to
-// their OSV ecosystem.
-var lockfileEcosystems = map[string]string{
-	"package-lock.json": "npm", "npm-shrinkwrap.json": "npm", "yarn.lock": "npm", "pnpm-lock.yaml": "npm",
-	"bun.lock": "npm", "package.json": "npm",
-	"go.mod":           "Go",
-	"requirements.txt": "PyPI", "Pipfile.lock": "PyPI", "poetry.lock": "PyPI", "pdm.lock": "PyPI", "uv.lock": "PyPI",
-	"pylock.toml":  "PyPI",
-	"Cargo.lock":   "crates.io",
-	"Gemfile.lock": "RubyGems", "gems.locked": "RubyGems",
-	"composer.lock": "Packagist",
-	"pom.xml":       "Maven", "gradle.lockfile": "Maven", "buildscript-gradle.lockfile": "Maven", "verification-metadata.xml": "Maven",
-	"packages.lock.json": "NuGet", "packages.config": "NuGet",
-	"pubspec.lock": "Pub",
-	"mix.lock":     "Hex",
-	"renv.lock":    "CRAN",
-	"conan.lock":   "ConanCenter",
-}
-
-// purlTypes maps OSV ecosystems to the purl types whose package URL is
-// the package's name (its namespace and name) and version.
-var purlTypes = map[string]string{
-	"npm": "npm", "PyPI": "pypi", "Go": "golang", "crates.io": "cargo", "RubyGems": "gem",
-	"Packagist": "composer", "NuGet": "nuget", "Pub": "pub", "Hex": "hex", "Maven": "maven",
-}
-
-// purlOf returns the package URL of a package, or "" when its ecosystem
-// has none in purlTypes.
-func purlOf(eco, name, version string) string {
-	t, ok := purlTypes[eco]
-	if !ok || name == "" || version == "" {
-		return ""
-	}
-	switch eco {
-	case "npm":
-		if strings.HasPrefix(name, "@") {
-			name = "%40" + name[1:]
-		}
-	case "PyPI":
-		name = strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(name))
-	case "Maven":
-		name = strings.Replace(name, ":", "/", 1)
-	}
-	return "pkg:" + t + "/" + name + "@" + version
-}
-
-func setProp(f *finding.Finding, k, v string) {
-	if v == "" {
-		return
-	}
-	if f.Properties == nil {
-		f.Properties = map[string]string{}
-	}
-	f.Properties[k] = v
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // RefineSARIF turns a vulnerability finding read from Trivy's SARIF
@@ -72,7 +73,7 @@ func (Adapter) RefineSARIF(f *finding.Finding) {
 		if r.HelpURI == "" {
 			r.HelpURI = linkURL(kv["link"])
 		}
-		setProp(f, "trivy.sarifRuleId", f.Rule.ID)
+		adapt.Props(f, "trivy.sarifRuleId", f.Rule.ID)
 		f.Rule = r
 	}
 	if !slices.Contains(f.VulnIDs, id) {
@@ -114,9 +115,9 @@ func (Adapter) RefineSARIF(f *finding.Finding) {
 
 	// Package.
 	version := kv["installed version"]
-	eco := lockfileEcosystems[path.Base(f.Location.Path)]
+	eco := adapt.LockfileEcosystems[path.Base(f.Location.Path)]
 	pkg := &finding.Package{Name: name, Version: version, FixedVersion: kv["fixed version"], Ecosystem: eco,
-		PURL: purlOf(eco, name, version), Image: image}
+		PURL: adapt.PURL(eco, name, version), Image: image}
 	f.Location.Package = pkg
 }
 
@@ -162,58 +163,4 @@ func linkURL(s string) string {
 	}
 	u, _, _ = strings.Cut(u, ")")
 	return u
-}
-
-// lockfileEcosystems maps the names of the manifests Trivy reads to their
-// OSV ecosystem.
-var lockfileEcosystems = map[string]string{
-	"package-lock.json": "npm", "npm-shrinkwrap.json": "npm", "yarn.lock": "npm", "pnpm-lock.yaml": "npm",
-	"bun.lock": "npm", "package.json": "npm",
-	"go.mod":           "Go",
-	"requirements.txt": "PyPI", "Pipfile.lock": "PyPI", "poetry.lock": "PyPI", "uv.lock": "PyPI",
-	"Cargo.lock":    "crates.io",
-	"Gemfile.lock":  "RubyGems",
-	"composer.lock": "Packagist",
-	"pom.xml":       "Maven", "gradle.lockfile": "Maven",
-	"packages.lock.json": "NuGet", "packages.config": "NuGet",
-	"pubspec.lock": "Pub",
-	"mix.lock":     "Hex",
-	"conan.lock":   "ConanCenter",
-}
-
-// purlTypes maps OSV ecosystems to the purl types whose package URL is
-// the package's name and version.
-var purlTypes = map[string]string{
-	"npm": "npm", "Go": "golang", "crates.io": "cargo", "RubyGems": "gem", "Packagist": "composer",
-	"NuGet": "nuget", "Pub": "pub", "Hex": "hex", "Maven": "maven", "PyPI": "pypi",
-}
-
-// purlOf returns the package URL of a package, or "" when its ecosystem
-// has none in purlTypes.
-func purlOf(eco, name, version string) string {
-	t, ok := purlTypes[eco]
-	if !ok || name == "" || version == "" {
-		return ""
-	}
-	switch eco {
-	case "npm":
-		if strings.HasPrefix(name, "@") {
-			name = "%40" + name[1:]
-		}
-	case "PyPI":
-		name = strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(name))
-	case "Maven":
-		name = strings.Replace(name, ":", "/", 1)
-	}
-	return "pkg:" + t + "/" + name + "@" + version
-}
-
-func setProp(f *finding.Finding, k, v string) {
-	if v == "" {
-		return
-	}
-	if f.Properties == nil {
-		f.Properties = map[string]string{}
-	}
-	f.Properties[k] = v
 }

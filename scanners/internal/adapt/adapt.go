@@ -157,3 +157,49 @@ func ModuleVersion(path string) string {
 	}
 	return "(devel)"
 }
+
+// LockfileEcosystems maps the names of the manifests and lock files that
+// dependency scanners (osv-scanner, trivy) read to their OSV ecosystem.
+var LockfileEcosystems = map[string]string{
+	"package-lock.json": "npm", "npm-shrinkwrap.json": "npm", "yarn.lock": "npm", "pnpm-lock.yaml": "npm",
+	"bun.lock": "npm", "package.json": "npm",
+	"go.mod":           "Go",
+	"requirements.txt": "PyPI", "Pipfile.lock": "PyPI", "poetry.lock": "PyPI", "pdm.lock": "PyPI", "uv.lock": "PyPI",
+	"pylock.toml":  "PyPI",
+	"Cargo.lock":   "crates.io",
+	"Gemfile.lock": "RubyGems", "gems.locked": "RubyGems",
+	"composer.lock": "Packagist",
+	"pom.xml":       "Maven", "gradle.lockfile": "Maven", "buildscript-gradle.lockfile": "Maven", "verification-metadata.xml": "Maven",
+	"packages.lock.json": "NuGet", "packages.config": "NuGet",
+	"pubspec.lock": "Pub",
+	"mix.lock":     "Hex",
+	"renv.lock":    "CRAN",
+	"conan.lock":   "ConanCenter",
+}
+
+// purlTypes maps OSV ecosystems to the purl types whose package URL is
+// the package's name (its namespace and name) and version.
+var purlTypes = map[string]string{
+	"npm": "npm", "PyPI": "pypi", "Go": "golang", "crates.io": "cargo", "RubyGems": "gem",
+	"Packagist": "composer", "NuGet": "nuget", "Pub": "pub", "Hex": "hex", "Maven": "maven",
+}
+
+// PURL returns the package URL of a package of OSV ecosystem eco, or ""
+// when the ecosystem has no purl type made of the name and version alone.
+func PURL(eco, name, version string) string {
+	t, ok := purlTypes[eco]
+	if !ok || name == "" || version == "" {
+		return ""
+	}
+	switch eco {
+	case "npm":
+		if strings.HasPrefix(name, "@") {
+			name = "%40" + name[1:]
+		}
+	case "PyPI":
+		name = strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(name))
+	case "Maven":
+		name = strings.Replace(name, ":", "/", 1)
+	}
+	return "pkg:" + t + "/" + name + "@" + version
+}
