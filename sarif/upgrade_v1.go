@@ -654,7 +654,7 @@ func upgradeTool(t *v1Tool) v2Driver {
 		return v2Driver{Name: "unknown"}
 	}
 	d := v2Driver{Name: t.Name, FullName: t.FullName, Version: t.Version, SemanticVersion: t.SemanticVersion, Properties: t.Properties}
-	if d.Name == "" {
+	if strings.TrimSpace(d.Name) == "" { // the reader wants a name that is not blank
 		d.Name = "unknown"
 	}
 	switch {
