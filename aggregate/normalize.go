@@ -168,7 +168,7 @@ func (n *normalizer) location(l *finding.Location, f *finding.Finding, src strin
 	if primary {
 		setProp(f, PropOriginalPath, l.Path)
 		if !l.Region.IsZero() {
-			setProp(f, PropOriginalRegion, regionText(l.Region))
+			setProp(f, PropOriginalRegion, finding.RegionText(l.Region))
 		}
 	}
 	l.Path, l.Region, l.Snippet = "", finding.Region{}, ""
@@ -191,7 +191,7 @@ func (n *normalizer) unresolved(f *finding.Finding, src string) {
 		}
 		n.warn.add(src, "absolute paths outside the root, matched under the root by suffix", p+" -> "+to)
 		f.Location.Path = to
-		if r, ok := parseRegion(f.Properties[PropUnresolvedRegion]); ok {
+		if r, ok := finding.ParseRegionText(f.Properties[PropUnresolvedRegion]); ok {
 			f.Location.Region = r
 		}
 		delete(f.Properties, k)
@@ -204,13 +204,6 @@ func (n *normalizer) unresolved(f *finding.Finding, src string) {
 func isAbsPath(p string) bool {
 	return strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`) || len(p) >= 5 && strings.EqualFold(p[:5], "file:") ||
 		len(p) >= 3 && p[1] == ':' && (p[2] == '/' || p[2] == '\\')
-}
-
-// parseRegion reads a region written by regionText.
-func parseRegion(s string) (finding.Region, bool) {
-	var r finding.Region
-	_, err := fmt.Sscanf(s, "%d:%d-%d:%d", &r.StartLine, &r.StartColumn, &r.EndLine, &r.EndColumn)
-	return r, err == nil && r.StartLine > 0
 }
 
 // warnOutside is the warning about findings whose path is outside the root.
@@ -241,11 +234,6 @@ func (n *normalizer) place(p string) placed {
 		return placed{warn: warnOutside, example: p}
 	}
 	return placed{warn: "locations with unusable paths, path cleared; kept in properties", example: err.Error()}
-}
-
-// regionText returns r as "startLine:startColumn-endLine:endColumn".
-func regionText(r finding.Region) string {
-	return fmt.Sprintf("%d:%d-%d:%d", r.StartLine, r.StartColumn, r.EndLine, r.EndColumn)
 }
 
 // slashPath returns an absolute path or file URI as a slash path without

@@ -16,6 +16,7 @@ package finding
 
 import (
 	"maps"
+	"strconv"
 	"strings"
 )
 
@@ -243,6 +244,36 @@ type Region struct {
 
 // IsZero reports whether r is the zero Region (the whole file).
 func (r Region) IsZero() bool { return r == Region{} }
+
+// RegionText returns r as "startLine:startColumn-endLine:endColumn", with 0
+// for what is unknown ("12:5-12:20"): the form in which readers keep, in a
+// finding's properties, the region of a location they could not place.
+// ParseRegionText reads it back.
+func RegionText(r Region) string {
+	return strconv.Itoa(r.StartLine) + ":" + strconv.Itoa(r.StartColumn) + "-" + strconv.Itoa(r.EndLine) + ":" + strconv.Itoa(r.EndColumn)
+}
+
+// ParseRegionText reads a region written by RegionText; ok is false when s
+// is not one or has no start line.
+func ParseRegionText(s string) (r Region, ok bool) {
+	start, end, found := strings.Cut(s, "-")
+	if !found {
+		return Region{}, false
+	}
+	for _, c := range []struct {
+		text      string
+		line, col *int
+	}{{start, &r.StartLine, &r.StartColumn}, {end, &r.EndLine, &r.EndColumn}} {
+		l, col, found := strings.Cut(c.text, ":")
+		var err1, err2 error
+		*c.line, err1 = strconv.Atoi(l)
+		*c.col, err2 = strconv.Atoi(col)
+		if !found || err1 != nil || err2 != nil {
+			return Region{}, false
+		}
+	}
+	return r, r.StartLine > 0
+}
 
 // Package is a software package found in a dependency manifest or a
 // container image.

@@ -13,7 +13,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"runtime/debug"
 	"strings"
 
@@ -77,7 +76,7 @@ func SetLocation(f *finding.Finding, root, p string, r finding.Region) bool {
 		return true
 	}
 	if p != "" && !r.IsZero() {
-		Props(f, UnresolvedRegion, fmt.Sprintf("%d:%d-%d:%d", r.StartLine, r.StartColumn, r.EndLine, r.EndColumn))
+		Props(f, UnresolvedRegion, finding.RegionText(r))
 	}
 	return false
 }
