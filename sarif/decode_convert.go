@@ -135,11 +135,41 @@ func (st *runState) taxonCWE(ref *xRef) (cwe int, ok, miss bool) {
 
 // convert turns one result into a finding. miss reports that the result
 // needs run context that is not known yet (only when the run is not
-// final).
+// final). Each concern has its own step: rule, CWE, vulnerability ids,
+// severity, locations, category, message, fingerprints, suppressions and
+// properties.
 func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err error) {
 	ri := st.lookupRule(r)
 	f = st.newFinding()
 	f.Tool = st.run.Tool
+	ruleID := st.convertRule(r, ri, f)
+	resTags := rdPropStrings(r.Properties["tags"])
+	if f.CWEs, miss = st.resultCWEs(r, ri, resTags); miss {
+		return nil, true, nil
+	}
+	f.VulnIDs = resultVulnIDs(r, ri, ruleID)
+	f.Severity, f.OriginalSeverity = st.severity(r, ri, resTags)
+	f.Precision = rdPropsPrecision(r.Properties)
+	if f.Precision == "" && ri != nil {
+		f.Precision = ri.precision
+	}
+	if miss, err = st.resultLocations(r, f); err != nil || miss {
+		return nil, miss, err
+	}
+	st.resultCategory(r, ri, f)
+	f.Message = st.message(&r.Message, ri, ruleID)
+	resultFingerprints(r, f)
+	f.Suppressions = resultSuppressions(r.Suppressions)
+	readProperties(r, f)
+	if toolinfo.IsSecret(f) {
+		toolinfo.Redact(f)
+	}
+	return f, false, nil
+}
+
+// convertRule sets f's rule from the run's descriptor ri (nil if none)
+// and the result's rule id, and returns that id ("unknown" if none).
+func (st *runState) convertRule(r *xResult, ri *ruleInfo, f *finding.Finding) string {
 	ruleID := r.RuleID
 	if ruleID == "" && r.Rule != nil {
 		ruleID = r.Rule.ID
@@ -157,68 +187,65 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 		ruleID = "unknown"
 	}
 	f.Rule.ID = ruleID
+	return ruleID
+}
 
-	// CWEs.
-	var cwes []int
+// resultCWEs returns the CWEs of the result's rule, tags, properties and
+// taxa. miss reports that a reference needs taxonomies not known yet.
+func (st *runState) resultCWEs(r *xResult, ri *ruleInfo, resTags []string) (cwes []int, miss bool) {
 	if ri != nil {
-		c, m := st.ruleCWEs(ri)
+		if cwes, miss = st.ruleCWEs(ri); miss {
+			return nil, true
+		}
+	}
+	if len(resTags) == 0 && len(r.Properties) == 0 && len(r.Taxa) == 0 {
+		return cwes, false
+	}
+	extra := rdAppendCWEs(nil, resTags, r.Properties)
+	for i := range r.Taxa {
+		n, ok, m := st.taxonCWE(&r.Taxa[i])
 		if m {
-			return nil, true, nil
+			return nil, true
 		}
-		cwes = c
-	}
-	resTags := rdPropStrings(r.Properties["tags"])
-	if len(resTags) > 0 || len(r.Properties) > 0 || len(r.Taxa) > 0 {
-		extra := rdAppendCWEs(nil, resTags, r.Properties)
-		for i := range r.Taxa {
-			n, ok, m := st.taxonCWE(&r.Taxa[i])
-			if m {
-				return nil, true, nil
-			}
-			if ok {
-				extra = append(extra, n)
-			}
-		}
-		if len(extra) > 0 {
-			cwes = rdNormCWEs(append(slices.Clone(cwes), extra...))
+		if ok {
+			extra = append(extra, n)
 		}
 	}
-	f.CWEs = cwes
+	if len(extra) > 0 {
+		cwes = rdNormCWEs(append(slices.Clone(cwes), extra...))
+	}
+	return cwes, false
+}
 
-	// Vulnerability ids: the rule's first, then the result's.
+// resultVulnIDs returns the vulnerability ids of the rule first, then the
+// result's.
+func resultVulnIDs(r *xResult, ri *ruleInfo, ruleID string) []string {
+	var ids []string
 	if ri != nil {
-		f.VulnIDs = ri.vulnIDs
+		ids = ri.vulnIDs
 	} else {
-		f.VulnIDs = rdAppendVulnIDs(nil, ruleID)
+		ids = rdAppendVulnIDs(nil, ruleID)
 	}
 	if len(r.Properties) > 0 {
-		if ids := rdAppendPropVulnIDs(nil, r.Properties); len(ids) > 0 {
-			f.VulnIDs = rdMergeIDs(f.VulnIDs, ids)
+		if more := rdAppendPropVulnIDs(nil, r.Properties); len(more) > 0 {
+			ids = rdMergeIDs(ids, more)
 		}
 	}
+	return ids
+}
 
-	// Severity.
-	f.Severity, f.OriginalSeverity = st.severity(r, ri, resTags)
-
-	// Precision.
-	f.Precision = rdPropsPrecision(r.Properties)
-	if f.Precision == "" && ri != nil {
-		f.Precision = ri.precision
-	}
-
-	// Locations.
+// resultLocations sets f's location (the first location with the web
+// request), related locations and flows.
+func (st *runState) resultLocations(r *xResult, f *finding.Finding) (miss bool, err error) {
 	var loc finding.Location
-	if len(r.Locations) > 0 {
-		l, m, err := st.location(&r.Locations[0], f)
+	for i := range r.Locations {
+		l, m, err := st.location(&r.Locations[i], f)
 		if err != nil || m {
-			return nil, m, err
+			return m, err
 		}
-		loc = l
-		for i := 1; i < len(r.Locations); i++ {
-			l, m, err := st.location(&r.Locations[i], f)
-			if err != nil || m {
-				return nil, m, err
-			}
+		if i == 0 {
+			loc = l
+		} else {
 			f.Related = append(f.Related, l)
 		}
 	}
@@ -238,47 +265,61 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 	for i := range r.RelatedLocations {
 		l, m, err := st.location(&r.RelatedLocations[i], f)
 		if err != nil || m {
-			return nil, m, err
+			return m, err
 		}
 		f.Related = append(f.Related, l)
 	}
 	for i := range r.CodeFlows {
 		cf := &r.CodeFlows[i]
 		for j := range cf.ThreadFlows {
-			tf := &cf.ThreadFlows[j]
-			fl := finding.Flow{Message: rdMsgText(tf.Message)}
-			if fl.Message == "" {
-				fl.Message = rdMsgText(cf.Message)
-			}
-			for k := range tf.Locations {
-				tl := &tf.Locations[k]
-				xl := tl.Location
-				if xl == nil && tl.Index != nil && *tl.Index >= 0 {
-					if *tl.Index >= len(st.threadFlowLocations) {
-						if !st.final {
-							return nil, true, nil
-						}
-						continue
-					}
-					xl = st.threadFlowLocations[*tl.Index].Location
-				}
-				if xl == nil {
-					continue
-				}
-				l, m, err := st.location(xl, f)
-				if err != nil || m {
-					return nil, m, err
-				}
-				fl.Steps = append(fl.Steps, l)
+			fl, m, err := st.threadFlow(cf, &cf.ThreadFlows[j], f)
+			if err != nil || m {
+				return m, err
 			}
 			if len(fl.Steps) > 0 {
 				f.Flows = append(f.Flows, fl)
 			}
 		}
 	}
+	return false, nil
+}
 
-	// Category: the result's own "category" property (scanmux writes it)
-	// wins over inference.
+// threadFlow converts one thread flow of code flow cf.
+func (st *runState) threadFlow(cf *xCodeFlow, tf *xThreadFlow, f *finding.Finding) (fl finding.Flow, miss bool, err error) {
+	fl.Message = rdMsgText(tf.Message)
+	if fl.Message == "" {
+		fl.Message = rdMsgText(cf.Message)
+	}
+	for k := range tf.Locations {
+		tl := &tf.Locations[k]
+		xl := tl.Location
+		if xl == nil && tl.Index != nil && *tl.Index >= 0 {
+			if *tl.Index >= len(st.threadFlowLocations) {
+				if !st.final {
+					return fl, true, nil
+				}
+				continue
+			}
+			xl = st.threadFlowLocations[*tl.Index].Location
+		}
+		if xl == nil {
+			continue
+		}
+		l, m, err := st.location(xl, f)
+		if err != nil || m {
+			return fl, m, err
+		}
+		fl.Steps = append(fl.Steps, l)
+	}
+	return fl, false, nil
+}
+
+// resultCategory sets f's category: the result's own "category" property
+// (scanmux writes it) wins over inference, and ReadOptions.FindingCategory
+// over both. Logical locations name infrastructure resources only for the
+// categories whose locations are resources; elsewhere (functions,
+// modules) they are dropped when there is a path.
+func (st *runState) resultCategory(r *xResult, ri *ruleInfo, f *finding.Finding) {
 	f.Category = st.category(ri, f)
 	if c, ok := finding.ParseCategory(rdPropText(r.Properties["category"])); ok {
 		f.Category = c
@@ -286,57 +327,58 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 	if st.opts.FindingCategory != "" {
 		f.Category = st.opts.FindingCategory
 	}
-
-	// Logical locations name infrastructure resources only for the
-	// categories whose locations are resources; elsewhere (functions,
-	// modules) they are dropped when there is a path.
 	switch f.Category {
 	case finding.CategoryIaC, finding.CategoryContainer, finding.CategoryDependency:
-	default:
-		if f.Location.Path != "" {
-			f.Location.Resource = ""
-		}
-		for i := range f.Related {
-			if f.Related[i].Path != "" {
-				f.Related[i].Resource = ""
-			}
-		}
-		for i := range f.Flows {
-			for j := range f.Flows[i].Steps {
-				if f.Flows[i].Steps[j].Path != "" {
-					f.Flows[i].Steps[j].Resource = ""
-				}
-			}
+		return
+	}
+	dropResource := func(l *finding.Location) {
+		if l.Path != "" {
+			l.Resource = ""
 		}
 	}
-
-	// Message.
-	f.Message = st.message(&r.Message, ri, ruleID)
-
-	// Fingerprints.
-	if n := len(r.Fingerprints) + len(r.PartialFingerprints); n > 0 {
-		f.Fingerprints = make(map[string]string, n)
-		for k, v := range r.Fingerprints {
-			if k != "" && v != "" {
-				f.Fingerprints["sarif.fingerprints/"+k] = v
-			}
-		}
-		for k, v := range r.PartialFingerprints {
-			switch {
-			case k == finding.FingerprintScanmuxV2 && v != "",
-				k == finding.FingerprintScanmuxV1 && v != "" && f.ID == "":
-				f.ID = v
-			case k != "" && v != "":
-				f.Fingerprints[k] = v
-			}
-		}
-		if len(f.Fingerprints) == 0 {
-			f.Fingerprints = nil
+	dropResource(&f.Location)
+	for i := range f.Related {
+		dropResource(&f.Related[i])
+	}
+	for i := range f.Flows {
+		for j := range f.Flows[i].Steps {
+			dropResource(&f.Flows[i].Steps[j])
 		}
 	}
+}
 
-	// Suppressions.
-	for _, s := range r.Suppressions {
+// resultFingerprints sets f's fingerprints: partialFingerprints keep their
+// keys (scanmux's own set f.ID), fingerprints go under
+// "sarif.fingerprints/<key>".
+func resultFingerprints(r *xResult, f *finding.Finding) {
+	n := len(r.Fingerprints) + len(r.PartialFingerprints)
+	if n == 0 {
+		return
+	}
+	f.Fingerprints = make(map[string]string, n)
+	for k, v := range r.Fingerprints {
+		if k != "" && v != "" {
+			f.Fingerprints["sarif.fingerprints/"+k] = v
+		}
+	}
+	for k, v := range r.PartialFingerprints {
+		switch {
+		case k == finding.FingerprintScanmuxV2 && v != "",
+			k == finding.FingerprintScanmuxV1 && v != "" && f.ID == "":
+			f.ID = v
+		case k != "" && v != "":
+			f.Fingerprints[k] = v
+		}
+	}
+	if len(f.Fingerprints) == 0 {
+		f.Fingerprints = nil
+	}
+}
+
+// resultSuppressions converts SARIF suppressions.
+func resultSuppressions(xs []xSuppression) []finding.Suppression {
+	var out []finding.Suppression
+	for _, s := range xs {
 		sp := finding.Suppression{Justification: s.Justification}
 		switch strings.ToLower(s.Kind) {
 		case "insource":
@@ -352,11 +394,16 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 		case "accepted":
 			sp.Status = finding.SuppressionAccepted
 		}
-		f.Suppressions = append(f.Suppressions, sp)
+		out = append(out, sp)
 	}
+	return out
+}
 
-	// Properties. The tool's own properties that scanmux's writer nests
-	// under "toolProperties" are read back as they were.
+// readProperties copies the result's properties into f's. The tool's
+// own properties that scanmux's writer nests under "toolProperties" are
+// read back as they were, and the reports merged into this one by
+// scanmux's deduplication become f.Also.
+func readProperties(r *xResult, f *finding.Finding) {
 	for k, v := range r.Properties {
 		if k == "" {
 			continue
@@ -377,7 +424,6 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 	if r.Kind != "" && r.Kind != "fail" {
 		rdSetProp(f, "sarif.kind", r.Kind)
 	}
-	// Reports merged into this one by scanmux's deduplication.
 	if also, ok := rdAlso(r.Properties[AlsoReportedProperty]); ok {
 		f.Also = also
 		delete(f.Properties, AlsoReportedProperty)
@@ -387,10 +433,6 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 			f.Message = f.Message[:i]
 		}
 	}
-	if toolinfo.IsSecret(f) {
-		toolinfo.Redact(f)
-	}
-	return f, false, nil
 }
 
 // rdAlso reads the merged reports scanmux writes under
