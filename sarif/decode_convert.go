@@ -404,6 +404,7 @@ func resultSuppressions(xs []xSuppression) []finding.Suppression {
 // read back as they were, and the reports merged into this one by
 // scanmux's deduplication become f.Also.
 func readProperties(r *xResult, f *finding.Finding) {
+	var tool map[string]jsontext.Value
 	for k, v := range r.Properties {
 		if k == "" {
 			continue
@@ -411,15 +412,18 @@ func readProperties(r *xResult, f *finding.Finding) {
 		if k == "toolProperties" && v.Kind() == '{' {
 			var m map[string]jsontext.Value
 			if json.Unmarshal(v, &m) == nil {
-				for tk, tv := range m {
-					if tk != "" {
-						rdSetProp(f, tk, rdPropText(tv))
-					}
-				}
+				tool = m
 				continue
 			}
 		}
 		rdSetProp(f, k, rdPropText(v))
+	}
+	// After the others: a tool's property wins over scanmux's own of the
+	// same name (such as "cwe"), whatever the map's order.
+	for tk, tv := range tool {
+		if tk != "" {
+			rdSetProp(f, tk, rdPropText(tv))
+		}
 	}
 	if r.Kind != "" && r.Kind != "fail" {
 		rdSetProp(f, "sarif.kind", r.Kind)

@@ -395,3 +395,21 @@ func TestDecodeRetain(t *testing.T) {
 		}
 	}
 }
+
+// TestToolPropertiesWin checks that a tool's property that scanmux's
+// writer nested under toolProperties wins over scanmux's own property of
+// the same name, every time (map order once decided it).
+func TestToolPropertiesWin(t *testing.T) {
+	log := `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t"}},"results":[
+	  {"ruleId":"r","message":{"text":"m"},"properties":{"cwe":["CWE-327"],"a":"1","toolProperties":{"cwe":"CWE-327: Broken crypto","b":"2"}}}]}]}`
+	for range 50 {
+		runs, err := Read(strings.NewReader(log), "t.sarif", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := runs[0].Findings[0].Properties
+		if p["cwe"] != "CWE-327: Broken crypto" || p["a"] != "1" || p["b"] != "2" {
+			t.Fatalf("properties %q: want the tool's cwe, a and b", p)
+		}
+	}
+}
