@@ -7,6 +7,8 @@ import (
 	"io"
 	"runtime"
 	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // # Measuring the gzip-compressed size
@@ -76,9 +78,10 @@ type gzipMeter struct {
 	blocks []*meterBlock
 	proven int64 // compressed bytes of blocks[:checked]
 	check  int
-	wg     sync.WaitGroup
-	sem    chan struct{}
-	err    error
+	// work compresses blocks, GOMAXPROCS at a time; err is the first
+	// error of one.
+	work errgroup.Group
+	err  error
 }
 
 // meterBlock is one block's measure.
@@ -110,8 +113,9 @@ const gzipSparseStride = 16
 const gzipLag = 8
 
 func newGzipMeter() *gzipMeter {
-	return &gzipMeter{seed: maphash.MakeSeed(), cache: map[blockKey]int64{},
-		sem: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	m := &gzipMeter{seed: maphash.MakeSeed(), cache: map[blockKey]int64{}}
+	m.work.SetLimit(runtime.GOMAXPROCS(0))
+	return m
 }
 
 // Reset starts a new measure with a budget (0: none) or a sampling stride
@@ -206,20 +210,19 @@ func (m *gzipMeter) emit(last bool) {
 		m.pool.Put(bp)
 		return
 	}
-	m.sem <- struct{}{}
-	m.wg.Add(1)
-	go func() {
-		defer func() { m.pool.Put(bp); <-m.sem; close(bl.done); m.wg.Done() }()
+	m.work.Go(func() error {
+		defer func() { m.pool.Put(bp); close(bl.done) }()
 		n, err := deflateSize(blk[:dict], blk[dict:], last)
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		if err != nil {
 			m.err = err
-			return
+			return nil
 		}
 		m.cache[key] = n
 		bl.size = n
-	}()
+		return nil
+	})
 }
 
 // probeAt makes the probe's decision at block i, if it is due.
@@ -266,7 +269,7 @@ func (m *gzipMeter) provenOver(limit int64) bool {
 // when the log proved over budget and the size is partly estimated.
 func (m *gzipMeter) Close() (size int64, exact bool, err error) {
 	m.emit(true)
-	m.wg.Wait()
+	m.work.Wait() // the blocks' errors are in m.err
 	if m.err != nil {
 		return 0, false, fmt.Errorf("sarif: measuring compressed size: %w", m.err)
 	}

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/scanmux/scanmux/finding"
+	"golang.org/x/sync/errgroup"
 )
 
 // # Encoding
@@ -94,7 +95,7 @@ func (b *builder) items(r *Run) ([]item, error) {
 // errNilFinding is the error of a nil Run.Findings element.
 var errNilFinding = errors.New("nil finding")
 
-// parallel calls fn(i) for every i in [0, n) on GOMAXPROCS goroutines.
+// parallel calls fn(i) for every i in [0, n), GOMAXPROCS at a time.
 func parallel(n int, fn func(i int)) {
 	parallelChunks(n, 1, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -103,34 +104,18 @@ func parallel(n int, fn func(i int)) {
 	})
 }
 
-// parallelChunks calls fn on consecutive ranges of at most chunk of [0, n)
-// on GOMAXPROCS goroutines.
+// parallelChunks calls fn on consecutive ranges of at most chunk of
+// [0, n), GOMAXPROCS at a time.
 func parallelChunks(n, chunk int, fn func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
-	if workers <= 1 {
-		if n > 0 {
-			fn(0, n)
-		}
-		return
-	}
-	var next int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				mu.Lock()
-				lo := next
-				next += chunk
-				mu.Unlock()
-				if lo >= n {
-					return
-				}
-				fn(lo, min(lo+chunk, n))
-			}
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for lo := 0; lo < n; lo += chunk {
+		g.Go(func() error {
+			fn(lo, min(lo+chunk, n))
+			return nil
 		})
 	}
-	wg.Wait()
+	g.Wait() // fn returns no error
 }
 
 // encode writes the log of plans to w, leaving out the least severe
@@ -558,7 +543,10 @@ const runTail = `"results": []` + "\n    }"
 func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) (int64, error) {
 	workers := runtime.GOMAXPROCS(0)
 	pieces := make(chan *piece, 4*workers)
-	sem := make(chan struct{}, workers)
+	var encoders, headers errgroup.Group // return no error
+	encoders.SetLimit(workers)
+	headers.SetLimit(workers)
+	headersDone := make(chan struct{})
 	var d dropCounts
 	var encErr error
 	// The runs' headers (their rules read every kept finding) are built
@@ -586,16 +574,16 @@ func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) 
 		b.total += len(h.items)
 	}
 	go func() {
-		hsem := make(chan struct{}, workers)
+		defer close(headersDone)
 		for pi, p := range plans {
-			hsem <- struct{}{}
-			go func() {
-				defer func() { <-hsem }()
+			headers.Go(func() error {
 				h := &hdrs[pi]
 				h.hdr, h.err = b.runHeader(pi, p, h.items, h.sizeDropped)
 				close(h.done)
-			}()
+				return nil
+			})
 		}
+		headers.Wait()
 	}()
 	go func() {
 		defer close(pieces)
@@ -631,13 +619,13 @@ func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) 
 				hi := min(lo+resultsPerSegment, len(items))
 				pc := &piece{items: items[lo:hi], done: make(chan struct{})}
 				ruleIdx := hdr.ruleIdx[lo:hi]
-				sem <- struct{}{}
-				go func(first bool) {
-					defer func() { <-sem }()
+				first := lo == 0
+				encoders.Go(func() error {
 					bp := segmentBufs.Get().(*[]byte)
 					pc.buf = b.encodeResults((*bp)[:0], pc.items, ruleIdx, first)
 					close(pc.done)
-				}(lo == 0)
+					return nil
+				})
 				pieces <- pc
 			}
 			pieces <- &piece{buf: []byte("\n      ]\n    }")}
@@ -671,6 +659,7 @@ func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) 
 			segmentBufs.Put(&buf)
 		}
 	}
+	<-headersDone
 	if encErr != nil {
 		return n, encErr
 	}
