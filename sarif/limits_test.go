@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/sarif/internal/gzipsize"
 )
 
 // many returns n findings of tool, severities cycling low, medium, high,
@@ -183,7 +184,7 @@ func TestLimitGzipSize(t *testing.T) {
 	}
 	limit := full.GzipBytes / 2
 	d, sum, data := writeDecode(t, runs, &WriteOptions{Limits: &Limits{MaxGzipBytes: limit}})
-	gz, err := gzipSize(data)
+	gz, err := gzipsize.Size(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +250,7 @@ func TestLimitGzipTight(t *testing.T) {
 			t.Fatalf("limit %d: %v", limit, err)
 		}
 		written++
-		gz, err := gzipSize(buf.Bytes())
+		gz, err := gzipsize.Size(buf.Bytes())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/scanmux/scanmux/sarif/internal/gzipsize"
 )
 
 // validation collects the problems of one log, walking the decoded JSON
@@ -58,7 +60,7 @@ func (v *validation) log(doc any, data []byte) {
 	if overLimit(len(runs), lim.MaxRuns) {
 		v.add("/runs", "GH1004", "error", fmt.Sprintf("%d runs, over GitHub's limit of %d per file", len(runs), lim.MaxRuns))
 	}
-	if gz, err := gzipSize(data); err == nil && overLimit(gz, lim.MaxGzipBytes) {
+	if gz, err := gzipsize.Size(data); err == nil && overLimit(gz, lim.MaxGzipBytes) {
 		v.add("", "GH1004", "error", fmt.Sprintf("%d bytes gzip-compressed, over GitHub's limit of %d", gz, lim.MaxGzipBytes))
 	} else if err == nil && overLimit(gz, lim.gzipBudget()) {
 		v.add("", "GH1004", "warning", fmt.Sprintf("%d bytes gzip-compressed by compress/gzip, within %g%% of GitHub's limit of %d: the uploader's zlib may go over", gz, lim.GzipMargin*100, lim.MaxGzipBytes))

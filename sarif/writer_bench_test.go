@@ -90,3 +90,8 @@ func BenchmarkWrite(b *testing.B) {
 		})
 	}
 }
+
+// countWriter counts the bytes written to it.
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }

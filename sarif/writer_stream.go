@@ -13,6 +13,8 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/scanmux/scanmux/sarif/internal/gzipsize"
 )
 
 // # Encoding
@@ -23,7 +25,7 @@ import (
 // invocations) are encoded with encoding/json, results by hand
 // (writer_encode.go) in segments on all cores, and the segments are
 // written in order. Without a gzip limit that is one pass straight into
-// the output. With one, the log is first streamed into a gzipMeter that
+// the output. With one, the log is first streamed into a gzipsize.Meter that
 // compresses it, only a sample of it past eight times the limit (and it is
 // kept in memory when it is one block). If it may be too large, builder.fit estimates each result's share of the
 // compressed size from its encoded size and the compression ratio of its
@@ -135,18 +137,18 @@ func (b *builder) encode(w io.Writer, plans []*runPlan) error {
 		return nil
 	}
 
-	m := newGzipMeter()
-	small := &capBuffer{max: gzipBlock}
+	m := gzipsize.New()
+	small := &capBuffer{max: gzipsize.BlockSize}
 	// The first measure may sample a long log; fit measures exactly. A
 	// measure that may give the log kept is also written to w when w can
 	// be rewound (a file), which spares encoding that log again.
 	ft := newFileTee(w)
 	gz, exact, err := b.measure(m, plans, keep, gzipSampleStride, small,
-		ft.begin(keep, gzipSampleFrom*limit, func() bool { return m.sparseFrom > 0 || m.provenOver(limit) }))
+		ft.begin(keep, gzipSampleFrom*limit, func() bool { return m.Sparse() || m.ProvenOver(limit) }))
 	if err != nil {
 		return err
 	}
-	raw := m.raw
+	raw := m.Raw()
 	if !exact || overLimit(gz, limit) {
 		keep, gz, raw, err = b.fit(m, plans, ranked, gz, exact, small, ft)
 		if err != nil {
@@ -224,9 +226,9 @@ func rankItems(plans []*runPlan) []*item {
 // measured log that the item ranked i is estimated to take: its encoded
 // size times the compression ratio of the block it starts in. kept are
 // the items of that log.
-func (b *builder) estimate(m *gzipMeter, kept []*item, est []float64) {
+func (b *builder) estimate(m *gzipsize.Meter, kept []*item, est []float64) {
 	for i, it := range kept {
-		est[i] = float64(it.size) * m.ratio(it.off)
+		est[i] = float64(it.size) * m.Ratio(it.off)
 	}
 }
 
@@ -238,7 +240,7 @@ func (b *builder) estimate(m *gzipMeter, kept []*item, est []float64) {
 // estimated shares of the results between the most that fit and the
 // fewest that do not. small holds the log kept if it was the last
 // measured.
-func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, exact bool, small *capBuffer, ft *fileTee) (keep int, size, raw int64, err error) {
+func (b *builder) fit(m *gzipsize.Meter, plans []*runPlan, ranked []*item, gz int64, exact bool, small *capBuffer, ft *fileTee) (keep int, size, raw int64, err error) {
 	limit := b.lim.gzipBudget()
 	est := make([]float64, len(ranked))
 	b.estimate(m, ranked, est)
@@ -249,8 +251,8 @@ func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, 
 	if overLimit(g0, limit) {
 		return 0, 0, 0, fmt.Errorf("%w: %d bytes compressed with no results, limit %d", ErrTooLarge, g0, limit)
 	}
-	lo, gLo, rawLo := 0, g0, m.raw // the most results known to fit
-	hi, gHi := len(ranked), gz     // the fewest known not to
+	lo, gLo, rawLo := 0, g0, m.Raw() // the most results known to fit
+	hi, gHi := len(ranked), gz       // the fewest known not to
 	if !exact {
 		hi++ // all of them may fit
 	}
@@ -288,7 +290,7 @@ func (b *builder) fit(m *gzipMeter, plans []*runPlan, ranked []*item, gz int64, 
 		last = k
 		b.estimate(m, ranked[:k], est)
 		if exact && !overLimit(g, limit) {
-			lo, gLo, rawLo = k, g, m.raw
+			lo, gLo, rawLo = k, g, m.Raw()
 		} else {
 			hi, gHi = k, g
 		}
@@ -313,7 +315,7 @@ const (
 
 // A sampled measure projects the log's compressed size once it has
 // gzipProbeFrom times the limit raw bytes, and samples sparsely a log
-// projected over gzipSparseOver times the limit (see gzipProbe): such a
+// projected over gzipSparseOver times the limit (see gzipsize.Meter.SetProbe): such a
 // log is cut, and the cut changes blocks all along it, so an exact
 // measure of its first part would be lost. The projection, from the
 // first part's compression ratio and the share of the results written,
@@ -327,11 +329,11 @@ const (
 // and into the tees that are not nil, and returns its compressed size,
 // exact or, once proven over the limit, estimated. It records the offset
 // and size of each kept item.
-func (b *builder) measure(m *gzipMeter, plans []*runPlan, keep int, stride int, tees ...io.Writer) (int64, bool, error) {
+func (b *builder) measure(m *gzipsize.Meter, plans []*runPlan, keep int, stride int, tees ...io.Writer) (int64, bool, error) {
 	if budget := b.lim.gzipBudget(); stride > 1 {
 		m.Reset(0, stride, gzipSampleFrom*budget)
-		m.probe = &gzipProbe{from: gzipProbeFrom * budget, over: int64(gzipSparseOver * float64(budget)),
-			progress: func() (int, int) { return b.wrote, b.total }}
+		m.SetProbe(gzipProbeFrom*budget, int64(gzipSparseOver*float64(budget)),
+			func() (int, int) { return b.wrote, b.total })
 	} else {
 		m.Reset(budget, 0, 0)
 	}

@@ -1,4 +1,4 @@
-package sarif
+package gzipsize
 
 import (
 	"compress/flate"
@@ -11,38 +11,12 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// # Measuring the gzip-compressed size
-//
-// Limits.MaxGzipBytes is checked against the size of the log compressed
-// with compress/gzip at the default level in blocks of gzipBlock bytes:
-// each block is deflated on its own, primed with the 32 KiB before it as
-// the dictionary and ended with a sync flush (the last one with the final
-// block), which is how parallel gzip tools (pigz, pgzip) work and gives a
-// valid gzip stream. A log up to gzipBlock bytes is measured exactly as
-// gzip.NewWriter compresses it; for larger logs, the block boundaries add
-// a few bytes each (+0.02% on the 250 MB benchmark log), so the measure is
-// slightly conservative. Blocks are compressed in parallel, and a block
-// whose bytes (and dictionary) were measured in an earlier pass of the
-// same Write is not compressed again, so that a second pass after a cut
-// recompresses only what changed. A measure can also be an estimate: of a
-// sample of the blocks, or once the log is proven too large (see
-// gzipMeter); the writer writes only logs measured exactly.
-//
-// This measure is not the uploader's: GitHub limits the gzip that the
-// upload carries, which codeql-action makes with Node's zlib and scripts
-// with zlib or GNU gzip, all at level 6. Their deflate finds other
-// matches than compress/flate's and wrote 0.99 to 1.075 times as many bytes
-// on 41 SARIF logs (the corpus's larger files, the benchmark's inputs and
-// merged outputs: 1.007 to 1.04 on the merged logs of 100 to 400 MB), so
-// GitHubLimits keeps an 8% margin (Limits.GzipMargin). TestGzipMarginZlib
-// checks a cut log with GNU gzip.
+// BlockSize is the size of the blocks compressed independently.
+const BlockSize = 4 << 20
 
-// gzipBlock is the size of the blocks compressed independently.
-const gzipBlock = 4 << 20
-
-// gzipHeaderTrailer is the size of gzip's header (without name, comment or
+// headerTrailer is the size of gzip's header (without name, comment or
 // extra field) and trailer (CRC-32 and length).
-const gzipHeaderTrailer = 10 + 8
+const headerTrailer = 10 + 8
 
 type blockKey struct {
 	hash uint64
@@ -50,17 +24,17 @@ type blockKey struct {
 	last bool
 }
 
-// gzipMeter is a writer that measures the gzip-compressed size of what is
+// Meter is a writer that measures the gzip-compressed size of what is
 // written to it. Its cache survives Reset.
 //
 // With a budget, it stops compressing once the blocks compressed so far
 // prove the log larger than the budget, and estimates the rest from their
 // compression ratio. To stay deterministic whatever the scheduling, the
-// proof for block i only counts blocks up to i-gzipLag, waiting for them
+// proof for block i only counts blocks up to i-lag, waiting for them
 // if need be. With a sampling stride k, it compresses only every k-th
 // block after the first sampleFrom bytes and estimates the others. An estimated block takes the ratio of
 // the nearest block compressed.
-type gzipMeter struct {
+type Meter struct {
 	seed  maphash.Seed
 	mu    sync.Mutex
 	cache map[blockKey]int64
@@ -69,13 +43,13 @@ type gzipMeter struct {
 	budget     int64 // 0: none
 	stride     int   // after sampleFrom bytes, compress blocks i%stride == 0 only; <= 1: all
 	sampleFrom int64
-	probe      *gzipProbe // with a stride: may sample sparsely earlier
-	sparseFrom int        // > 0: from this block on, compress i%gzipSparseStride == 0 only
+	prb        *probe // with a stride: may sample sparsely earlier
+	sparseFrom int    // > 0: from this block on, compress i%SparseStride == 0 only
 
 	buf    *[]byte // the block being filled, after dict bytes of dictionary
 	dict   int
 	raw    int64
-	blocks []*meterBlock
+	blocks []*block
 	proven int64 // compressed bytes of blocks[:checked]
 	check  int
 	// work compresses blocks, GOMAXPROCS at a time; err is the first
@@ -84,61 +58,61 @@ type gzipMeter struct {
 	err  error
 }
 
-// meterBlock is one block's measure.
-type meterBlock struct {
+// block is one block's measure.
+type block struct {
 	raw     int64
 	size    int64 // compressed size; -1 when not compressed (over budget)
 	done    chan struct{}
 	skipped bool
 }
 
-// gzipProbe lets a sampled measure tell early that a log is far over the
+// probe lets a sampled measure tell early that a log is far over the
 // limit and sample it sparsely: at the first block at or past raw offset
 // from, the size of the whole log is projected from the blocks before it
 // (waited for, so that the decision does not depend on scheduling) and
 // from progress, which returns how many of the log's total results were
 // written so far. Over over bytes, the rest of the log, even before
-// sampleFrom, is sampled one block in gzipSparseStride.
-type gzipProbe struct {
+// sampleFrom, is sampled one block in SparseStride.
+type probe struct {
 	from, over int64
 	progress   func() (wrote, total int)
 }
 
-// gzipSparseStride is the sampling stride of a log projected far over the
+// SparseStride is the sampling stride of a log projected far over the
 // limit: the estimate only needs the compression ratio along the log.
-const gzipSparseStride = 16
+const SparseStride = 16
 
-// gzipLag is how many blocks before the current one the budget check
+// lag is how many blocks before the current one the budget check
 // waits for.
-const gzipLag = 8
+const lag = 8
 
-func newGzipMeter() *gzipMeter {
-	m := &gzipMeter{seed: maphash.MakeSeed(), cache: map[blockKey]int64{}}
+func New() *Meter {
+	m := &Meter{seed: maphash.MakeSeed(), cache: map[blockKey]int64{}}
 	m.work.SetLimit(runtime.GOMAXPROCS(0))
 	return m
 }
 
 // Reset starts a new measure with a budget (0: none) or a sampling stride
 // (<= 1: none) from raw offset from on, keeping the cache.
-func (m *gzipMeter) Reset(budget int64, stride int, from int64) {
+func (m *Meter) Reset(budget int64, stride int, from int64) {
 	m.budget, m.stride, m.sampleFrom = budget, stride, from
-	m.probe, m.sparseFrom = nil, 0
+	m.prb, m.sparseFrom = nil, 0
 	m.buf, m.dict, m.raw, m.blocks, m.proven, m.check, m.err = nil, 0, 0, nil, 0, 0, nil
 }
 
-// flateWindow is deflate's window: the dictionary of each block.
-const flateWindow = 32 << 10
+// Window is deflate's window: the dictionary of each block.
+const Window = 32 << 10
 
-func (m *gzipMeter) newBuf() *[]byte {
+func (m *Meter) newBuf() *[]byte {
 	if b, ok := m.pool.Get().(*[]byte); ok {
 		*b = (*b)[:0]
 		return b
 	}
-	b := make([]byte, 0, flateWindow+gzipBlock)
+	b := make([]byte, 0, Window+BlockSize)
 	return &b
 }
 
-func (m *gzipMeter) Write(p []byte) (int, error) {
+func (m *Meter) Write(p []byte) (int, error) {
 	n := len(p)
 	m.raw += int64(n)
 	for len(p) > 0 {
@@ -146,24 +120,24 @@ func (m *gzipMeter) Write(p []byte) (int, error) {
 			m.buf = m.newBuf()
 		}
 		b := *m.buf
-		if len(b) == m.dict+gzipBlock {
+		if len(b) == m.dict+BlockSize {
 			m.emit(false)
 			continue
 		}
-		k := min(len(p), m.dict+gzipBlock-len(b))
+		k := min(len(p), m.dict+BlockSize-len(b))
 		*m.buf = append(b, p[:k]...)
 		p = p[k:]
 	}
 	return n, nil
 }
 
-// overBudget reports whether the blocks before the last gzipLag prove the
+// overBudget reports whether the blocks before the last lag prove the
 // log over budget.
-func (m *gzipMeter) overBudget() bool {
+func (m *Meter) overBudget() bool {
 	if m.budget <= 0 {
 		return false
 	}
-	for ; m.check < len(m.blocks)-gzipLag; m.check++ {
+	for ; m.check < len(m.blocks)-lag; m.check++ {
 		bl := m.blocks[m.check]
 		<-bl.done
 		if bl.skipped {
@@ -171,30 +145,30 @@ func (m *gzipMeter) overBudget() bool {
 		}
 		m.proven += bl.size
 	}
-	return m.proven+gzipHeaderTrailer > m.budget
+	return m.proven+headerTrailer > m.budget
 }
 
 // emit hands the block in buf to a compressing goroutine and, unless it is
-// the last, starts the next block with its last flateWindow bytes as
+// the last, starts the next block with its last Window bytes as
 // dictionary.
-func (m *gzipMeter) emit(last bool) {
+func (m *Meter) emit(last bool) {
 	if m.buf == nil {
 		m.buf = m.newBuf()
 	}
 	bp, dict := m.buf, m.dict
 	blk := *bp
-	bl := &meterBlock{raw: int64(len(blk) - dict), done: make(chan struct{})}
+	bl := &block{raw: int64(len(blk) - dict), done: make(chan struct{})}
 	m.blocks = append(m.blocks, bl)
 	m.buf, m.dict = nil, 0
 	if !last {
 		m.buf = m.newBuf()
-		*m.buf = append(*m.buf, blk[len(blk)-flateWindow:]...)
-		m.dict = flateWindow
+		*m.buf = append(*m.buf, blk[len(blk)-Window:]...)
+		m.dict = Window
 	}
 	i := len(m.blocks) - 1
 	m.probeAt(i)
-	if m.stride > 1 && int64(i)*gzipBlock >= m.sampleFrom && i%m.stride != 0 ||
-		m.sparseFrom > 0 && i >= m.sparseFrom && i%gzipSparseStride != 0 || m.overBudget() {
+	if m.stride > 1 && int64(i)*BlockSize >= m.sampleFrom && i%m.stride != 0 ||
+		m.sparseFrom > 0 && i >= m.sparseFrom && i%SparseStride != 0 || m.overBudget() {
 		bl.skipped = true
 		close(bl.done)
 		m.pool.Put(bp)
@@ -226,12 +200,12 @@ func (m *gzipMeter) emit(last bool) {
 }
 
 // probeAt makes the probe's decision at block i, if it is due.
-func (m *gzipMeter) probeAt(i int) {
-	p := m.probe
-	if p == nil || m.stride <= 1 || int64(i)*gzipBlock < p.from {
+func (m *Meter) probeAt(i int) {
+	p := m.prb
+	if p == nil || m.stride <= 1 || int64(i)*BlockSize < p.from {
 		return
 	}
-	m.probe = nil
+	m.prb = nil
 	var raw, size int64
 	for _, bl := range m.blocks[:i] {
 		<-bl.done
@@ -249,10 +223,10 @@ func (m *gzipMeter) probeAt(i int) {
 	}
 }
 
-// provenOver reports whether the blocks compressed so far already make
+// ProvenOver reports whether the blocks compressed so far already make
 // more than limit compressed bytes. It does not wait for any block.
-func (m *gzipMeter) provenOver(limit int64) bool {
-	n := int64(gzipHeaderTrailer)
+func (m *Meter) ProvenOver(limit int64) bool {
+	n := int64(headerTrailer)
 	for _, bl := range m.blocks {
 		select {
 		case <-bl.done:
@@ -267,14 +241,14 @@ func (m *gzipMeter) provenOver(limit int64) bool {
 
 // Close ends the measure and returns the compressed size; exact is false
 // when the log proved over budget and the size is partly estimated.
-func (m *gzipMeter) Close() (size int64, exact bool, err error) {
+func (m *Meter) Close() (size int64, exact bool, err error) {
 	m.emit(true)
 	m.work.Wait() // the blocks' errors are in m.err
 	if m.err != nil {
-		return 0, false, fmt.Errorf("sarif: measuring compressed size: %w", m.err)
+		return 0, false, fmt.Errorf("measuring compressed size: %w", m.err)
 	}
 	exact = true
-	size = gzipHeaderTrailer
+	size = headerTrailer
 	for i, bl := range m.blocks {
 		if bl.skipped {
 			exact = false
@@ -287,7 +261,7 @@ func (m *gzipMeter) Close() (size int64, exact bool, err error) {
 
 // nearestRatio returns the compression ratio of the compressed block
 // nearest to block i, the earlier one on a tie, or 1 if there is none.
-func (m *gzipMeter) nearestRatio(i int) float64 {
+func (m *Meter) nearestRatio(i int) float64 {
 	for d := 1; d <= len(m.blocks); d++ {
 		for _, j := range [2]int{i - d, i + d} {
 			if j >= 0 && j < len(m.blocks) && !m.blocks[j].skipped && m.blocks[j].raw > 0 {
@@ -298,10 +272,10 @@ func (m *gzipMeter) nearestRatio(i int) float64 {
 	return 1
 }
 
-// ratio returns the compression ratio (measured or estimated) of the
+// Ratio returns the compression ratio (measured or estimated) of the
 // block holding raw offset off in the last measure; valid after Close.
-func (m *gzipMeter) ratio(off int64) float64 {
-	bl := m.blocks[min(int(off/gzipBlock), len(m.blocks)-1)]
+func (m *Meter) Ratio(off int64) float64 {
+	bl := m.blocks[min(int(off/BlockSize), len(m.blocks)-1)]
 	if bl.raw <= 0 {
 		return 1
 	}
@@ -310,13 +284,13 @@ func (m *gzipMeter) ratio(off int64) float64 {
 
 func deflateSize(dict, data []byte, last bool) (int64, error) {
 	var n countWriter
-	err := deflateBlock(&n, dict, data, last)
+	err := DeflateBlock(&n, dict, data, last)
 	return int64(n), err
 }
 
-// deflateBlock writes data deflated with dict as dictionary to w, ended
+// DeflateBlock writes data deflated with dict as dictionary to w, ended
 // with a sync flush, or with the final block when last.
-func deflateBlock(w io.Writer, dict, data []byte, last bool) error {
+func DeflateBlock(w io.Writer, dict, data []byte, last bool) error {
 	zw, err := flate.NewWriterDict(w, flate.DefaultCompression, dict)
 	if err != nil {
 		return err
@@ -330,9 +304,9 @@ func deflateBlock(w io.Writer, dict, data []byte, last bool) error {
 	return zw.Flush()
 }
 
-// gzipSize returns the compressed size of data as [Write] measures it.
-func gzipSize(data []byte) (int64, error) {
-	m := newGzipMeter()
+// Size returns the compressed size of data as a [Meter] measures it.
+func Size(data []byte) (int64, error) {
+	m := New()
 	m.Write(data)
 	n, _, err := m.Close()
 	return n, err
@@ -341,3 +315,20 @@ func gzipSize(data []byte) (int64, error) {
 type countWriter int64
 
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+
+// SetProbe makes the measure started by the last Reset, which must have
+// a sampling stride, project the log's compressed size at the first block
+// at or past raw offset from, from the blocks before it and from
+// progress, which returns how many of the log's total items were written
+// so far; a log projected over over bytes is sampled one block in
+// SparseStride from there on.
+func (m *Meter) SetProbe(from, over int64, progress func() (wrote, total int)) {
+	m.prb = &probe{from: from, over: over, progress: progress}
+}
+
+// Raw returns the number of bytes written since Reset.
+func (m *Meter) Raw() int64 { return m.raw }
+
+// Sparse reports whether the probe found the log far over and the
+// measure samples it sparsely.
+func (m *Meter) Sparse() bool { return m.sparseFrom > 0 }
