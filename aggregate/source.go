@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/internal/sarifretain"
 	"github.com/scanmux/scanmux/plugin"
 	"github.com/scanmux/scanmux/sarif"
 )
@@ -56,7 +57,9 @@ func (s *sarifSource) Run(ctx context.Context, emit func(*finding.Finding) error
 	defer fh.Close()
 	var tools []finding.Tool
 	var warns []string
-	err = sarif.Decode(fh, s.path, &sarif.ReadOptions{Root: s.root, Retain: true}, func(run *sarif.Run, f *finding.Finding) error {
+	opts := &sarif.ReadOptions{Root: s.root}
+	sarifretain.Retain(opts) // the engine keeps every finding
+	err = sarif.Decode(fh, s.path, opts, func(run *sarif.Run, f *finding.Finding) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -108,7 +108,7 @@ type fastParser struct {
 // later (validation, identity, sort, writer) find in a cache line or two
 // instead of one cache miss each, and they cost no allocation each. A
 // block lives as long as any of its strings, so the reader uses slabs only
-// when the findings are kept (Read, ReadOptions.Retain); the strings are
+// when the findings are kept (Read, ReadOptions.retain); the strings are
 // never written after they are handed out. The zero value is ready to use.
 type strSlab struct{ buf []byte }
 

@@ -40,7 +40,7 @@ func (d *logDecoder) decodeResults(st *runState, run int, runPath string) error 
 	// Strings go into shared blocks only when the findings are kept: a
 	// handler that keeps one in a hundred would keep a block for each.
 	slab := &d.slab
-	if !d.collect && !d.opts.Retain {
+	if !d.collect && !d.opts.retain {
 		slab = nil
 	}
 	if !d.slow && run < fastRuns {

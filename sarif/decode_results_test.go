@@ -27,7 +27,7 @@ func decodeEvents(data []byte, slow bool, wrap func(*bytes.Reader) io.Reader) ([
 	if wrap != nil {
 		r = wrap(bytes.NewReader(data))
 	}
-	d := newLogDecoder(r, "t.sarif", &ReadOptions{Retain: true}, func(run *Run, f *finding.Finding) error {
+	d := newLogDecoder(r, "t.sarif", &ReadOptions{retain: true}, func(run *Run, f *finding.Finding) error {
 		if f == nil {
 			events = append(events, "end "+run.Tool.Name+fmt.Sprint(run.Invocation))
 			return nil

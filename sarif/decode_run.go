@@ -69,7 +69,7 @@ type runState struct {
 	found   []finding.Finding
 	nFound  int // in chunks and found, or taken from block
 	// block is where findings are allocated when streaming with
-	// ReadOptions.Retain: the log's block, shared by its runs, so that a
+	// ReadOptions.retain: the log's block, shared by its runs, so that a
 	// log of many small runs does not take a block for each.
 	block *[]finding.Finding
 
@@ -191,18 +191,18 @@ func (st *runState) add(r *xResult) error {
 	return st.emit(idx, f)
 }
 
-// retainBlock is how many findings a block holds with ReadOptions.Retain:
+// retainBlock is how many findings a block holds with ReadOptions.retain:
 // as many as fill Go's largest small-object size class (32 KiB), which
 // wastes under 2% of it. A block of 64 would take 5 pages of 8 KiB for
 // 4.4 pages of findings, 14% more memory than they need.
 const retainBlock = 32 << 10 / unsafe.Sizeof(finding.Finding{})
 
 // newFinding returns a zero finding to fill: a new one, the next element
-// of block (streaming with ReadOptions.Retain), or the next element of
+// of block (streaming with ReadOptions.retain), or the next element of
 // found when collecting.
 func (st *runState) newFinding() *finding.Finding {
 	if !st.collect {
-		if !st.opts.Retain {
+		if !st.opts.retain {
 			return new(finding.Finding)
 		}
 		b := st.block

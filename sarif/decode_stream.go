@@ -44,7 +44,7 @@ type logDecoder struct {
 	hasRuns bool
 	v1      bool // $schema names SARIF 1.0
 	collect bool // runs keep their findings (Read)
-	// block is where the runs allocate findings with ReadOptions.Retain.
+	// block is where the runs allocate findings with ReadOptions.retain.
 	block []finding.Finding
 	slab  strSlab
 	// locs is the array of the last result's locations, which the next

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/internal/sarifretain"
 )
 
 // ReadOptions configures [Decode] and [ReadFile]. A nil *ReadOptions means
@@ -46,14 +47,15 @@ type ReadOptions struct {
 	// finding.
 	FindingCategory finding.Category
 
-	// Retain tells [Decode] that its handler keeps (almost) every finding,
-	// as the aggregation engine does. Findings and their strings are then
-	// allocated in blocks, which is faster and takes less memory in all,
-	// but a block stays in memory while any of its findings is kept: leave
-	// Retain unset when the handler keeps few of the findings, and memory
-	// stays bounded by the findings kept. [Read] always allocates in
-	// blocks.
-	Retain bool
+	// retain makes Decode allocate findings and their strings in blocks:
+	// set for the aggregation engine and the scanner registry, which keep
+	// every finding, through package internal/sarifretain. Read always
+	// allocates in blocks.
+	retain bool
+}
+
+func init() {
+	sarifretain.Retain = func(opts any) { opts.(*ReadOptions).retain = true }
 }
 
 // MaxStringBytes is the longest JSON string the reader keeps, counted in

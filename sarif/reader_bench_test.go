@@ -54,7 +54,7 @@ func BenchmarkDecode(b *testing.B) {
 }
 
 // TestDecodeKeepsLittle checks that a handler that keeps few findings keeps
-// little memory: without ReadOptions.Retain, a kept finding holds no
+// little memory: without ReadOptions.retain, a kept finding holds no
 // block of other findings' strings or structs.
 func TestDecodeKeepsLittle(t *testing.T) {
 	if testing.Short() {

@@ -368,7 +368,7 @@ func TestDecodeRetain(t *testing.T) {
 	decode := func(b []byte, retain bool) []finding.Finding {
 		var got []finding.Finding
 		var ptrs []*finding.Finding
-		err := Decode(bytes.NewReader(b), "x.sarif", &ReadOptions{Retain: retain}, func(_ *Run, f *finding.Finding) error {
+		err := Decode(bytes.NewReader(b), "x.sarif", &ReadOptions{retain: retain}, func(_ *Run, f *finding.Finding) error {
 			if f != nil {
 				ptrs = append(ptrs, f)
 			}

@@ -1,18 +1,3 @@
-// Package sarif reads and writes SARIF 2.1.0 logs as scanmux findings.
-//
-// The writer ([Write]) turns findings into a log that GitHub code scanning
-// accepts: one run per tool, each rule once with its index, repo-relative
-// locations under %SRCROOT%, partialFingerprints, invocations that record
-// failed tools, GitHub's size limits enforced, and byte-identical output for
-// the same input. The log is indented JSON except that each result takes
-// one line of compact JSON: half the bytes of a fully indented log, and a
-// diff of two logs shows one line per changed result. The reader
-// ([ReadFile], [Decode]) turns any tool's SARIF into findings, streaming
-// results so that memory is bounded by what the caller keeps. [Validate] checks a log against the SARIF 2.1.0 schema and
-// GitHub's upload rules.
-//
-// The go-sarif module is used inside this package only; its types never
-// appear in this package's API.
 package sarif
 
 import (

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -166,4 +167,18 @@ func findings(runs []sarif.Run) []finding.Finding {
 		}
 	}
 	return out
+}
+
+// TestSarifDoesNotLinkGoSARIF checks that go-sarif stays in this package:
+// a program that uses package sarif alone does not link it.
+func TestSarifDoesNotLinkGoSARIF(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/scanmux/scanmux/sarif").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	for _, d := range strings.Fields(string(out)) {
+		if strings.HasPrefix(d, "github.com/owenrumney/go-sarif") {
+			t.Errorf("package sarif depends on %s", d)
+		}
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/internal/sarifretain"
 	"github.com/scanmux/scanmux/sarif"
 	"github.com/scanmux/scanmux/scanners"
 	"github.com/scanmux/scanmux/scanners/bandit"
@@ -147,7 +148,7 @@ func looksLikeSARIF(head []byte) bool {
 // [Detect]; a JSON object the head cannot decide is read to its end), gzip-
 // compressed or not, passing
 // each finding to emit, which is expected to keep (almost) all of them:
-// SARIF findings are allocated in blocks (see sarif.ReadOptions.Retain).
+// SARIF findings are allocated in blocks (see package internal/sarifretain).
 // It returns the tools the report names, so that a tool that found
 // nothing still gets a run. Errors name the file.
 func Import(path, format string, root string, emit func(*finding.Finding) error) ([]finding.Tool, error) {
@@ -175,7 +176,9 @@ func Import(path, format string, root string, emit func(*finding.Finding) error)
 		}
 		var tools []finding.Tool
 		seen := map[finding.Tool]bool{}
-		err := sarif.Decode(in, path, &sarif.ReadOptions{Root: root, Retain: true}, func(run *sarif.Run, f *finding.Finding) error {
+		opts := &sarif.ReadOptions{Root: root}
+		sarifretain.Retain(opts)
+		err := sarif.Decode(in, path, opts, func(run *sarif.Run, f *finding.Finding) error {
 			if f == nil {
 				if !seen[run.Tool] {
 					seen[run.Tool] = true
