@@ -486,9 +486,8 @@ func (e *engine) finish() *Report {
 	var absent []*finding.Finding
 	if e.opts.Baseline != nil {
 		absent = e.opts.Baseline.Compare(findings)
-		var v finding.Validator
 		absent = slices.DeleteFunc(absent, func(f *finding.Finding) bool {
-			err := v.Validate(f)
+			err := f.Validate()
 			if err != nil {
 				e.warn.add("baseline", "invalid baseline findings left out of the absent ones", err.Error())
 			}

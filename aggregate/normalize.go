@@ -91,12 +91,11 @@ func (n *normalizer) normalize(f *finding.Finding, src string, tool finding.Tool
 	if toolinfo.IsSecret(f) {
 		toolinfo.Redact(f)
 	}
-	return st.valid.Validate(f)
+	return f.Validate()
 }
 
 // normState is what normalizing keeps between the findings of one source.
 type normState struct {
-	valid finding.Validator
 	rules map[string]*ruleCWEs // by rule id
 	// tool and canon are the last tool seen and its canonical form: a
 	// source's findings mostly name one tool.

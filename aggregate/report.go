@@ -19,9 +19,7 @@ type Report struct {
 	// Findings are the merged findings, suppressed ones included (each
 	// with its suppressions), in a deterministic order: by location, then
 	// tool, rule, severity and message. Every finding of a report that
-	// [Run] returns, absent ones included, passes [finding.Finding.Validate]:
-	// a caller that does not change them may write [Report.Runs] marked
-	// [sarif.Run.Validated].
+	// [Run] returns, absent ones included, passes [finding.Finding.Validate].
 	Findings []*finding.Finding
 	// Absent are the baseline's findings that are gone, marked absent.
 	Absent []*finding.Finding

@@ -8,7 +8,9 @@
 # usage: REPEAT=N bench/ab.sh LABEL=ENV@BINARY ...
 #
 # ENV is a space-separated list of VAR=value set for that variant (may be
-# empty); BINARY is a scanmux binary. Each variant's output is hashed with
+# empty); BINARY is a scanmux binary, or the SARIF Multitool
+# (Sarif.Multitool, as bench/merge.sh finds it), which then runs its
+# merge of the same inputs for the ratios of the issue's bar. Each variant's output is hashed with
 # the invocation times taken out: the table says whether it matches the
 # first variant's byte for byte. Inputs: bench/merge.sh's
 # bench/out/in-10-50000-overlap0.3 (run bench/pipeline.sh once to make them).
@@ -30,9 +32,17 @@ for round in $(seq "$repeat"); do
   for l in "${labels[@]}"; do
     rm -f "$out/$l.sarif"
     read -r -a e <<<"${envs[$l]}"
-    env "${e[@]}" /usr/bin/time -f '%e %U %S %M' -o "$out/$l.time" "${bins[$l]}" merge -q \
-      --ignore-file bench/ignore50.yaml --policy examples/policies -o "$out/$l.sarif" "$in"/*.sarif >"$out/$l.log" 2>&1 ||
-      { echo "ab: $l failed" >&2; tail "$out/$l.log" >&2; exit 1; }
+    if [[ ${bins[$l]} == *Sarif.Multitool ]]; then
+      rm -rf "$out/$l.mt"
+      env "${e[@]}" /usr/bin/time -f '%e %U %S %M' -o "$out/$l.time" "${bins[$l]}" merge "$in"/*.sarif \
+        --output-directory "$out/$l.mt" --output-file merged.sarif --log ForceOverwrite >"$out/$l.log" 2>&1 ||
+        { echo "ab: $l failed" >&2; tail "$out/$l.log" >&2; exit 1; }
+      cp "$out/$l.mt/merged.sarif" "$out/$l.sarif"
+    else
+      env "${e[@]}" /usr/bin/time -f '%e %U %S %M' -o "$out/$l.time" "${bins[$l]}" merge -q \
+        --ignore-file bench/ignore50.yaml --policy examples/policies -o "$out/$l.sarif" "$in"/*.sarif >"$out/$l.log" 2>&1 ||
+        { echo "ab: $l failed" >&2; tail "$out/$l.log" >&2; exit 1; }
+    fi
     read -r w u s m <"$out/$l.time"
     walls[$l]+=" $w"; cpus[$l]+=" $(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')"; rsss[$l]+=" $((m / 1024))"
     hashes[$l]=$(sed -E 's/"(start|end)TimeUtc": ?"[^"]*"/T/g' "$out/$l.sarif" | sha256sum | cut -c1-16)

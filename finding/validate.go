@@ -35,48 +35,7 @@ func (e *FieldError) Error() string { return "finding: " + e.Field + ": " + e.Pr
 // and columns are not negative and that regions do not end before they
 // start, that CWE ids are positive, ascending and distinct, and that
 // precisions and suppressions use the defined values.
-func (f *Finding) Validate() error { return f.validate(false) }
-
-// Validator validates many findings, checking the texts of each rule (its
-// descriptions and help, which findings of one rule share) once. It gives
-// the errors [Finding.Validate] gives. The zero value is ready to use; a
-// Validator is not safe for concurrent use.
-type Validator struct {
-	rules map[string]*Rule // by id: a rule whose texts are valid
-}
-
-// Validate is [Finding.Validate], skipping the texts of a rule that an
-// earlier call found valid.
-func (v *Validator) Validate(f *Finding) error {
-	if f == nil {
-		return f.validate(false)
-	}
-	if r := v.rules[f.Rule.ID]; r != nil && r.SameTexts(&f.Rule) {
-		return f.validate(true)
-	}
-	if !ruleTextsOK(&f.Rule) {
-		return f.validate(false)
-	}
-	if v.rules == nil {
-		v.rules = map[string]*Rule{}
-	}
-	r := f.Rule
-	v.rules[f.Rule.ID] = &r
-	return f.validate(true)
-}
-
-// ruleTextsOK reports whether r's texts are valid UTF-8.
-func ruleTextsOK(r *Rule) bool {
-	for _, s := range [...]string{r.Name, r.ShortDescription, r.FullDescription, r.HelpText, r.HelpMarkdown, r.HelpURI} {
-		if !utf8.ValidString(s) {
-			return false
-		}
-	}
-	return true
-}
-
-// validate is Validate, which skips the rule's texts when ruleTextsOK.
-func (f *Finding) validate(ruleTextsOK bool) error {
+func (f *Finding) Validate() error {
 	if f == nil {
 		return &FieldError{Field: "finding", Problem: "nil"}
 	}
@@ -87,14 +46,12 @@ func (f *Finding) validate(ruleTextsOK bool) error {
 	v.text("tool.informationUri", f.Tool.InformationURI)
 
 	v.required("rule.id", f.Rule.ID)
-	if !ruleTextsOK {
-		v.text("rule.name", f.Rule.Name)
-		v.text("rule.shortDescription", f.Rule.ShortDescription)
-		v.text("rule.fullDescription", f.Rule.FullDescription)
-		v.text("rule.helpText", f.Rule.HelpText)
-		v.text("rule.helpMarkdown", f.Rule.HelpMarkdown)
-		v.text("rule.helpUri", f.Rule.HelpURI)
-	}
+	v.text("rule.name", f.Rule.Name)
+	v.text("rule.shortDescription", f.Rule.ShortDescription)
+	v.text("rule.fullDescription", f.Rule.FullDescription)
+	v.text("rule.helpText", f.Rule.HelpText)
+	v.text("rule.helpMarkdown", f.Rule.HelpMarkdown)
+	v.text("rule.helpUri", f.Rule.HelpURI)
 	for i, tag := range f.Rule.Tags {
 		if !requiredOK(tag) {
 			v.required(index("rule.tags", i), tag)

@@ -341,40 +341,8 @@ func (d *logDecoder) decodeLog() error {
 		if err != nil {
 			return err
 		}
-		switch n {
-		case "version":
-			var v any
-			if err := d.unmarshal(&v); err != nil {
-				return err
-			}
-			s, _ := v.(string)
-			if s == "" {
-				s = fmt.Sprint(v)
-			}
-			d.version, d.hasVer = s, true
-			if err := d.checkVersion("$.version"); err != nil {
-				return err
-			}
-		case "$schema":
-			var s string
-			if err := d.unmarshal(&s); err != nil {
-				return err
-			}
-			if strings.Contains(s, "sarif-1.0") || strings.Contains(s, "sarif-schema-1") {
-				d.v1 = true
-			}
-		case "runs":
-			if d.v1 && !d.hasVer {
-				return d.errPath("$", fmt.Errorf("%w: %s", ErrUnsupportedVersion, sarif1Hint))
-			}
-			d.hasRuns = true
-			if err := d.decodeRuns(); err != nil {
-				return err
-			}
-		default:
-			if err := d.skip(); err != nil {
-				return err
-			}
+		if err := d.logMember(n); err != nil {
+			return err
 		}
 	}
 	if _, err := d.dec.ReadToken(); err != io.EOF {
@@ -389,6 +357,46 @@ func (d *logDecoder) decodeLog() error {
 	}
 	if !d.hasRuns {
 		return d.errPath("$", fmt.Errorf("%w: missing runs", ErrInvalidLog))
+	}
+	return nil
+}
+
+// logMember decodes the top-level member n of the log.
+func (d *logDecoder) logMember(n string) error {
+	switch n {
+	case "version":
+		var v any
+		if err := d.unmarshal(&v); err != nil {
+			return err
+		}
+		s, _ := v.(string)
+		if s == "" {
+			s = fmt.Sprint(v)
+		}
+		d.version, d.hasVer = s, true
+		if err := d.checkVersion("$.version"); err != nil {
+			return err
+		}
+	case "$schema":
+		var s string
+		if err := d.unmarshal(&s); err != nil {
+			return err
+		}
+		if strings.Contains(s, "sarif-1.0") || strings.Contains(s, "sarif-schema-1") {
+			d.v1 = true
+		}
+	case "runs":
+		if d.v1 && !d.hasVer {
+			return d.errPath("$", fmt.Errorf("%w: %s", ErrUnsupportedVersion, sarif1Hint))
+		}
+		d.hasRuns = true
+		if err := d.decodeRuns(); err != nil {
+			return err
+		}
+	default:
+		if err := d.skip(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -449,72 +457,8 @@ func (d *logDecoder) decodeRun(i int) error {
 		if err != nil {
 			return err
 		}
-		switch n {
-		case "tool":
-			var t xTool
-			if err := d.unmarshal(&t); err != nil {
-				return err
-			}
-			if t.Driver == nil || strings.TrimSpace(t.Driver.Name) == "" {
-				return d.errPath(path+".tool.driver.name", fmt.Errorf("%w: missing tool.driver.name", ErrInvalidLog))
-			}
-			if err := st.setTool(&t); err != nil {
-				return d.errPath(path+".tool", err)
-			}
-		case "results":
-			if err := d.decodeResults(st, i, path); err != nil {
-				return err
-			}
-		case "artifacts":
-			var a []xArtifact
-			if err := d.unmarshal(&a); err != nil {
-				return err
-			}
-			st.artifacts = a
-		case "originalUriBaseIds":
-			var m map[string]xArtifactLocation
-			if err := d.unmarshal(&m); err != nil {
-				return err
-			}
-			if err := st.setBases(m); err != nil {
-				return d.wrapRunErr(path, err)
-			}
-		case "invocations":
-			var inv []xInvocation
-			if err := d.unmarshal(&inv); err != nil {
-				return err
-			}
-			st.setInvocations(inv)
-		case "automationDetails":
-			var a xAutomationDetails
-			if err := d.unmarshal(&a); err != nil {
-				return err
-			}
-			if d.opts.Category == "" {
-				st.run.Category = a.ID
-			}
-		case "taxonomies":
-			var t []xComponent
-			if err := d.unmarshal(&t); err != nil {
-				return err
-			}
-			st.setTaxonomies(t)
-		case "threadFlowLocations":
-			var t []xThreadFlowLocation
-			if err := d.unmarshal(&t); err != nil {
-				return err
-			}
-			st.threadFlowLocations = t
-		case "logicalLocations":
-			var l []xLogical
-			if err := d.unmarshal(&l); err != nil {
-				return err
-			}
-			st.logicalLocations = l
-		default:
-			if err := d.skip(); err != nil {
-				return err
-			}
+		if err := d.runMember(st, n, i, path); err != nil {
+			return err
 		}
 	}
 	if st.tool == nil {
@@ -522,6 +466,78 @@ func (d *logDecoder) decodeRun(i int) error {
 	}
 	if err := st.finish(); err != nil {
 		return d.wrapRunErr(path, err)
+	}
+	return nil
+}
+
+// runMember decodes the member n of run i, at path, into st.
+func (d *logDecoder) runMember(st *runState, n string, i int, path string) error {
+	switch n {
+	case "tool":
+		var t xTool
+		if err := d.unmarshal(&t); err != nil {
+			return err
+		}
+		if t.Driver == nil || strings.TrimSpace(t.Driver.Name) == "" {
+			return d.errPath(path+".tool.driver.name", fmt.Errorf("%w: missing tool.driver.name", ErrInvalidLog))
+		}
+		if err := st.setTool(&t); err != nil {
+			return d.errPath(path+".tool", err)
+		}
+	case "results":
+		if err := d.decodeResults(st, i, path); err != nil {
+			return err
+		}
+	case "artifacts":
+		var a []xArtifact
+		if err := d.unmarshal(&a); err != nil {
+			return err
+		}
+		st.artifacts = a
+	case "originalUriBaseIds":
+		var m map[string]xArtifactLocation
+		if err := d.unmarshal(&m); err != nil {
+			return err
+		}
+		if err := st.setBases(m); err != nil {
+			return d.wrapRunErr(path, err)
+		}
+	case "invocations":
+		var inv []xInvocation
+		if err := d.unmarshal(&inv); err != nil {
+			return err
+		}
+		st.setInvocations(inv)
+	case "automationDetails":
+		var a xAutomationDetails
+		if err := d.unmarshal(&a); err != nil {
+			return err
+		}
+		if d.opts.Category == "" {
+			st.run.Category = a.ID
+		}
+	case "taxonomies":
+		var t []xComponent
+		if err := d.unmarshal(&t); err != nil {
+			return err
+		}
+		st.setTaxonomies(t)
+	case "threadFlowLocations":
+		var t []xThreadFlowLocation
+		if err := d.unmarshal(&t); err != nil {
+			return err
+		}
+		st.threadFlowLocations = t
+	case "logicalLocations":
+		var l []xLogical
+		if err := d.unmarshal(&l); err != nil {
+			return err
+		}
+		st.logicalLocations = l
+	default:
+		if err := d.skip(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

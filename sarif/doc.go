@@ -37,10 +37,8 @@
 // (writer_arena.go); the segments are written in order. Under a gzip
 // limit the log is first measured by package internal/gzipsize, and
 // builder.fit keeps the most severe results that fit, interpolating the
-// count from the measured logs; when the output is a file at its end, a
-// measured log that may be the one kept is written into it as it is
-// measured, and taken back if another is kept. The same input gives
-// byte-identical output.
+// count from the measured logs. The same input gives byte-identical
+// output.
 //
 // The log is indented JSON except that each result takes one line of
 // compact JSON: half the bytes of a fully indented log, and a diff of two
@@ -49,8 +47,7 @@
 // # Speed mechanisms
 //
 // The hand-written parser and encoder, the arenas, the sampled gzip
-// measure, the trial writes into the output file and the block
-// allocation of findings for callers that keep them all (package
+// measure and the block allocation of findings for callers that keep them all (package
 // internal/sarifretain) each stay because an A/B run of the pipeline
 // benchmark with and without it showed at least 5% of time or memory;
 // bench/ab-sarif.md has the table. Each has a simple reference it is

@@ -25,13 +25,6 @@ type Run struct {
 
 	// Category is the run's automationDetails.id, if any.
 	Category string
-
-	// Validated vouches that every finding of the run passed
-	// [finding.Finding.Validate] and has not changed since, as the
-	// findings of an aggregate.Report have: the writer then does not
-	// validate them again. An invalid finding in a Validated run may give
-	// an invalid log.
-	Validated bool
 }
 
 // Invocation records how a tool's execution went (SARIF invocation).

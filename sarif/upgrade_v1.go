@@ -950,29 +950,7 @@ func (u *v1Upgrader) result(r *v1Result) *v2Result {
 	if ruleKey == "" {
 		ruleKey = r.RuleID
 	}
-	var rule *v1Rule
-	if i := u.in.Rules.index(ruleKey); ruleKey != "" && i >= 0 {
-		out.RuleIndex = &i
-		rule = &u.in.Rules.vals[i]
-		if out.RuleID == "" {
-			out.RuleID = firstNonEmptyString(rule.ID, ruleKey)
-		}
-	}
-	if r.Message != nil {
-		out.Message.Text = *r.Message
-	}
-	if m := r.FormattedRuleMessage; m != nil {
-		out.Message.ID, out.Message.Arguments = m.FormatID, m.Arguments
-		if out.Message.Text == "" && rule != nil {
-			if i := rule.MessageFormats.index(m.FormatID); i >= 0 {
-				out.Message.Text = formatMessage(rule.MessageFormats.vals[i], m.Arguments)
-			}
-		}
-	}
-	if out.Message.Text == "" && out.Message.ID == "" {
-		// SARIF 2.1.0 requires a message; 1.0 did not.
-		out.Message.Text = firstNonEmptyString(rule.shortDescription(), out.RuleID, "(no message)")
-	}
+	u.resultRuleAndMessage(r, ruleKey, out)
 	for _, l := range r.Locations {
 		if l != nil {
 			out.Locations = append(out.Locations, u.location(l))
@@ -987,17 +965,7 @@ func (u *v1Upgrader) result(r *v1Result) *v2Result {
 		out.PartialFingerprints = map[string]string{"Fingerprint": r.ToolFingerprintContribution}
 	}
 	if r.Snippet != "" {
-		if len(out.Locations) == 0 {
-			out.Locations = []*v2Location{{}}
-		}
-		l := out.Locations[0]
-		if l.PhysicalLocation == nil {
-			l.PhysicalLocation = &v2PhysicalLocation{}
-		}
-		if l.PhysicalLocation.Region == nil {
-			l.PhysicalLocation.Region = &v2Region{}
-		}
-		l.PhysicalLocation.Region.Snippet = &v2Content{Text: r.Snippet}
+		snippetLocation(out).PhysicalLocation.Region.Snippet = &v2Content{Text: r.Snippet}
 	}
 	for _, s := range r.Stacks {
 		if s != nil {
@@ -1034,6 +1002,52 @@ func (u *v1Upgrader) result(r *v1Result) *v2Result {
 		}
 	}
 	return out
+}
+
+// resultRuleAndMessage sets out's rule index (and its id when r has
+// none) from the rule r names by ruleKey, and its message: r's text, or
+// its formatted rule message filled from the rule's formats, or a text
+// from the rule since SARIF 2.1.0 requires one.
+func (u *v1Upgrader) resultRuleAndMessage(r *v1Result, ruleKey string, out *v2Result) {
+	var rule *v1Rule
+	if i := u.in.Rules.index(ruleKey); ruleKey != "" && i >= 0 {
+		out.RuleIndex = &i
+		rule = &u.in.Rules.vals[i]
+		if out.RuleID == "" {
+			out.RuleID = firstNonEmptyString(rule.ID, ruleKey)
+		}
+	}
+	if r.Message != nil {
+		out.Message.Text = *r.Message
+	}
+	if m := r.FormattedRuleMessage; m != nil {
+		out.Message.ID, out.Message.Arguments = m.FormatID, m.Arguments
+		if out.Message.Text == "" && rule != nil {
+			if i := rule.MessageFormats.index(m.FormatID); i >= 0 {
+				out.Message.Text = formatMessage(rule.MessageFormats.vals[i], m.Arguments)
+			}
+		}
+	}
+	if out.Message.Text == "" && out.Message.ID == "" {
+		// SARIF 2.1.0 requires a message; 1.0 did not.
+		out.Message.Text = firstNonEmptyString(rule.shortDescription(), out.RuleID, "(no message)")
+	}
+}
+
+// snippetLocation returns the first location of out with a physical
+// location and region, adding what is missing, to hold a 1.0 snippet.
+func snippetLocation(out *v2Result) *v2Location {
+	if len(out.Locations) == 0 {
+		out.Locations = []*v2Location{{}}
+	}
+	l := out.Locations[0]
+	if l.PhysicalLocation == nil {
+		l.PhysicalLocation = &v2PhysicalLocation{}
+	}
+	if l.PhysicalLocation.Region == nil {
+		l.PhysicalLocation.Region = &v2Region{}
+	}
+	return l
 }
 
 // shortDescription returns r's short description; r may be nil.

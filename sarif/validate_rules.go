@@ -124,7 +124,6 @@ func (v *validation) result(res map[string]any, path string, rules []any, workDi
 	if res == nil {
 		return
 	}
-	lim := GitHubLimits
 	msg := obj(res["message"])
 	if str(msg["text"]) == "" {
 		v.add(path+"/message", "GH1015", "error", "result message has no text (GitHub requires message.text)")
@@ -132,6 +131,16 @@ func (v *validation) result(res map[string]any, path string, rules []any, workDi
 		v.add(path+"/message/text", "GH1007", "warning", "message text has unfilled placeholders such as {0}; GitHub shows them as written")
 	}
 
+	rule := v.resultRule(res, path, rules)
+	if mid := str(msg["id"]); mid != "" && obj(obj(rule)["messageStrings"])[mid] == nil {
+		v.add(path+"/message/id", "SARIF1012", "error", fmt.Sprintf("message id %q is not defined by the rule's messageStrings", mid))
+	}
+	v.resultLocations(res, path, workDirs)
+}
+
+// resultRule returns the rule a result refers to by ruleIndex or ruleId,
+// or nil, checking that the index is in range and agrees with the id.
+func (v *validation) resultRule(res map[string]any, path string, rules []any) map[string]any {
 	var rule map[string]any
 	if idx, ok := num(res["ruleIndex"]); ok && idx >= 0 {
 		if idx >= int64(len(rules)) {
@@ -151,9 +160,13 @@ func (v *validation) result(res map[string]any, path string, rules []any, workDi
 			}
 		}
 	}
-	if mid := str(msg["id"]); mid != "" && obj(obj(rule)["messageStrings"])[mid] == nil {
-		v.add(path+"/message/id", "SARIF1012", "error", fmt.Sprintf("message id %q is not defined by the rule's messageStrings", mid))
-	}
+	return rule
+}
+
+// resultLocations checks a result's locations, related locations and
+// code flows, and GitHub's limits on their numbers.
+func (v *validation) resultLocations(res map[string]any, path string, workDirs []string) {
+	lim := GitHubLimits
 
 	locs, hasLocs := res["locations"]
 	switch {

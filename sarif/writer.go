@@ -265,8 +265,7 @@ type item struct {
 // the count limits. It returns the runs holding the suppressed findings
 // left out (ProfileGitHub).
 func (b *builder) plan(runs []Run) ([]*runPlan, []Run, error) {
-	type key struct{ tool, cat string }
-	byKey := map[key]*runPlan{}
+	byKey := map[planKey]*runPlan{}
 	var plans []*runPlan
 	var suppressed []Run
 	// Merge in a fixed order so that notifications and picks do not depend
@@ -278,53 +277,16 @@ func (b *builder) plan(runs []Run) ([]*runPlan, []Run, error) {
 		if r.Tool.Name == "" {
 			return nil, nil, fmt.Errorf("%w: run %d has no tool name", ErrInvalidRun, ri)
 		}
-		cat := r.Category
-		if b.opts.Category != "" {
-			cat = b.opts.Category
-		}
-		k := key{r.Tool.Name, cat}
-		p := byKey[k]
-		if p == nil {
-			p = &runPlan{tool: r.Tool, category: cat, catalog: map[string][]finding.Rule{},
-				droppedCount: severityCounts{}, droppedRules: severityCounts{}}
-			p.inv.StartTime, p.inv.EndTime = r.Invocation.StartTime, r.Invocation.EndTime
-			byKey[k] = p
+		p, isNew := b.mergeRun(byKey, r)
+		if isNew {
 			plans = append(plans, p)
-		} else {
-			p.tool.Version = wPick(p.tool.Version, r.Tool.Version)
-			p.tool.InformationURI = wPick(p.tool.InformationURI, r.Tool.InformationURI)
-			p.tool.FullName = wPick(p.tool.FullName, r.Tool.FullName)
-			if t := r.Invocation.StartTime; !t.IsZero() && (p.inv.StartTime.IsZero() || t.Before(p.inv.StartTime)) {
-				p.inv.StartTime = t
-			}
-			if t := r.Invocation.EndTime; t.After(p.inv.EndTime) {
-				p.inv.EndTime = t
-			}
-		}
-		p.inv.Failed = p.inv.Failed || r.Invocation.Failed
-		p.inv.Notifications = append(p.inv.Notifications, r.Invocation.Notifications...)
-		for _, rule := range r.Rules {
-			p.catalog[rule.ID] = append(p.catalog[rule.ID], rule)
 		}
 		planned, err := b.items(r)
 		if err != nil {
 			return nil, nil, err
 		}
-		var sup []*finding.Finding
-		for fi := range planned {
-			it := &planned[fi]
-			switch {
-			case it.f == nil:
-				p.unlocated++
-			case it.rank == rankSuppressed:
-				p.suppressed++
-				sup = append(sup, it.f)
-			default:
-				p.items = append(p.items, it)
-			}
-		}
-		if len(sup) > 0 {
-			suppressed = append(suppressed, Run{Tool: r.Tool, Rules: r.Rules, Findings: sup, Category: r.Category, Validated: true})
+		if sup := p.add(planned); len(sup) > 0 {
+			suppressed = append(suppressed, Run{Tool: r.Tool, Rules: r.Rules, Findings: sup, Category: r.Category})
 		}
 	}
 	slices.SortFunc(plans, func(x, y *runPlan) int {
@@ -352,6 +314,61 @@ func (b *builder) plan(runs []Run) ([]*runPlan, []Run, error) {
 		}
 	}
 	return plans, suppressed, nil
+}
+
+// planKey identifies an output run: runs of one tool and category merge.
+type planKey struct{ tool, cat string }
+
+// mergeRun returns the plan that r goes into, new or not, with r's tool,
+// invocation and rule catalog merged into it.
+func (b *builder) mergeRun(byKey map[planKey]*runPlan, r *Run) (p *runPlan, isNew bool) {
+	cat := r.Category
+	if b.opts.Category != "" {
+		cat = b.opts.Category
+	}
+	k := planKey{r.Tool.Name, cat}
+	p = byKey[k]
+	if p == nil {
+		p = &runPlan{tool: r.Tool, category: cat, catalog: map[string][]finding.Rule{},
+			droppedCount: severityCounts{}, droppedRules: severityCounts{}}
+		p.inv.StartTime, p.inv.EndTime = r.Invocation.StartTime, r.Invocation.EndTime
+		byKey[k] = p
+		isNew = true
+	} else {
+		p.tool.Version = wPick(p.tool.Version, r.Tool.Version)
+		p.tool.InformationURI = wPick(p.tool.InformationURI, r.Tool.InformationURI)
+		p.tool.FullName = wPick(p.tool.FullName, r.Tool.FullName)
+		if t := r.Invocation.StartTime; !t.IsZero() && (p.inv.StartTime.IsZero() || t.Before(p.inv.StartTime)) {
+			p.inv.StartTime = t
+		}
+		if t := r.Invocation.EndTime; t.After(p.inv.EndTime) {
+			p.inv.EndTime = t
+		}
+	}
+	p.inv.Failed = p.inv.Failed || r.Invocation.Failed
+	p.inv.Notifications = append(p.inv.Notifications, r.Invocation.Notifications...)
+	for _, rule := range r.Rules {
+		p.catalog[rule.ID] = append(p.catalog[rule.ID], rule)
+	}
+	return p, isNew
+}
+
+// add adds the planned items to p, counting those left out for having no
+// location, and returns the suppressed findings left out.
+func (p *runPlan) add(planned []item) (suppressed []*finding.Finding) {
+	for fi := range planned {
+		it := &planned[fi]
+		switch {
+		case it.f == nil:
+			p.unlocated++
+		case it.rank == rankSuppressed:
+			p.suppressed++
+			suppressed = append(suppressed, it.f)
+		default:
+			p.items = append(p.items, it)
+		}
+	}
+	return suppressed
 }
 
 // gzipLimitText describes the gzip limit in notifications.
@@ -576,9 +593,20 @@ func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (ou
 			RevisionID: pv.Revision, Branch: pv.Branch, MappedTo: &outArtifactLoc{URIBaseID: SrcRoot}}}
 	}
 
-	// Rules: those the kept results use, sorted by id, each once; the
-	// rule index of items[j] is ruleIdx[j]. One pass over the items (their
-	// findings are scattered in memory) feeds each rule's accumulator.
+	var d dropCounts
+	var ruleIdx []int32
+	run.Tool.Driver.Rules, ruleIdx, d = b.rules(p, items)
+	run.Invocations = []outInvocation{b.invocation(p, sizeDropped, d)}
+	return run, ruleIdx, d
+}
+
+// rules returns the rules the kept results use, sorted by id, each once,
+// and the rule index of each item; the drop counts add up the items'
+// related locations and steps and the rules' tags left out.
+func (b *builder) rules(p *runPlan, items []*item) ([]outRule, []int32, dropCounts) {
+	rules := []outRule{}
+	// One pass over the items (their findings are scattered in memory)
+	// feeds each rule's accumulator.
 	byRule := map[string]*ruleAcc{}
 	var accs []*ruleAcc // in order of first use
 	ruleIdx := make([]int32, len(items))
@@ -601,13 +629,19 @@ func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (ou
 	for i, a := range accs {
 		sortedIdx[a.idx] = int32(i)
 		r, dropped := b.rule(a, p.catalog[a.id])
-		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, r)
+		rules = append(rules, r)
 		d.tags += dropped
 	}
 	for j := range ruleIdx {
 		ruleIdx[j] = sortedIdx[ruleIdx[j]]
 	}
 
+	return rules, ruleIdx, d
+}
+
+// invocation returns the run's invocation, with a notification for each
+// kind of data the writer left out.
+func (b *builder) invocation(p *runPlan, sizeDropped severityCounts, d dropCounts) outInvocation {
 	inv := outInvocation{ExecutionSuccessful: !p.inv.Failed}
 	if !p.inv.StartTime.IsZero() {
 		inv.StartTimeUTC = sarifTime(p.inv.StartTime)
@@ -645,8 +679,7 @@ func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (ou
 	if p.suppressed > 0 {
 		note("note", fmt.Sprintf("%d suppressed results left out: GitHub code scanning ignores SARIF suppressions", p.suppressed))
 	}
-	run.Invocations = []outInvocation{inv}
-	return run, ruleIdx, d
+	return inv
 }
 
 func sarifTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

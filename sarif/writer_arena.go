@@ -1,7 +1,5 @@
 package sarif
 
-import "github.com/scanmux/scanmux/finding"
-
 // arena hands out the small objects of one result at a time, reused from
 // one result to the next, so that encoding 500,000 results does not
 // allocate millions of objects for the garbage collector. A nil *arena
@@ -15,10 +13,6 @@ type arena struct {
 	strs    slab[string]
 	pairs   slab[stringPair]
 	also    slab[alsoProps]
-
-	// valid validates findings; it outlives reset, remembering the rules
-	// it found valid.
-	valid finding.Validator
 }
 
 func (a *arena) reset() {

@@ -271,10 +271,8 @@ func marshalNoEscape(v any) (string, error) {
 	return strings.TrimSuffix(buf.String(), "\n"), nil
 }
 
-// TestLimitGzipFile writes logs that fit, and logs cut to fit, to files,
-// where the measures that may give the log kept are written straight to
-// the file and taken back when they do not: the files hold exactly the
-// logs written to a buffer, and only them.
+// TestLimitGzipFile writes logs that fit, and logs cut to fit, to files:
+// the files hold exactly the logs written to a buffer.
 func TestLimitGzipFile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow")

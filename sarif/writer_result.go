@@ -48,12 +48,31 @@ func (b *builder) build(f *finding.Finding, a *arena, plan bool) (res outResult,
 		Message:       outText{Text: withAlsoReported(f.Message, f.Tool.Name, f.Rule.ID, f.Also)},
 		BaselineState: string(f.Baseline),
 	}
+	if !b.primaryLocation(f, a, &res) {
+		return outResult{}, 0, 0, false
+	}
+	dropLocs = b.relatedLocations(f, &res)
+	dropSteps = b.codeFlows(f, &res)
+	if plan {
+		return res, dropLocs, dropSteps, true
+	}
+	res.PartialFingerprints = b.fingerprints(f, a, res.Locations)
+	if b.opts.Profile == ProfileFull {
+		res.Suppressions = suppressions(f.Suppressions)
+	}
+	res.Properties = resultProperties(f, a)
+	return res, dropLocs, dropSteps, true
+}
 
+// primaryLocation sets res's location, and reports false when the
+// finding has none to write: no file in ProfileGitHub and no substitute.
+// A substitute file's location gets " (at FQN)" in the message.
+func (b *builder) primaryLocation(f *finding.Finding, a *arena, res *outResult) bool {
 	loc, ok := b.location(&f.Location, a)
 	if !ok && b.opts.Profile == ProfileGitHub {
 		sub := b.substitute(f)
 		if sub == "" {
-			return outResult{}, 0, 0, false
+			return false
 		}
 		l := f.Location
 		l.Path, l.Region, l.Snippet = sub, finding.Region{}, ""
@@ -66,22 +85,30 @@ func (b *builder) build(f *finding.Finding, a *arena, plan bool) (res outResult,
 		res.Locations = newLocations(a, 1)
 		res.Locations[0] = loc
 	}
+	return true
+}
 
-	// Related locations, ids from 1 so that messages can link "[x](1)".
+// relatedLocations sets res's related locations, ids from 1 so that
+// messages can link "[x](1)", and returns how many the limit left out.
+func (b *builder) relatedLocations(f *finding.Finding, res *outResult) (dropped int) {
 	for i := range f.Related {
 		l, ok := b.location(&f.Related[i], nil)
 		if !ok && (b.opts.Profile == ProfileGitHub || len(l.LogicalLocations) == 0) {
 			continue
 		}
 		if overLimit(len(res.RelatedLocations)+1, b.lim.MaxLocationsPerResult) {
-			dropLocs++
+			dropped++
 			continue
 		}
 		l.ID = len(res.RelatedLocations) + 1
 		res.RelatedLocations = append(res.RelatedLocations, l)
 	}
+	return dropped
+}
 
-	// Code flows, one thread flow each; steps beyond the limit are cut.
+// codeFlows sets res's code flows, one thread flow each, and returns how
+// many steps the limit left out.
+func (b *builder) codeFlows(f *finding.Finding, res *outResult) (dropped int) {
 	budget := b.lim.MaxThreadFlowLocationsPerResult
 	used := 0
 	for _, fl := range f.Flows {
@@ -92,7 +119,7 @@ func (b *builder) build(f *finding.Finding, a *arena, plan bool) (res outResult,
 				continue
 			}
 			if budget > 0 && used >= budget {
-				dropSteps++
+				dropped++
 				continue
 			}
 			used++
@@ -107,42 +134,45 @@ func (b *builder) build(f *finding.Finding, a *arena, plan bool) (res outResult,
 		}
 		res.CodeFlows = append(res.CodeFlows, cf)
 	}
+	return dropped
+}
 
-	if plan {
-		return res, dropLocs, dropSteps, true
-	}
-
-	// Fingerprints: the finding's, plus GitHub's line hash when missing.
-	res.PartialFingerprints = newPairs(a, len(f.Fingerprints)+2) // + identity and line hash
+// fingerprints returns the result's partialFingerprints: the finding's,
+// its identity, and GitHub's line hash of the first location when the
+// finding has none.
+func (b *builder) fingerprints(f *finding.Finding, a *arena, locs []outLocation) stringPairs {
+	fp := newPairs(a, len(f.Fingerprints)+2) // + identity and line hash
 	for k, v := range f.Fingerprints {
-		res.PartialFingerprints.set(a, k, v)
+		fp.set(a, k, v)
 	}
 	if f.ID != "" {
-		res.PartialFingerprints.set(a, finding.IDKey(f.ID), f.ID)
+		fp.set(a, finding.IDKey(f.ID), f.ID)
 	}
-	if _, has := f.Fingerprints[finding.FingerprintLineHash]; !has && len(res.Locations) > 0 {
-		if h := b.lineHash(res.Locations[0].PhysicalLocation); h != "" {
-			res.PartialFingerprints.set(a, finding.FingerprintLineHash, h)
+	if _, has := f.Fingerprints[finding.FingerprintLineHash]; !has && len(locs) > 0 {
+		if h := b.lineHash(locs[0].PhysicalLocation); h != "" {
+			fp.set(a, finding.FingerprintLineHash, h)
 		}
 	}
-	if len(res.PartialFingerprints) == 0 {
-		res.PartialFingerprints = nil
+	if len(fp) == 0 {
+		return nil
 	}
+	return fp
+}
 
-	if b.opts.Profile == ProfileFull {
-		for _, s := range f.Suppressions {
-			sup := outSuppression{Kind: string(s.Kind), Status: string(s.Status), Justification: s.Justification}
-			if sup.Status == "" {
-				sup.Status = string(finding.SuppressionAccepted)
-			}
-			if s.Source != "" {
-				sup.Properties = map[string]string{"source": s.Source}
-			}
-			res.Suppressions = append(res.Suppressions, sup)
+// suppressions converts the finding's suppressions (ProfileFull).
+func suppressions(ss []finding.Suppression) []outSuppression {
+	var out []outSuppression
+	for _, s := range ss {
+		sup := outSuppression{Kind: string(s.Kind), Status: string(s.Status), Justification: s.Justification}
+		if sup.Status == "" {
+			sup.Status = string(finding.SuppressionAccepted)
 		}
+		if s.Source != "" {
+			sup.Properties = map[string]string{"source": s.Source}
+		}
+		out = append(out, sup)
 	}
-	res.Properties = resultProperties(f, a)
-	return res, dropLocs, dropSteps, true
+	return out
 }
 
 // substitute returns the file a finding without one is attached to in

@@ -36,11 +36,7 @@ import (
 // fit are kept, to within 2% of the limit less its margin
 // (Limits.GzipMargin). Then the log kept is
 // streamed into the output: results are encoded once per pass, never
-// kept. When the output is a file at its end, a measure that may give the
-// log kept (the first one, while exact and not proven too large, and the
-// fit's measures interpolated from exact ones) is written into it as well
-// (fileTee), and taken back if another log is kept: a log that fits is
-// then encoded once.
+// kept, and a log of one block is kept in memory from its measure.
 
 // rankSuppressed marks a planned item whose finding is suppressed.
 const rankSuppressed = -1
@@ -61,11 +57,9 @@ func (b *builder) items(r *Run) ([]item, error) {
 				errs[i] = errNilFinding
 				continue
 			}
-			if !r.Validated {
-				if err := a.valid.Validate(f); err != nil {
-					errs[i] = err
-					continue
-				}
+			if err := f.Validate(); err != nil {
+				errs[i] = err
+				continue
 			}
 			if f.Suppressed() && b.opts.Profile == ProfileGitHub {
 				out[i] = item{f: f, rank: rankSuppressed}
@@ -139,18 +133,14 @@ func (b *builder) encode(w io.Writer, plans []*runPlan) error {
 
 	m := gzipsize.New()
 	small := &capBuffer{max: gzipsize.BlockSize}
-	// The first measure may sample a long log; fit measures exactly. A
-	// measure that may give the log kept is also written to w when w can
-	// be rewound (a file), which spares encoding that log again.
-	ft := newFileTee(w)
-	gz, exact, err := b.measure(m, plans, keep, gzipSampleStride, small,
-		ft.begin(keep, gzipSampleFrom*limit, func() bool { return m.Sparse() || m.ProvenOver(limit) }))
+	// The first measure may sample a long log; fit measures exactly.
+	gz, exact, err := b.measure(m, plans, keep, gzipSampleStride, small)
 	if err != nil {
 		return err
 	}
 	raw := m.Raw()
 	if !exact || overLimit(gz, limit) {
-		keep, gz, raw, err = b.fit(m, plans, ranked, gz, exact, small, ft)
+		keep, gz, raw, err = b.fit(m, plans, ranked, gz, exact, small)
 		if err != nil {
 			return err
 		}
@@ -161,23 +151,12 @@ func (b *builder) encode(w io.Writer, plans []*runPlan) error {
 		}
 	}
 	switch {
-	case ft.holds(keep):
-		if ft.n != raw {
-			return fmt.Errorf("sarif: internal error: wrote %d bytes, measured %d", ft.n, raw)
-		}
-		b.sum.Bytes = ft.n
 	case small.ok():
-		if err := ft.discard(); err != nil {
-			return err
-		}
 		if _, err := w.Write(small.buf); err != nil {
 			return fmt.Errorf("sarif: writing log: %w", err)
 		}
 		b.sum.Bytes = int64(len(small.buf))
 	default:
-		if err := ft.discard(); err != nil {
-			return err
-		}
 		n, err := b.output(w, plans, keep)
 		if err != nil {
 			return err
@@ -240,11 +219,11 @@ func (b *builder) estimate(m *gzipsize.Meter, kept []*item, est []float64) {
 // estimated shares of the results between the most that fit and the
 // fewest that do not. small holds the log kept if it was the last
 // measured.
-func (b *builder) fit(m *gzipsize.Meter, plans []*runPlan, ranked []*item, gz int64, exact bool, small *capBuffer, ft *fileTee) (keep int, size, raw int64, err error) {
+func (b *builder) fit(m *gzipsize.Meter, plans []*runPlan, ranked []*item, gz int64, exact bool, small *capBuffer) (keep int, size, raw int64, err error) {
 	limit := b.lim.gzipBudget()
 	est := make([]float64, len(ranked))
 	b.estimate(m, ranked, est)
-	g0, _, err := b.measure(m, plans, 0, 0)
+	g0, _, err := b.measure(m, plans, 0, 0, nil)
 	if err != nil {
 		return 0, 0, 0, err
 	}
@@ -277,12 +256,7 @@ func (b *builder) fit(m *gzipsize.Meter, plans []*runPlan, ranked []*item, gz in
 			k = lo + 1 // the interpolation says none: try one
 		}
 		small.Reset()
-		// Interpolated from exact measures, k is likely the last.
-		var out io.Writer
-		if exact {
-			out = ft.begin(k, 0, nil)
-		}
-		g, ex, err := b.measure(m, plans, k, 0, small, out)
+		g, ex, err := b.measure(m, plans, k, 0, small)
 		if err != nil {
 			return 0, 0, 0, err
 		}
@@ -326,10 +300,10 @@ const (
 )
 
 // measure streams the log keeping the keep most severe results into m,
-// and into the tees that are not nil, and returns its compressed size,
+// and into small, and returns its compressed size,
 // exact or, once proven over the limit, estimated. It records the offset
 // and size of each kept item.
-func (b *builder) measure(m *gzipsize.Meter, plans []*runPlan, keep int, stride int, tees ...io.Writer) (int64, bool, error) {
+func (b *builder) measure(m *gzipsize.Meter, plans []*runPlan, keep int, stride int, small *capBuffer) (int64, bool, error) {
 	if budget := b.lim.gzipBudget(); stride > 1 {
 		m.Reset(0, stride, gzipSampleFrom*budget)
 		m.SetProbe(gzipProbeFrom*budget, int64(gzipSparseOver*float64(budget)),
@@ -337,23 +311,11 @@ func (b *builder) measure(m *gzipsize.Meter, plans []*runPlan, keep int, stride 
 	} else {
 		m.Reset(budget, 0, 0)
 	}
-	ws := []io.Writer{m}
-	for _, t := range tees {
-		if t != nil {
-			ws = append(ws, t)
-		}
-	}
 	var dst io.Writer = m
-	if len(ws) > 1 {
-		dst = io.MultiWriter(ws...)
+	if small != nil {
+		dst = io.MultiWriter(m, small)
 	}
-	_, err := b.writeLog(dst, plans, keep, true)
-	for _, t := range tees {
-		if ft, ok := t.(*fileTee); ok {
-			ft.end()
-		}
-	}
-	if err != nil {
+	if _, err := b.writeLog(dst, plans, keep, true); err != nil {
 		return 0, false, err
 	}
 	return m.Close()
@@ -387,116 +349,11 @@ func (b *builder) assembleSummary(plans []*runPlan, keep int) {
 	}
 }
 
-// rewinder is an output that a measure can be written to and taken back
-// from: a file.
-type rewinder interface {
-	io.Writer
-	io.Seeker
-	Truncate(size int64) error
-}
-
 // writeBuffer is the size of the buffer between a log and its writer. It
 // gathers the small pieces of a log (run headers, separators); a piece of
 // results, hundreds of KiB, mostly passes through to the writer instead of
 // being copied into the buffer first.
 const writeBuffer = 64 << 10
-
-// fileTee writes a measured log into the output file. It never fails a
-// measure: a write error (or a log longer than allowed) only makes it
-// hold no log, and the output pass then meets the error again.
-type fileTee struct {
-	f     rewinder
-	start int64 // the file's offset when Write was called
-	bw    *bufio.Writer
-	keep  int         // the log it holds (the measure's keep); -1: none
-	max   int64       // give up past this many bytes; 0: no bound
-	over  func() bool // if not nil, give up once it is true
-	n     int64
-	dirty bool // the file holds bytes past start
-}
-
-// newFileTee returns a fileTee for w, or nil if w cannot be rewound.
-func newFileTee(w io.Writer) *fileTee {
-	f, ok := w.(rewinder)
-	if !ok {
-		return nil
-	}
-	// Only at the end of the file: taking a log back truncates the file.
-	start, err := f.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return nil
-	}
-	end, err := f.Seek(0, io.SeekEnd)
-	if err != nil {
-		return nil
-	}
-	if _, err := f.Seek(start, io.SeekStart); err != nil || end != start {
-		return nil
-	}
-	return &fileTee{f: f, start: start, keep: -1}
-}
-
-// begin rewinds the file for the log that keeps keep results, written
-// only up to max bytes (0: all) and while over, if not nil, is false
-// (checked every MiB), and returns t (nil if t is nil).
-func (t *fileTee) begin(keep int, max int64, over func() bool) io.Writer {
-	if t == nil {
-		return nil
-	}
-	t.keep, t.max, t.over, t.n = -1, max, over, 0
-	if t.discard() != nil {
-		return nil
-	}
-	t.keep = keep
-	if t.bw == nil {
-		t.bw = bufio.NewWriterSize(t.f, writeBuffer)
-	}
-	t.bw.Reset(t.f)
-	return t
-}
-
-func (t *fileTee) Write(p []byte) (int, error) {
-	if t.keep < 0 {
-		return len(p), nil
-	}
-	if t.max > 0 && t.n+int64(len(p)) > t.max ||
-		t.over != nil && t.n>>20 != (t.n+int64(len(p)))>>20 && t.over() {
-		t.keep = -1
-		return len(p), nil
-	}
-	t.dirty = true
-	if _, err := t.bw.Write(p); err != nil {
-		t.keep = -1
-	}
-	t.n += int64(len(p))
-	return len(p), nil
-}
-
-// end flushes the log written.
-func (t *fileTee) end() {
-	if t.keep >= 0 && t.bw.Flush() != nil {
-		t.keep = -1
-	}
-}
-
-// holds reports whether the file holds the whole log that keeps keep
-// results.
-func (t *fileTee) holds(keep int) bool { return t != nil && t.keep >= 0 && t.keep == keep }
-
-// discard takes back what was written to the file.
-func (t *fileTee) discard() error {
-	if t == nil || !t.dirty {
-		return nil
-	}
-	if err := t.f.Truncate(t.start); err != nil {
-		return fmt.Errorf("sarif: writing log: %w", err)
-	}
-	if _, err := t.f.Seek(t.start, io.SeekStart); err != nil {
-		return fmt.Errorf("sarif: writing log: %w", err)
-	}
-	t.dirty = false
-	return nil
-}
 
 // capBuffer keeps what is written to it as long as it stays under max.
 type capBuffer struct {
@@ -544,27 +401,44 @@ const runTail = `"results": []` + "\n    }"
 // offset and size of each result written.
 func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) (int64, error) {
 	workers := runtime.GOMAXPROCS(0)
+	parts := b.keptParts(plans, keep)
+	headersDone := b.buildHeaders(plans, parts, workers)
 	pieces := make(chan *piece, 4*workers)
-	var encoders, headers errgroup.Group // return no error
-	encoders.SetLimit(workers)
-	headers.SetLimit(workers)
-	headersDone := make(chan struct{})
 	var d dropCounts
 	var encErr error
-	// The runs' headers (their rules read every kept finding) are built
-	// ahead, concurrently with the encoding and writing of the runs
-	// before them, not in between.
-	type header struct {
-		items       []*item
-		sizeDropped severityCounts
-		hdr         *runHeader
-		err         error
-		done        chan struct{}
+	go func() {
+		defer close(pieces)
+		d, encErr = b.produce(pieces, parts, workers)
+	}()
+	n, werr := b.drain(w, pieces, track)
+	<-headersDone
+	if encErr != nil {
+		return n, encErr
 	}
-	hdrs := make([]header, len(plans))
+	if werr != nil {
+		return n, fmt.Errorf("sarif: writing log: %w", werr)
+	}
+	b.sum.DroppedTags, b.sum.DroppedLocations, b.sum.DroppedThreadFlowLocations = d.tags, d.locs, d.steps
+	return n, nil
+}
+
+// runPart is what writeLog writes of one run: its kept items, and its
+// header once done is closed.
+type runPart struct {
+	items       []*item
+	sizeDropped severityCounts
+	hdr         *runHeader
+	err         error
+	done        chan struct{}
+}
+
+// keptParts splits each run's items into those ranked below keep and
+// the counts of the others, and counts the items kept in b.total.
+func (b *builder) keptParts(plans []*runPlan, keep int) []runPart {
+	parts := make([]runPart, len(plans))
 	b.wrote, b.total = 0, 0
 	for pi, p := range plans {
-		h := &hdrs[pi]
+		h := &parts[pi]
 		h.sizeDropped, h.done = severityCounts{}, make(chan struct{})
 		for _, it := range p.items {
 			if it.rank < keep {
@@ -575,75 +449,100 @@ func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) 
 		}
 		b.total += len(h.items)
 	}
+	return parts
+}
+
+// buildHeaders builds the runs' headers (their rules read every kept
+// finding) ahead, workers at a time, concurrently with the encoding and
+// writing of the runs before them, not in between. The channel returned
+// is closed when all are built.
+func (b *builder) buildHeaders(plans []*runPlan, parts []runPart, workers int) <-chan struct{} {
+	done := make(chan struct{})
 	go func() {
-		defer close(headersDone)
+		defer close(done)
+		var g errgroup.Group // returns no error: each part keeps its own
+		g.SetLimit(workers)
 		for pi, p := range plans {
-			headers.Go(func() error {
-				h := &hdrs[pi]
+			g.Go(func() error {
+				h := &parts[pi]
 				h.hdr, h.err = b.runHeader(pi, p, h.items, h.sizeDropped)
 				close(h.done)
 				return nil
 			})
 		}
-		headers.Wait()
+		g.Wait()
 	}()
-	go func() {
-		defer close(pieces)
-		head := append([]byte("{\n  \"$schema\": "), appendJSONString(nil, SchemaURI)...)
-		head = append(head, ",\n  \"version\": \"2.1.0\",\n  \"runs\": ["...)
-		if len(plans) == 0 {
-			head = append(head, ']')
+	return done
+}
+
+// produce sends the log's pieces in order: the log's head, each run's
+// header and its results in segments encoded workers at a time, the
+// log's tail. It returns the runs' drop counts, or the first header's
+// error (and then sends no more).
+func (b *builder) produce(pieces chan<- *piece, parts []runPart, workers int) (dropCounts, error) {
+	var d dropCounts
+	var encoders errgroup.Group // returns no error
+	encoders.SetLimit(workers)
+	head := append([]byte("{\n  \"$schema\": "), appendJSONString(nil, SchemaURI)...)
+	head = append(head, ",\n  \"version\": \"2.1.0\",\n  \"runs\": ["...)
+	if len(parts) == 0 {
+		head = append(head, ']')
+	}
+	pieces <- &piece{buf: head}
+	for pi := range parts {
+		h := &parts[pi]
+		<-h.done
+		items, hdr := h.items, h.hdr
+		if h.err != nil {
+			return d, h.err
 		}
-		pieces <- &piece{buf: head}
-		for pi := range plans {
-			h := &hdrs[pi]
-			<-h.done
-			items, hdr, err := h.items, h.hdr, h.err
-			if err != nil {
-				encErr = err
-				return
-			}
-			d.tags += hdr.drops.tags
-			d.locs += hdr.drops.locs
-			d.steps += hdr.drops.steps
-			sep := []byte(",\n    ")
-			if pi == 0 {
-				sep = sep[1:]
-			}
-			pieces <- &piece{buf: sep}
-			if len(items) == 0 {
-				pieces <- &piece{buf: hdr.json}
-				continue
-			}
-			// The run up to and with "[" of "results": [].
-			pieces <- &piece{buf: hdr.json[:len(hdr.json)-len("]\n    }")]}
-			for lo := 0; lo < len(items); lo += resultsPerSegment {
-				hi := min(lo+resultsPerSegment, len(items))
-				pc := &piece{items: items[lo:hi], done: make(chan struct{})}
-				ruleIdx := hdr.ruleIdx[lo:hi]
-				first := lo == 0
-				encoders.Go(func() error {
-					bp := segmentBufs.Get().(*[]byte)
-					pc.buf = b.encodeResults((*bp)[:0], pc.items, ruleIdx, first)
-					close(pc.done)
-					return nil
-				})
-				pieces <- pc
-			}
-			pieces <- &piece{buf: []byte("\n      ]\n    }")}
+		d.tags += hdr.drops.tags
+		d.locs += hdr.drops.locs
+		d.steps += hdr.drops.steps
+		sep := []byte(",\n    ")
+		if pi == 0 {
+			sep = sep[1:]
 		}
-		if len(plans) > 0 {
-			pieces <- &piece{buf: []byte("\n  ]")}
+		pieces <- &piece{buf: sep}
+		if len(items) == 0 {
+			pieces <- &piece{buf: hdr.json}
+			continue
 		}
-		pieces <- &piece{buf: []byte("\n}\n")}
-	}()
+		// The run up to and with "[" of "results": [].
+		pieces <- &piece{buf: hdr.json[:len(hdr.json)-len("]\n    }")]}
+		for lo := 0; lo < len(items); lo += resultsPerSegment {
+			hi := min(lo+resultsPerSegment, len(items))
+			pc := &piece{items: items[lo:hi], done: make(chan struct{})}
+			ruleIdx := hdr.ruleIdx[lo:hi]
+			first := lo == 0
+			encoders.Go(func() error {
+				bp := segmentBufs.Get().(*[]byte)
+				pc.buf = b.encodeResults((*bp)[:0], pc.items, ruleIdx, first)
+				close(pc.done)
+				return nil
+			})
+			pieces <- pc
+		}
+		pieces <- &piece{buf: []byte("\n      ]\n    }")}
+	}
+	if len(parts) > 0 {
+		pieces <- &piece{buf: []byte("\n  ]")}
+	}
+	pieces <- &piece{buf: []byte("\n}\n")}
+	return d, nil
+}
+
+// drain writes the pieces to w in order as they are done, and returns the
+// bytes written and the first write error (after which it only drains).
+// With track, it records the offset and size of each result written.
+func (b *builder) drain(w io.Writer, pieces <-chan *piece, track bool) (int64, error) {
 	var n int64
 	var werr error
 	for pc := range pieces {
 		if pc.done != nil {
 			<-pc.done
 		}
-		b.wrote += len(pc.items) // before writing: a gzipProbe reads it
+		b.wrote += len(pc.items) // before writing: a gzipsize probe reads it
 		if werr == nil {
 			if track {
 				off := n
@@ -661,15 +560,7 @@ func (b *builder) writeLog(w io.Writer, plans []*runPlan, keep int, track bool) 
 			segmentBufs.Put(&buf)
 		}
 	}
-	<-headersDone
-	if encErr != nil {
-		return n, encErr
-	}
-	if werr != nil {
-		return n, fmt.Errorf("sarif: writing log: %w", werr)
-	}
-	b.sum.DroppedTags, b.sum.DroppedLocations, b.sum.DroppedThreadFlowLocations = d.tags, d.locs, d.steps
-	return n, nil
+	return n, werr
 }
 
 // runHeader is a run encoded without its results.

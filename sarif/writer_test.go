@@ -320,7 +320,6 @@ func TestWriteDeterministic(t *testing.T) {
 		for j, r := range base {
 			r.Findings = append([]*finding.Finding(nil), r.Findings...)
 			rng.Shuffle(len(r.Findings), func(a, b int) { r.Findings[a], r.Findings[b] = r.Findings[b], r.Findings[a] })
-			r.Validated = rng.IntN(2) == 0 // skipping validation changes nothing
 			runs[j] = r
 		}
 		rng.Shuffle(len(runs), func(a, b int) { runs[a], runs[b] = runs[b], runs[a] })
@@ -435,12 +434,6 @@ func TestWriteInvalid(t *testing.T) {
 	var fe *finding.FieldError
 	if !errors.Is(err, ErrInvalidRun) || !errors.As(err, &fe) || fe.Field != "message" {
 		t.Errorf("err = %v, want ErrInvalidRun wrapping a FieldError on message", err)
-	}
-	// A Validated run is taken at its word.
-	r := run(f)
-	r.Validated = true
-	if _, err := Write(&bytes.Buffer{}, []Run{r}, nil); err != nil {
-		t.Errorf("Validated run: %v", err)
 	}
 }
 

@@ -260,9 +260,6 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 	code, failed := p.outcome(report)
 	write := len(failed) == 0 || p.flags.partial
 	runs := report.Runs()
-	for i := range runs {
-		runs[i].Validated = true // the engine's findings are valid
-	}
 	if len(failed) > 0 && p.flags.partial {
 		note := sarif.Notification{Level: "error", Message: fmt.Sprintf(
 			"this log is partial (written with --partial): %s failed, so the findings of its tools are missing or incomplete", strings.Join(failed, ", "))}
