@@ -40,7 +40,30 @@ func (f *Finding) Validate() error {
 		return &FieldError{Field: "finding", Problem: "nil"}
 	}
 	v := &validator{}
+	v.toolAndRule(f)
+	v.classification(f)
+	v.parts(f)
+	switch len(v.errs) {
+	case 0:
+		return nil
+	case 1:
+		return v.errs[0]
+	}
+	return errors.Join(v.errs...)
+}
 
+// validator collects the problems Validate finds.
+//
+// Its checks take a field's path in two parts, field and sub, which they
+// join only to report a problem: a valid finding costs no allocation. A
+// check run with field "" on a validator of its own tells whether a part
+// of a finding is valid without building any name (see [locationOK]).
+type validator struct {
+	errs []error
+}
+
+// toolAndRule checks the tool and the rule.
+func (v *validator) toolAndRule(f *Finding) {
 	v.required("tool.name", f.Tool.Name)
 	v.text("tool.version", f.Tool.Version)
 	v.text("tool.informationUri", f.Tool.InformationURI)
@@ -57,7 +80,11 @@ func (f *Finding) Validate() error {
 			v.required(index("rule.tags", i), tag)
 		}
 	}
+}
 
+// classification checks the message, category, severity, precision, CWEs
+// and vulnerability ids.
+func (v *validator) classification(f *Finding) {
 	v.required("message", f.Message)
 
 	switch {
@@ -96,7 +123,11 @@ func (f *Finding) Validate() error {
 			v.required(index("vulnIds", i), id)
 		}
 	}
+}
 
+// parts checks the locations, flows, fingerprints, properties and
+// suppressions.
+func (v *validator) parts(f *Finding) {
 	// The names of indexed fields are built only for a part that has a
 	// problem, which a first check without names finds.
 	v.location("location", &f.Location)
@@ -119,24 +150,6 @@ func (f *Finding) Validate() error {
 			v.suppression(index("suppressions", i), s)
 		}
 	}
-
-	switch len(v.errs) {
-	case 0:
-		return nil
-	case 1:
-		return v.errs[0]
-	}
-	return errors.Join(v.errs...)
-}
-
-// validator collects the problems Validate finds.
-//
-// Its checks take a field's path in two parts, field and sub, which they
-// join only to report a problem: a valid finding costs no allocation. A
-// check run with field "" on a validator of its own tells whether a part
-// of a finding is valid without building any name (see [locationOK]).
-type validator struct {
-	errs []error
 }
 
 func (v *validator) add(field, problem string) {
