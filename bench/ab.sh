@@ -25,7 +25,7 @@ labels=()
 declare -A envs bins walls cpus rsss hashes
 for spec in "$@"; do
   label=${spec%%=*}; rest=${spec#*=}
-  envs[$label]=${rest%@*}; bins[$label]=${rest##*@}
+  envs[$label]=${rest%%@*}; bins[$label]=${rest#*@}
   labels+=("$label")
 done
 for round in $(seq "$repeat"); do
