@@ -9,7 +9,6 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/scanmux/scanmux/finding"
-	"github.com/scanmux/scanmux/toolinfo"
 )
 
 // ruleInfo is a rule descriptor with what the reader derives from it,
@@ -67,156 +66,6 @@ func (ri *ruleInfo) init() {
 	}
 }
 
-// cwes returns the rule's CWEs from relationships and tags. miss reports
-// that a relationship needs taxonomies the run has not defined yet.
-func (st *runState) ruleCWEs(ri *ruleInfo) (cwes []int, miss bool) {
-	if !ri.relDone {
-		var rel []int
-		for _, r := range ri.x.Relationships {
-			n, ok, m := st.taxonCWE(&r.Target)
-			if m {
-				return nil, true
-			}
-			if ok {
-				rel = append(rel, n)
-			}
-		}
-		ri.relCWEs, ri.relDone = rel, true
-	}
-	if len(ri.relCWEs) == 0 {
-		return ri.tagCWEs, false
-	}
-	return rdNormCWEs(append(slices.Clone(ri.tagCWEs), ri.relCWEs...)), false
-}
-
-// taxonCWE resolves a taxon reference to a CWE number. ok reports that
-// the reference names a CWE; miss that it needs taxonomies not known yet.
-func (st *runState) taxonCWE(ref *xRef) (cwe int, ok, miss bool) {
-	var comp *xComponent
-	name := ""
-	if tc := ref.ToolComponent; tc != nil {
-		name = tc.Name
-		if tc.Index != nil && *tc.Index >= 0 && *tc.Index < len(st.taxonomies) {
-			comp = &st.taxonomies[*tc.Index]
-		} else if tc.GUID != "" {
-			for i := range st.taxonomies {
-				if strings.EqualFold(st.taxonomies[i].GUID, tc.GUID) {
-					comp = &st.taxonomies[i]
-				}
-			}
-		}
-		if comp == nil && name == "" && !st.taxonomiesSeen && !st.final {
-			return 0, false, true
-		}
-	}
-	if comp != nil && name == "" {
-		name = comp.Name
-	}
-	id := ref.ID
-	if id == "" && ref.Index != nil && comp != nil && *ref.Index >= 0 && *ref.Index < len(comp.Taxa) {
-		id = comp.Taxa[*ref.Index].ID
-	}
-	if id == "" && ref.Index != nil && comp == nil && !st.taxonomiesSeen && !st.final {
-		return 0, false, true
-	}
-	if strings.EqualFold(name, "CWE") || strings.Contains(strings.ToUpper(name), "CWE") {
-		if n, err := strconv.Atoi(strings.TrimLeft(strings.TrimPrefix(strings.ToUpper(id), "CWE-"), "0")); err == nil && n > 0 {
-			return n, true, false
-		}
-	}
-	if name == "" {
-		if m := rdCWERE.FindStringSubmatch(id); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			return n, n > 0, false
-		}
-	}
-	return 0, false, false
-}
-
-// convert turns one result into a finding. miss reports that the result
-// needs run context that is not known yet (only when the run is not
-// final). Each concern has its own step: rule, CWE, vulnerability ids,
-// severity, locations, category, message, fingerprints, suppressions and
-// properties.
-func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err error) {
-	ri := st.lookupRule(r)
-	f = st.newFinding()
-	f.Tool = st.run.Tool
-	ruleID := st.convertRule(r, ri, f)
-	resTags := rdPropStrings(r.Properties["tags"])
-	if f.CWEs, miss = st.resultCWEs(r, ri, resTags); miss {
-		return nil, true, nil
-	}
-	f.VulnIDs = resultVulnIDs(r, ri, ruleID)
-	f.Severity, f.OriginalSeverity = st.severity(r, ri, resTags)
-	f.Precision = rdPropsPrecision(r.Properties)
-	if f.Precision == "" && ri != nil {
-		f.Precision = ri.precision
-	}
-	if miss, err = st.resultLocations(r, f); err != nil || miss {
-		return nil, miss, err
-	}
-	st.resultCategory(r, ri, f)
-	f.Message = st.message(&r.Message, ri, ruleID)
-	resultFingerprints(r, f)
-	f.Suppressions = resultSuppressions(r.Suppressions)
-	readProperties(r, f)
-	if toolinfo.IsSecret(f) {
-		toolinfo.Redact(f)
-	}
-	return f, false, nil
-}
-
-// convertRule sets f's rule from the run's descriptor ri (nil if none)
-// and the result's rule id, and returns that id ("unknown" if none).
-func (st *runState) convertRule(r *xResult, ri *ruleInfo, f *finding.Finding) string {
-	ruleID := r.RuleID
-	if ruleID == "" && r.Rule != nil {
-		ruleID = r.Rule.ID
-	}
-	if ri != nil {
-		f.Rule = ri.rule
-		if ruleID == "" || ruleID == ri.rule.ID {
-			// The descriptor's id, which the rule's findings share: the
-			// passes that read ids (dedup, policy, writer) find it in
-			// cache, not in each result's own copy.
-			ruleID = ri.rule.ID
-		}
-	}
-	if ruleID == "" {
-		ruleID = "unknown"
-	}
-	f.Rule.ID = ruleID
-	return ruleID
-}
-
-// resultCWEs returns the CWEs of the result's rule, tags, properties and
-// taxa. miss reports that a reference needs taxonomies not known yet.
-func (st *runState) resultCWEs(r *xResult, ri *ruleInfo, resTags []string) (cwes []int, miss bool) {
-	if ri != nil {
-		if cwes, miss = st.ruleCWEs(ri); miss {
-			return nil, true
-		}
-	}
-	if len(resTags) == 0 && len(r.Properties) == 0 && len(r.Taxa) == 0 {
-		return cwes, false
-	}
-	extra := rdAppendCWEs(nil, resTags, r.Properties)
-	for i := range r.Taxa {
-		n, ok, m := st.taxonCWE(&r.Taxa[i])
-		if m {
-			return nil, true
-		}
-		if ok {
-			extra = append(extra, n)
-		}
-	}
-	if len(extra) > 0 {
-		cwes = rdNormCWEs(append(slices.Clone(cwes), extra...))
-	}
-	return cwes, false
-}
-
 // resultVulnIDs returns the vulnerability ids of the rule first, then the
 // result's.
 func resultVulnIDs(r *xResult, ri *ruleInfo, ruleID string) []string {
@@ -232,119 +81,6 @@ func resultVulnIDs(r *xResult, ri *ruleInfo, ruleID string) []string {
 		}
 	}
 	return ids
-}
-
-// resultLocations sets f's location (the first location with the web
-// request), related locations and flows.
-func (st *runState) resultLocations(r *xResult, f *finding.Finding) (miss bool, err error) {
-	var loc finding.Location
-	for i := range r.Locations {
-		l, m, err := st.location(&r.Locations[i], f)
-		if err != nil || m {
-			return m, err
-		}
-		if i == 0 {
-			loc = l
-		} else {
-			f.Related = append(f.Related, l)
-		}
-	}
-	if w := r.WebRequest; w != nil && w.Target != "" {
-		web := finding.Web{URL: w.Target, Method: w.Method}
-		if len(w.Parameters) == 1 {
-			for k := range w.Parameters {
-				web.Parameter = k
-			}
-		}
-		if loc.Web != nil && web.URL == "" {
-			web.URL = loc.Web.URL
-		}
-		loc.Web = &web
-	}
-	f.Location = loc
-	for i := range r.RelatedLocations {
-		l, m, err := st.location(&r.RelatedLocations[i], f)
-		if err != nil || m {
-			return m, err
-		}
-		f.Related = append(f.Related, l)
-	}
-	for i := range r.CodeFlows {
-		cf := &r.CodeFlows[i]
-		for j := range cf.ThreadFlows {
-			fl, m, err := st.threadFlow(cf, &cf.ThreadFlows[j], f)
-			if err != nil || m {
-				return m, err
-			}
-			if len(fl.Steps) > 0 {
-				f.Flows = append(f.Flows, fl)
-			}
-		}
-	}
-	return false, nil
-}
-
-// threadFlow converts one thread flow of code flow cf.
-func (st *runState) threadFlow(cf *xCodeFlow, tf *xThreadFlow, f *finding.Finding) (fl finding.Flow, miss bool, err error) {
-	fl.Message = rdMsgText(tf.Message)
-	if fl.Message == "" {
-		fl.Message = rdMsgText(cf.Message)
-	}
-	for k := range tf.Locations {
-		tl := &tf.Locations[k]
-		xl := tl.Location
-		if xl == nil && tl.Index != nil && *tl.Index >= 0 {
-			if *tl.Index >= len(st.threadFlowLocations) {
-				if !st.final {
-					return fl, true, nil
-				}
-				continue
-			}
-			xl = st.threadFlowLocations[*tl.Index].Location
-		}
-		if xl == nil {
-			continue
-		}
-		l, m, err := st.location(xl, f)
-		if err != nil || m {
-			return fl, m, err
-		}
-		fl.Steps = append(fl.Steps, l)
-	}
-	return fl, false, nil
-}
-
-// resultCategory sets f's category: the result's own "category" property
-// (scanmux writes it) wins over inference, and ReadOptions.FindingCategory
-// over both. Logical locations name infrastructure resources only for the
-// categories whose locations are resources; elsewhere (functions,
-// modules) they are dropped when there is a path.
-func (st *runState) resultCategory(r *xResult, ri *ruleInfo, f *finding.Finding) {
-	f.Category = st.category(ri, f)
-	if c, ok := finding.ParseCategory(rdPropText(r.Properties["category"])); ok {
-		f.Category = c
-	}
-	if st.opts.FindingCategory != "" {
-		f.Category = st.opts.FindingCategory
-	}
-	switch f.Category {
-	case finding.CategoryIaC, finding.CategoryContainer, finding.CategoryDependency:
-		return
-	}
-	dropResource := func(l *finding.Location) {
-		if l.Path != "" {
-			l.Resource = ""
-		}
-	}
-	dropResource(&f.Location)
-	for i := range f.Related {
-		dropResource(&f.Related[i])
-	}
-	for i := range f.Flows {
-		for j := range f.Flows[i].Steps {
-			dropResource(&f.Flows[i].Steps[j])
-		}
-	}
 }
 
 // resultFingerprints sets f's fingerprints: partialFingerprints keep their
@@ -484,77 +220,6 @@ func rdSetProp(f *finding.Finding, k, v string) {
 	f.Properties[k] = v
 }
 
-// location converts a SARIF location. f receives "sarif.uri" for a path
-// that could not be made relative.
-func (st *runState) location(xl *xLocation, f *finding.Finding) (loc finding.Location, miss bool, err error) {
-	if xl.Message != nil {
-		loc.Message = rdMsgText(xl.Message)
-	}
-	// An absent physical location, artifact location, region or snippet
-	// is the zero value, which adds nothing.
-	pl := &xl.PhysicalLocation
-	uri, base, m := st.resolveURI(&pl.ArtifactLocation)
-	if m {
-		return loc, true, nil
-	}
-	if uri != "" {
-		pv := st.resolvePath(uri, base)
-		switch {
-		case pv.path != "":
-			loc.Path = pv.path
-		case pv.web != "":
-			loc.Web = &finding.Web{URL: pv.web}
-		case pv.err != nil:
-			if st.opts.StrictPaths {
-				return loc, false, pv.err
-			}
-			st.outsideRoot++
-			rdSetProp(f, "sarif.uri", pv.raw)
-		case pv.raw != "":
-			if loc.Message == "" {
-				loc.Message = pv.raw
-			}
-		}
-	}
-	if loc.Path != "" {
-		loc.Region = rdRegion(&pl.Region)
-		if loc.Region.StartLine == 0 {
-			// Some tools (kube-score) give the lines in the context region
-			// only: it contains the region, so its start line is the
-			// nearest known.
-			if c := rdRegion(&pl.ContextRegion); c.StartLine > 0 {
-				loc.Region = finding.Region{StartLine: c.StartLine}
-			}
-		}
-	}
-	loc.Snippet = pl.Region.Snippet.Text
-	for i := range xl.LogicalLocations {
-		ll := &xl.LogicalLocations[i]
-		if ll.Name == "" && ll.FullyQualifiedName == "" && ll.Index != nil && *ll.Index >= 0 {
-			if *ll.Index >= len(st.logicalLocations) {
-				if !st.final {
-					return loc, true, nil
-				}
-				continue
-			}
-			ll = &st.logicalLocations[*ll.Index]
-		}
-		name := rdFirst(ll.FullyQualifiedName, ll.Name, ll.DecoratedName)
-		if name == "" {
-			continue
-		}
-		if rdIsWebURL(name) {
-			if loc.Web == nil {
-				loc.Web = &finding.Web{URL: name}
-			}
-		} else if loc.Resource == "" && loc.Path == "" || loc.Resource == "" && rdIsResourceKind(ll.Kind) {
-			loc.Resource = name
-		}
-		break
-	}
-	return loc, false, nil
-}
-
 func rdIsResourceKind(k string) bool {
 	switch k {
 	case "resource", "module", "object", "element", "declaration", "variable", "type":
@@ -592,28 +257,6 @@ func rdMsgText(m *xMessage) string {
 	return rdFormat(rdFirst(m.Text, m.Markdown), m.Arguments)
 }
 
-// message returns the result's message text: message.text or markdown, or
-// the rule's messageStrings[message.id], with {n} placeholders filled;
-// else the rule's description; else the rule id.
-func (st *runState) message(m *xMessage, ri *ruleInfo, ruleID string) string {
-	t := rdFirst(m.Text, m.Markdown)
-	if t == "" && m.ID != "" && ri != nil {
-		if ms, ok := ri.x.MessageStrings[m.ID]; ok {
-			t = rdFirst(ms.Text, ms.Markdown)
-		}
-	}
-	if t != "" {
-		t = rdFormat(t, m.Arguments)
-	}
-	if strings.TrimSpace(t) == "" && ri != nil {
-		t = rdFirst(ri.rule.ShortDescription, ri.rule.FullDescription)
-	}
-	if strings.TrimSpace(t) == "" {
-		t = ruleID
-	}
-	return t
-}
-
 // rdFormat fills SARIF {n} placeholders from args; "{{" and "}}"
 // stand for literal braces.
 func rdFormat(t string, args []string) string {
@@ -645,39 +288,6 @@ func rdFormat(t string, args []string) string {
 		}
 	}
 	return b.String()
-}
-
-// severity decides a finding's severity; see Decode.
-func (st *runState) severity(r *xResult, ri *ruleInfo, resTags []string) (finding.Severity, string) {
-	if v, ok := r.Properties["security-severity"]; ok {
-		if s := rdPropText(v); s != "" {
-			if sev, err := finding.ParseSeverity(s); err == nil {
-				return sev, s
-			}
-		}
-	}
-	if ri != nil && ri.sev != finding.SeverityUnset && ri.origSev != "" && ri.x.Properties["security-severity"] != nil {
-		return ri.sev, ri.origSev
-	}
-	if len(r.Properties) > 0 {
-		if sev, orig := rdPropsSeverity(r.Properties, resTags); sev != finding.SeverityUnset {
-			return sev, orig
-		}
-	}
-	if ri != nil && ri.sev != finding.SeverityUnset {
-		return ri.sev, ri.origSev
-	}
-	if r.Level != "" {
-		if sev, err := finding.SeverityFromSARIFLevel(r.Level); err == nil {
-			return sev, r.Level
-		}
-	}
-	if ri != nil && ri.level != "" {
-		if sev, err := finding.SeverityFromSARIFLevel(ri.level); err == nil {
-			return sev, ri.level
-		}
-	}
-	return finding.SeverityMedium, ""
 }
 
 // rdSeverityProps are tool-specific property names that hold a severity
@@ -902,48 +512,6 @@ func rdToolCategory(name, fullName string) finding.Category {
 var rdManifests = []string{"go.mod", "go.sum", "package.json", "package-lock.json", "yarn.lock", "pnpm-lock.yaml",
 	"requirements.txt", "Pipfile.lock", "poetry.lock", "pom.xml", "build.gradle", "Gemfile.lock", "Cargo.lock",
 	"composer.lock", "packages.lock.json", "gradle.lockfile", "pubspec.lock", "mix.lock"}
-
-// category infers a finding's category; see Decode. A code scanner's
-// finding of a credential rule of its tool is a secret.
-func (st *runState) category(ri *ruleInfo, f *finding.Finding) finding.Category {
-	c := st.inferCategory(ri, f)
-	if c == finding.CategorySAST && toolinfo.IsCredentialRule(st.run.Tool.Name, f.Rule.ID) {
-		return finding.CategorySecret
-	}
-	return c
-}
-
-// inferCategory infers a finding's category from its rule's tags, its
-// tool, its vulnerability ids and its location.
-func (st *runState) inferCategory(ri *ruleInfo, f *finding.Finding) finding.Category {
-	if ri != nil {
-		switch {
-		case ri.secretTag:
-			return finding.CategorySecret
-		case ri.iacTag:
-			return finding.CategoryIaC
-		}
-	}
-	if st.toolCat != "" {
-		return st.toolCat
-	}
-	if strings.Contains(strings.ToLower(st.run.Tool.Name), "trivy") {
-		if ri != nil && ri.vulnTag || len(f.VulnIDs) > 0 {
-			if rdIsManifest(f.Location.Path) {
-				return finding.CategoryDependency
-			}
-			return finding.CategoryContainer
-		}
-		return finding.CategoryIaC
-	}
-	if len(f.VulnIDs) > 0 {
-		return finding.CategoryDependency
-	}
-	if f.Location.Web != nil && f.Location.Path == "" {
-		return finding.CategoryDAST
-	}
-	return finding.CategorySAST
-}
 
 func rdIsManifest(p string) bool {
 	if p == "" {

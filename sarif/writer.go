@@ -183,7 +183,7 @@ func Write(w io.Writer, runs []Run, opts *WriteOptions) (*WriteSummary, error) {
 		return nil, fmt.Errorf("sarif: fallback path %q not found under the scan root", o.FallbackPath)
 	}
 
-	b := &builder{opts: &o, lim: lim, src: src,
+	b := &builder{resultBuilder: resultBuilder{opts: &o, lim: lim, src: src},
 		sum: &WriteSummary{Results: map[string]int{}, DroppedBySeverity: map[finding.Severity]int{}}}
 	if o.Root != "" {
 		abs, err := filepath.Abs(o.Root)
@@ -212,9 +212,7 @@ func Write(w io.Writer, runs []Run, opts *WriteOptions) (*WriteSummary, error) {
 
 // builder holds the state of one Write.
 type builder struct {
-	opts    *WriteOptions
-	lim     Limits
-	src     *sourceCache
+	resultBuilder
 	sum     *WriteSummary
 	rootURI string
 	headers map[int][]keptHeader // by plan; see runHeader

@@ -140,7 +140,7 @@ func TestEncodeResultMatchesEncodingJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer src.close()
-		b := &builder{opts: &WriteOptions{Profile: prof, FallbackPath: "go.mod"}, lim: Limits{MaxLocationsPerResult: 2, MaxThreadFlowLocationsPerResult: 3}, src: src}
+		b := &resultBuilder{opts: &WriteOptions{Profile: prof, FallbackPath: "go.mod"}, lim: Limits{MaxLocationsPerResult: 2, MaxThreadFlowLocationsPerResult: 3}, src: src}
 		a := new(arena)
 		n := 0
 		for range 3000 {

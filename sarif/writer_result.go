@@ -8,6 +8,15 @@ import (
 	"github.com/scanmux/scanmux/finding"
 )
 
+// resultBuilder builds the SARIF result of a finding, the same every time:
+// [builder] plans the log from the results it builds and builds them
+// again to encode them.
+type resultBuilder struct {
+	opts *WriteOptions
+	lim  Limits
+	src  *sourceCache
+}
+
 // ecosystemManifests lists, per OSV ecosystem, the files a dependency finding
 // without a path is attached to when one exists under the scan root.
 var ecosystemManifests = map[string][]string{
@@ -30,18 +39,18 @@ var ecosystemManifests = map[string][]string{
 // same result every time: the writer builds each result once to plan the
 // log and again to encode it, instead of keeping 500,000 of them. The
 // result's parts come from a (see [arena]).
-func (b *builder) result(f *finding.Finding, a *arena) (res outResult, dropLocs, dropSteps int, ok bool) {
+func (b *resultBuilder) result(f *finding.Finding, a *arena) (res outResult, dropLocs, dropSteps int, ok bool) {
 	return b.build(f, a, false)
 }
 
 // planResult is result without what planning does not read: the
 // fingerprints, suppressions and properties.
-func (b *builder) planResult(f *finding.Finding, a *arena) (res outResult, dropLocs, dropSteps int, ok bool) {
+func (b *resultBuilder) planResult(f *finding.Finding, a *arena) (res outResult, dropLocs, dropSteps int, ok bool) {
 	return b.build(f, a, true)
 }
 
 // build is result; with plan, planResult.
-func (b *builder) build(f *finding.Finding, a *arena, plan bool) (res outResult, dropLocs, dropSteps int, ok bool) {
+func (b *resultBuilder) build(f *finding.Finding, a *arena, plan bool) (res outResult, dropLocs, dropSteps int, ok bool) {
 	res = outResult{
 		RuleID:        f.Rule.ID,
 		Level:         f.Severity.SARIFLevel(),
@@ -67,7 +76,7 @@ func (b *builder) build(f *finding.Finding, a *arena, plan bool) (res outResult,
 // primaryLocation sets res's location, and reports false when the
 // finding has none to write: no file in ProfileGitHub and no substitute.
 // A substitute file's location gets " (at FQN)" in the message.
-func (b *builder) primaryLocation(f *finding.Finding, a *arena, res *outResult) bool {
+func (b *resultBuilder) primaryLocation(f *finding.Finding, a *arena, res *outResult) bool {
 	loc, ok := b.location(&f.Location, a)
 	if !ok && b.opts.Profile == ProfileGitHub {
 		sub := b.substitute(f)
@@ -90,7 +99,7 @@ func (b *builder) primaryLocation(f *finding.Finding, a *arena, res *outResult) 
 
 // relatedLocations sets res's related locations, ids from 1 so that
 // messages can link "[x](1)", and returns how many the limit left out.
-func (b *builder) relatedLocations(f *finding.Finding, res *outResult) (dropped int) {
+func (b *resultBuilder) relatedLocations(f *finding.Finding, res *outResult) (dropped int) {
 	for i := range f.Related {
 		l, ok := b.location(&f.Related[i], nil)
 		if !ok && (b.opts.Profile == ProfileGitHub || len(l.LogicalLocations) == 0) {
@@ -108,7 +117,7 @@ func (b *builder) relatedLocations(f *finding.Finding, res *outResult) (dropped 
 
 // codeFlows sets res's code flows, one thread flow each, and returns how
 // many steps the limit left out.
-func (b *builder) codeFlows(f *finding.Finding, res *outResult) (dropped int) {
+func (b *resultBuilder) codeFlows(f *finding.Finding, res *outResult) (dropped int) {
 	budget := b.lim.MaxThreadFlowLocationsPerResult
 	used := 0
 	for _, fl := range f.Flows {
@@ -140,7 +149,7 @@ func (b *builder) codeFlows(f *finding.Finding, res *outResult) (dropped int) {
 // fingerprints returns the result's partialFingerprints: the finding's,
 // its identity, and GitHub's line hash of the first location when the
 // finding has none.
-func (b *builder) fingerprints(f *finding.Finding, a *arena, locs []outLocation) stringPairs {
+func (b *resultBuilder) fingerprints(f *finding.Finding, a *arena, locs []outLocation) stringPairs {
 	fp := newPairs(a, len(f.Fingerprints)+2) // + identity and line hash
 	for k, v := range f.Fingerprints {
 		fp.set(a, k, v)
@@ -178,7 +187,7 @@ func suppressions(ss []finding.Suppression) []outSuppression {
 // substitute returns the file a finding without one is attached to in
 // ProfileGitHub: a manifest or Dockerfile found under the root, else the
 // fallback path, else "".
-func (b *builder) substitute(f *finding.Finding) string {
+func (b *resultBuilder) substitute(f *finding.Finding) string {
 	if p := f.Location.Package; p != nil {
 		var cands []string
 		if p.Image != "" || f.Category == finding.CategoryContainer {
@@ -197,7 +206,7 @@ func (b *builder) substitute(f *finding.Finding) string {
 
 // location converts l. It reports whether l has a file (a physical
 // location); otherwise the result holds only the logical locations.
-func (b *builder) location(l *finding.Location, a *arena) (outLocation, bool) {
+func (b *resultBuilder) location(l *finding.Location, a *arena) (outLocation, bool) {
 	var out outLocation
 	if l.Message != "" {
 		out.Message = newText(a, l.Message)
@@ -236,7 +245,7 @@ func pathURI(p string) string {
 // region fills in what the finding leaves out: line 1 for the whole file,
 // endLine = startLine, startColumn = 1, and endColumn = the end line's
 // length + 1 when the source file is readable.
-func (b *builder) region(l *finding.Location, a *arena) *outRegion {
+func (b *resultBuilder) region(l *finding.Location, a *arena) *outRegion {
 	r := l.Region
 	out := newRegion(a)
 	*out = outRegion{StartLine: max(r.StartLine, 1), StartColumn: max(r.StartColumn, 1), EndLine: r.EndLine, EndColumn: r.EndColumn}
@@ -259,7 +268,7 @@ func (b *builder) region(l *finding.Location, a *arena) *outRegion {
 
 // lineHash returns GitHub's primaryLocationLineHash of the start line of
 // pl, or "" when the file cannot be read.
-func (b *builder) lineHash(pl *outPhysical) string {
+func (b *resultBuilder) lineHash(pl *outPhysical) string {
 	if pl == nil || pl.Region == nil {
 		return ""
 	}
