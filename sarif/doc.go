@@ -36,9 +36,9 @@
 // all cores, with their small objects from a per-goroutine arena
 // (writer_arena.go); the segments are written in order. Under a gzip
 // limit the log is first measured by package internal/gzipsize, and
-// builder.fit keeps the most severe results that fit, interpolating the
-// count from the measured logs. The same input gives byte-identical
-// output.
+// package internal/fit finds the most severe results that fit,
+// interpolating the count from the measured logs. The same input gives
+// byte-identical output.
 //
 // The log is indented JSON except that each result takes one line of
 // compact JSON: half the bytes of a fully indented log, and a diff of two

@@ -14,6 +14,7 @@ import (
 	"github.com/scanmux/scanmux/finding"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/scanmux/scanmux/sarif/internal/fit"
 	"github.com/scanmux/scanmux/sarif/internal/gzipsize"
 )
 
@@ -27,7 +28,8 @@ import (
 // written in order. Without a gzip limit that is one pass straight into
 // the output. With one, the log is first streamed into a gzipsize.Meter that
 // compresses it, only a sample of it past eight times the limit (and it is
-// kept in memory when it is one block). If it may be too large, builder.fit estimates each result's share of the
+// kept in memory when it is one block). If it may be too large, builder.fit
+// (package internal/fit) estimates each result's share of the
 // compressed size from its encoded size and the compression ratio of its
 // part of the log, cuts the least severe results to fit with a small
 // margin, measures the cut log exactly (the meter recompresses only the
@@ -201,82 +203,55 @@ func rankItems(plans []*runPlan) []*item {
 	return ranked
 }
 
-// estimate sets est[i] to the share of the compressed size of the last
+// fitLog is the log of a Write as package fit searches it: measured
+// into m keeping the most severe results, the last measure that kept any
+// also into small.
+type fitLog struct {
+	b      *builder
+	m      *gzipsize.Meter
+	plans  []*runPlan
+	ranked []*item
+	small  *capBuffer
+}
+
+// Measure measures the log keeping the keep most severe results.
+func (l *fitLog) Measure(keep int) (int64, bool, int64, error) {
+	var small *capBuffer
+	if keep > 0 {
+		small = l.small
+		small.Reset()
+	}
+	size, exact, err := l.b.measure(l.m, l.plans, keep, 0, small)
+	return size, exact, l.m.Raw(), err
+}
+
+// Shares sets est[i] to the share of the compressed size of the last
 // measured log that the item ranked i is estimated to take: its encoded
-// size times the compression ratio of the block it starts in. kept are
-// the items of that log.
-func (b *builder) estimate(m *gzipsize.Meter, kept []*item, est []float64) {
-	for i, it := range kept {
-		est[i] = float64(it.size) * m.Ratio(it.off)
+// size times the compression ratio of the block it starts in.
+func (l *fitLog) Shares(keep int, est []float64) {
+	for i, it := range l.ranked[:keep] {
+		est[i] = float64(it.size) * l.m.Ratio(it.off)
 	}
 }
 
 // fit finds how many of the ranked items to keep for the log to fit
 // Limits.MaxGzipBytes less its margin, given that all of them compress to
-// gz: too much if exact, else an estimate (all of them may fit).
-// It keeps as many as it can to within 2% of the limit (or one
-// result), measuring few logs: each next count is interpolated from the
-// estimated shares of the results between the most that fit and the
-// fewest that do not. small holds the log kept if it was the last
-// measured.
+// gz: too much if exact, else an estimate (all of them may fit); see
+// package fit. small holds the log kept if it was the last measured.
 func (b *builder) fit(m *gzipsize.Meter, plans []*runPlan, ranked []*item, gz int64, exact bool, small *capBuffer) (keep int, size, raw int64, err error) {
 	limit := b.lim.gzipBudget()
-	est := make([]float64, len(ranked))
-	b.estimate(m, ranked, est)
-	g0, _, err := b.measure(m, plans, 0, 0, nil)
+	res, err := fit.Search(&fitLog{b: b, m: m, plans: plans, ranked: ranked, small: small}, len(ranked), limit, gz, exact)
+	if errors.Is(err, fit.ErrEmptyOver) {
+		return 0, 0, 0, fmt.Errorf("%w: %d bytes compressed with no results, limit %d", ErrTooLarge, res.Size, limit)
+	}
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	if overLimit(g0, limit) {
-		return 0, 0, 0, fmt.Errorf("%w: %d bytes compressed with no results, limit %d", ErrTooLarge, g0, limit)
+	if res.Last != res.Keep {
+		small.over = true // holds another log: encode the kept one again
 	}
-	lo, gLo, rawLo := 0, g0, m.Raw() // the most results known to fit
-	hi, gHi := len(ranked), gz       // the fewest known not to
-	if !exact {
-		hi++ // all of them may fit
-	}
-	last := -1 // keep of the last log measured into small
-	target := float64(limit - max(limit/100, 16))
-	tolerance := max(limit/50, 64)
-	for passes := 0; hi-lo > 1 && limit-gLo > tolerance && passes < maxFitPasses; passes++ {
-		sum := 0.0
-		for _, e := range est[lo:min(hi, len(est))] {
-			sum += e
-		}
-		scale := 1.0
-		if sum > 0 {
-			scale = float64(gHi-gLo) / sum
-		}
-		k, size := lo, float64(gLo)
-		for k < hi-1 && size+est[k]*scale <= target {
-			size += est[k] * scale
-			k++
-		}
-		if k == lo {
-			k = lo + 1 // the interpolation says none: try one
-		}
-		small.Reset()
-		g, ex, err := b.measure(m, plans, k, 0, small)
-		if err != nil {
-			return 0, 0, 0, err
-		}
-		exact = ex
-		last = k
-		b.estimate(m, ranked[:k], est)
-		if exact && !overLimit(g, limit) {
-			lo, gLo, rawLo = k, g, m.Raw()
-		} else {
-			hi, gHi = k, g
-		}
-	}
-	if last != lo {
-		small.over = true // holds another log: encode lo's again
-	}
-	return lo, gLo, rawLo, nil
+	return res.Keep, res.Size, res.Raw, nil
 }
-
-// maxFitPasses bounds the logs fit measures after the first two.
-const maxFitPasses = 6
 
 // The first measure of a log is exact for its first gzipSampleFrom times
 // the limit bytes, which holds every log that fits unless it compresses
