@@ -15,8 +15,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/scanmux/scanmux/aggregate"
@@ -280,4 +280,3 @@ func sortedKeys(m map[string]int) []string {
 	slices.Sort(keys)
 	return keys
 }
-
