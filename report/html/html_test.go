@@ -51,7 +51,7 @@ func TestVulnerableApp(t *testing.T) {
 	for _, want := range []string{
 		"base image pinned by the platform team &lt;see SEC-12&gt;", // the suppression's reason, escaped
 		`<span class="ln hit"><span class="no">29</span>`,           // a snippet line of main.go
-		"<dt>also reported by</dt><dd>scanmux-iac",                   // a merged report
+		"<dt>also reported by</dt><dd>scanmux-iac",                  // a merged report
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("page lacks %q", want)
