@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/scanmux/scanmux/codescanning"
+	"github.com/scanmux/scanmux/codescanning/codescanningtest"
 )
 
 const (
@@ -35,18 +36,27 @@ func vulnerableAppLog(t *testing.T) []byte {
 	return b
 }
 
-func newClient(s *contractServer) *codescanning.Client {
-	return &codescanning.Client{APIURL: s.URL, Token: s.token, UserAgent: "scanmux-test",
+func onlyUpload(t *testing.T, s *codescanningtest.Server) codescanningtest.Upload {
+	t.Helper()
+	u := s.Uploads()
+	if len(u) != 1 {
+		t.Fatalf("%d uploads accepted, want 1", len(u))
+	}
+	return u[0]
+}
+
+func newClient(s *codescanningtest.Server) *codescanning.Client {
+	return &codescanning.Client{APIURL: s.URL, Token: s.Token, UserAgent: "scanmux-test",
 		RetryBase: 10 * time.Millisecond, RetryMax: 3 * time.Second, MaxAttempts: 4}
 }
 
-func analysis(t *testing.T, s *contractServer, log []byte) *codescanning.Analysis {
+func analysis(t *testing.T, s *codescanningtest.Server, log []byte) *codescanning.Analysis {
 	t.Helper()
 	c, err := codescanning.Check(log, &codescanning.CheckOptions{CheckoutURI: "file:///home/runner/work/app/app"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &codescanning.Analysis{Owner: s.owner, Repo: s.repo, CommitSHA: testSHA, Ref: testRef,
+	return &codescanning.Analysis{Owner: s.Owner, Repo: s.Repo, CommitSHA: testSHA, Ref: testRef,
 		CheckoutURI: "file:///home/runner/work/app/app", ToolName: "scanmux",
 		StartedAt: time.Date(2026, 12, 7, 22, 10, 0, 0, time.UTC), Gzip: c.Gzip}
 }
@@ -54,8 +64,8 @@ func analysis(t *testing.T, s *contractServer, log []byte) *codescanning.Analysi
 // The happy path: 202, pending twice, then complete with the analyses'
 // URL; the server got back exactly the log that was sent.
 func TestUploadPendingThenComplete(t *testing.T) {
-	s := newContractServer(t)
-	s.pendingPolls = 2
+	s := codescanningtest.NewServer(t)
+	s.SetProcessing(2, nil)
 	log := vulnerableAppLog(t)
 	c := newClient(s)
 	rc, err := c.Upload(context.Background(), analysis(t, s, log))
@@ -65,56 +75,57 @@ func TestUploadPendingThenComplete(t *testing.T) {
 	if !strings.HasSuffix(rc.URL, "/code-scanning/sarifs/"+rc.ID) {
 		t.Errorf("receipt %+v", rc)
 	}
-	st, err := c.Wait(context.Background(), s.owner, s.repo, rc.ID, 5*time.Millisecond, 5*time.Second)
+	st, err := c.Wait(context.Background(), s.Owner, s.Repo, rc.ID, 5*time.Millisecond, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.ProcessingStatus != codescanning.StatusComplete || !strings.HasSuffix(st.AnalysesURL, "/code-scanning/analyses?sarif_id="+rc.ID) {
 		t.Errorf("status %+v", st)
 	}
-	u := s.onlyUpload(t)
-	if !bytes.Equal(u.sarif, log) {
+	u := onlyUpload(t, s)
+	if !bytes.Equal(u.SARIF, log) {
 		t.Error("the server's decoded log differs from the one sent")
 	}
-	if u.commitSHA != testSHA || u.ref != testRef || u.checkoutURI != "file:///home/runner/work/app/app" ||
-		u.startedAt != "2026-12-07T22:10:00Z" || u.toolName != "scanmux" {
-		t.Errorf("upload fields %+v", *u)
+	if u.CommitSHA != testSHA || u.Ref != testRef || u.CheckoutURI != "file:///home/runner/work/app/app" ||
+		u.StartedAt != "2026-12-07T22:10:00Z" || u.ToolName != "scanmux" {
+		t.Errorf("upload fields %+v", u)
 	}
-	if n := s.requestCount(); n != 4 { // POST, pending, pending, complete
+	if n := len(s.Requests()); n != 4 { // POST, pending, pending, complete
 		t.Errorf("%d requests, want 4", n)
 	}
 }
 
 // GitHub failed to process the log: its errors come back verbatim.
 func TestUploadProcessingFailed(t *testing.T) {
-	s := newContractServer(t)
-	s.failWith = []string{`Code Scanning could not process the submitted SARIF file: SARIF URI scheme "git" did not match the checkout URI scheme "file"`}
+	s := codescanningtest.NewServer(t)
+	failWith := []string{`Code Scanning could not process the submitted SARIF file: SARIF URI scheme "git" did not match the checkout URI scheme "file"`}
+	s.SetProcessing(0, failWith)
 	c := newClient(s)
 	rc, err := c.Upload(context.Background(), analysis(t, s, vulnerableAppLog(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Wait(context.Background(), s.owner, s.repo, rc.ID, time.Millisecond, 5*time.Second)
+	_, err = c.Wait(context.Background(), s.Owner, s.Repo, rc.ID, time.Millisecond, 5*time.Second)
 	var pe *codescanning.ProcessingError
-	if !errors.As(err, &pe) || !errors.Is(err, codescanning.ErrProcessingFailed) || len(pe.Errors) != 1 || pe.Errors[0] != s.failWith[0] {
+	if !errors.As(err, &pe) || !errors.Is(err, codescanning.ErrProcessingFailed) || len(pe.Errors) != 1 || pe.Errors[0] != failWith[0] {
 		t.Fatalf("err = %v", err)
 	}
 }
 
 // The wait is bounded: an upload still pending is reported as such.
 func TestWaitBounded(t *testing.T) {
-	s := newContractServer(t)
-	s.pendingPolls = 1 << 30
+	s := codescanningtest.NewServer(t)
+	s.SetProcessing(1<<30, nil)
 	c := newClient(s)
 	rc, err := c.Upload(context.Background(), analysis(t, s, vulnerableAppLog(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := c.Wait(context.Background(), s.owner, s.repo, rc.ID, 20*time.Millisecond, 100*time.Millisecond)
+	st, err := c.Wait(context.Background(), s.Owner, s.Repo, rc.ID, 20*time.Millisecond, 100*time.Millisecond)
 	if !errors.Is(err, codescanning.ErrStillPending) || st == nil || st.ProcessingStatus != codescanning.StatusPending {
 		t.Fatalf("st %+v, err %v", st, err)
 	}
-	if n := s.requestCount(); n < 3 || n > 7 {
+	if n := len(s.Requests()); n < 3 || n > 7 {
 		t.Errorf("%d requests for a 100ms wait at 20ms", n)
 	}
 }
@@ -142,8 +153,8 @@ func TestUploadClientErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
-			s := newContractServer(t)
-			s.script = []scripted{{status: tc.status, body: tc.body}}
+			s := codescanningtest.NewServer(t)
+			s.Script(codescanningtest.Answer{Status: tc.status, Body: tc.body})
 			_, err := newClient(s).Upload(context.Background(), analysis(t, s, vulnerableAppLog(t)))
 			var ae *codescanning.APIError
 			if !errors.As(err, &ae) {
@@ -155,10 +166,10 @@ func TestUploadClientErrors(t *testing.T) {
 			if !strings.Contains(ae.Hint, tc.hintPart) {
 				t.Errorf("hint %q lacks %q", ae.Hint, tc.hintPart)
 			}
-			if strings.Contains(err.Error(), s.token) {
+			if strings.Contains(err.Error(), s.Token) {
 				t.Error("the error holds the token")
 			}
-			if n := s.requestCount(); n != 1 {
+			if n := len(s.Requests()); n != 1 {
 				t.Errorf("%d requests: a 4xx must not be retried", n)
 			}
 		})
@@ -167,38 +178,36 @@ func TestUploadClientErrors(t *testing.T) {
 
 // 5xx answers are retried with backoff, then the upload goes through.
 func TestUploadRetries5xx(t *testing.T) {
-	s := newContractServer(t)
-	s.script = []scripted{
-		{status: 502, body: `{"message":"Server Error"}`},
-		{status: 503, body: `{"message":"Service Unavailable"}`},
-	}
+	s := codescanningtest.NewServer(t)
+	s.Script(codescanningtest.Answer{Status: 502, Body: `{"message":"Server Error"}`},
+		codescanningtest.Answer{Status: 503, Body: `{"message":"Service Unavailable"}`})
 	c := newClient(s)
 	var logged []string
 	c.Logf = func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
 	if _, err := c.Upload(context.Background(), analysis(t, s, vulnerableAppLog(t))); err != nil {
 		t.Fatal(err)
 	}
-	if n := s.requestCount(); n != 3 {
+	if n := len(s.Requests()); n != 3 {
 		t.Errorf("%d requests, want 3", n)
 	}
 	if len(logged) != 2 || !strings.Contains(logged[0], "502") || !strings.Contains(logged[1], "503") {
 		t.Errorf("retry lines %q", logged)
 	}
-	s.onlyUpload(t)
+	onlyUpload(t, s)
 }
 
 // A server that keeps failing is given up after MaxAttempts.
 func TestUploadGivesUp(t *testing.T) {
-	s := newContractServer(t)
+	s := codescanningtest.NewServer(t)
 	for range 10 {
-		s.script = append(s.script, scripted{status: 500, body: `{"message":"Server Error"}`})
+		s.Script(codescanningtest.Answer{Status: 500, Body: `{"message":"Server Error"}`})
 	}
 	_, err := newClient(s).Upload(context.Background(), analysis(t, s, vulnerableAppLog(t)))
 	var ae *codescanning.APIError
 	if !errors.As(err, &ae) || ae.StatusCode != 500 || !strings.Contains(err.Error(), "gave up after 4 attempts") {
 		t.Fatalf("err = %v", err)
 	}
-	if n := s.requestCount(); n != 4 {
+	if n := len(s.Requests()); n != 4 {
 		t.Errorf("%d requests, want 4", n)
 	}
 }
@@ -208,43 +217,42 @@ func TestUploadGivesUp(t *testing.T) {
 func TestUploadSecondaryRateLimit(t *testing.T) {
 	for _, status := range []int{403, 429} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
-			s := newContractServer(t)
-			s.script = []scripted{{status: status, header: map[string]string{"Retry-After": "1"},
-				body: `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`}}
+			s := codescanningtest.NewServer(t)
+			s.Script(codescanningtest.Answer{Status: status, Header: map[string]string{"Retry-After": "1"},
+				Body: `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`})
 			if _, err := newClient(s).Upload(context.Background(), analysis(t, s, vulnerableAppLog(t))); err != nil {
 				t.Fatal(err)
 			}
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			if len(s.requests) != 2 {
-				t.Fatalf("%d requests, want 2", len(s.requests))
+			reqs := s.Requests()
+			if len(reqs) != 2 {
+				t.Fatalf("%d requests, want 2", len(reqs))
 			}
-			if gap := s.requests[1].at.Sub(s.requests[0].at); gap < time.Second {
+			if gap := reqs[1].At.Sub(reqs[0].At); gap < time.Second {
 				t.Errorf("retried %s after a Retry-After of 1s", gap)
 			}
 		})
 	}
 	t.Run("too long", func(t *testing.T) {
-		s := newContractServer(t)
-		s.script = []scripted{{status: 403, header: map[string]string{"Retry-After": "3600"},
-			body: `{"message":"You have exceeded a secondary rate limit."}`}}
+		s := codescanningtest.NewServer(t)
+		s.Script(codescanningtest.Answer{Status: 403, Header: map[string]string{"Retry-After": "3600"},
+			Body: `{"message":"You have exceeded a secondary rate limit."}`})
 		_, err := newClient(s).Upload(context.Background(), analysis(t, s, vulnerableAppLog(t)))
 		var ae *codescanning.APIError
 		if !errors.As(err, &ae) || !strings.Contains(ae.Hint, "rate limited for 1h0m0s") {
 			t.Fatalf("err = %v", err)
 		}
-		if n := s.requestCount(); n != 1 {
+		if n := len(s.Requests()); n != 1 {
 			t.Errorf("%d requests, want 1", n)
 		}
 	})
 	t.Run("primary", func(t *testing.T) {
-		s := newContractServer(t)
-		s.script = []scripted{{status: 403, header: map[string]string{"X-RateLimit-Remaining": "0",
-			"X-RateLimit-Reset": fmt.Sprint(time.Now().Unix())}, body: `{"message":"API rate limit exceeded"}`}}
+		s := codescanningtest.NewServer(t)
+		s.Script(codescanningtest.Answer{Status: 403, Header: map[string]string{"X-RateLimit-Remaining": "0",
+			"X-RateLimit-Reset": fmt.Sprint(time.Now().Unix())}, Body: `{"message":"API rate limit exceeded"}`})
 		if _, err := newClient(s).Upload(context.Background(), analysis(t, s, vulnerableAppLog(t))); err != nil {
 			t.Fatal(err)
 		}
-		if n := s.requestCount(); n != 2 {
+		if n := len(s.Requests()); n != 2 {
 			t.Errorf("%d requests, want 2", n)
 		}
 	})
@@ -298,14 +306,14 @@ func TestUploadNinePointFiveMB(t *testing.T) {
 		t.Fatalf("gzip size %d, want about 9.5 MB", len(c.Gzip))
 	}
 	t.Logf("%d bytes of SARIF, %d gzip-compressed", len(log), len(c.Gzip))
-	s := newContractServer(t)
+	s := codescanningtest.NewServer(t)
 	a := analysis(t, s, log)
 	if _, err := newClient(s).Upload(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
-	u := s.onlyUpload(t)
-	if u.gzipSize != len(c.Gzip) || !bytes.Equal(u.sarif, log) {
-		t.Errorf("server got %d gzip bytes, sent %d; log equal: %v", u.gzipSize, len(c.Gzip), bytes.Equal(u.sarif, log))
+	u := onlyUpload(t, s)
+	if u.GzipSize != len(c.Gzip) || !bytes.Equal(u.SARIF, log) {
+		t.Errorf("server got %d gzip bytes, sent %d; log equal: %v", u.GzipSize, len(c.Gzip), bytes.Equal(u.SARIF, log))
 	}
 }
 
@@ -324,18 +332,18 @@ func TestOverLimitRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newContractServer(t)
-	_, err = newClient(s).Upload(context.Background(), &codescanning.Analysis{Owner: s.owner, Repo: s.repo,
+	s := codescanningtest.NewServer(t)
+	_, err = newClient(s).Upload(context.Background(), &codescanning.Analysis{Owner: s.Owner, Repo: s.Repo,
 		CommitSHA: testSHA, Ref: testRef, Gzip: gz.Gzip})
 	var ae *codescanning.APIError
-	if !errors.As(err, &ae) || ae.StatusCode != http.StatusRequestEntityTooLarge || s.requestCount() != 1 {
-		t.Fatalf("err = %v, %d requests", err, s.requestCount())
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusRequestEntityTooLarge || len(s.Requests()) != 1 {
+		t.Fatalf("err = %v, %d requests", err, len(s.Requests()))
 	}
 }
 
 // The fields GitHub requires are checked before a request is made.
 func TestUploadValidatesFields(t *testing.T) {
-	s := newContractServer(t)
+	s := codescanningtest.NewServer(t)
 	c := newClient(s)
 	good := analysis(t, s, vulnerableAppLog(t))
 	for name, mut := range map[string]func(a *codescanning.Analysis){
@@ -351,7 +359,7 @@ func TestUploadValidatesFields(t *testing.T) {
 			t.Errorf("%s: no error", name)
 		}
 	}
-	if n := s.requestCount(); n != 0 {
+	if n := len(s.Requests()); n != 0 {
 		t.Errorf("%d requests for invalid uploads", n)
 	}
 }
@@ -386,15 +394,15 @@ func TestContractServerIsStrict(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newContractServer(t)
+			s := codescanningtest.NewServer(t)
 			body := tc.body
 			if body == "" {
 				body = "{}"
 			}
-			req, _ := http.NewRequest(http.MethodPost, s.URL+"/repos/"+s.owner+"/"+s.repo+"/code-scanning/sarifs", strings.NewReader(body))
+			req, _ := http.NewRequest(http.MethodPost, s.URL+"/repos/"+s.Owner+"/"+s.Repo+"/code-scanning/sarifs", strings.NewReader(body))
 			req.Header.Set("Accept", "application/vnd.github+json")
 			req.Header.Set("X-GitHub-Api-Version", "2022-11-28")
-			req.Header.Set("Authorization", "Bearer "+s.token)
+			req.Header.Set("Authorization", "Bearer "+s.Token)
 			req.Header.Set("User-Agent", "strictness-test")
 			req.Header.Set("Content-Type", "application/json")
 			if tc.mut != nil {
@@ -408,12 +416,9 @@ func TestContractServerIsStrict(t *testing.T) {
 			if resp.StatusCode != tc.status {
 				t.Errorf("status %d, want %d", resp.StatusCode, tc.status)
 			}
-			s.mu.Lock()
-			if len(s.violations) == 0 {
+			if len(s.TakeViolations()) == 0 { // expected here, and taken
 				t.Error("no violation recorded")
 			}
-			s.violations = nil // expected here
-			s.mu.Unlock()
 		})
 	}
 }

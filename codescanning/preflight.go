@@ -83,6 +83,9 @@ type Checked struct {
 	// StartedAt is the earliest invocation start time in the log
 	// (RFC 3339), empty when none says.
 	StartedAt string
+	// Partial is set when a failed run wrote the log (--partial), which
+	// only CheckOptions.AllowPartial lets through.
+	Partial bool
 }
 
 // Problem is one reason GitHub would reject a log.
@@ -378,7 +381,7 @@ func Check(log []byte, o *CheckOptions) (*Checked, error) {
 	if len(pe.Problems) > 0 {
 		return nil, pe
 	}
-	c.Gzip = gz
+	c.Gzip, c.Partial = gz, partial
 	return c, nil
 }
 

@@ -1,4 +1,6 @@
-package codescanning_test
+// Package codescanningtest is GitHub's code scanning SARIF API as a local
+// server, for tests of uploaders: [NewServer] starts it on 127.0.0.1.
+package codescanningtest
 
 import (
 	"bytes"
@@ -17,7 +19,7 @@ import (
 	"time"
 )
 
-// contractServer is GitHub's code scanning SARIF API as documented
+// Server is GitHub's code scanning SARIF API as documented
 // (REST API 2022-11-28: "Upload an analysis as SARIF data" and "Get
 // information about a SARIF upload"), implemented strictly on
 // 127.0.0.1: every header and field is checked, the sarif field is
@@ -26,51 +28,64 @@ import (
 // the contract gets GitHub's error answer and is recorded as a violation.
 // Scripted answers (403, 404, 413, 422, 5xx, rate limits) come before the
 // contract's, one per request.
-type contractServer struct {
+type Server struct {
 	*httptest.Server
-	token, owner, repo string
+	// Token is the only token accepted; Owner and Repo name the only
+	// repository.
+	Token, Owner, Repo string
 
-	mu         sync.Mutex
-	requests   []request  // every request, in order
-	violations []string   // contract violations seen
-	script     []scripted // answers to give first, one per request
-	uploads    map[string]*upload
-	// pendingPolls is how many status requests of an upload answer
-	// pending before it is processed.
+	mu           sync.Mutex
+	requests     []Request // every request, in order
+	violations   []string  // contract violations seen
+	script       []Answer  // answers to give first, one per request
+	uploads      map[string]*Upload
 	pendingPolls int
-	// failWith, when set, makes processing fail with these errors.
-	failWith []string
+	failWith     []string
 }
 
-// request is what the server saw of one request.
-type request struct {
-	method, path string
-	at           time.Time
+// Request is what the server saw of one request.
+type Request struct {
+	// Method and Path are the request's.
+	Method, Path string
+	// At is when it arrived.
+	At time.Time
 }
 
-// scripted is one answer given before the contract's.
-type scripted struct {
-	status int
-	header map[string]string
-	body   string
+// Answer is one answer given before the contract's.
+type Answer struct {
+	// Status is the HTTP status.
+	Status int
+	// Header holds headers to set (Retry-After, X-RateLimit-*).
+	Header map[string]string
+	// Body is the JSON body.
+	Body string
 }
 
-// upload is an accepted upload, decoded.
-type upload struct {
-	id                               string
-	commitSHA, ref                   string
-	checkoutURI, startedAt, toolName string
-	gzipSize                         int
-	sarif                            []byte
-	polls                            int
+// Upload is an accepted upload, decoded.
+type Upload struct {
+	// ID is the id the server gave it.
+	ID string
+	// CommitSHA, Ref, CheckoutURI, StartedAt and ToolName are the
+	// request's fields (empty when absent).
+	CommitSHA, Ref, CheckoutURI, StartedAt, ToolName string
+	// GzipSize is the size of the decoded sarif field.
+	GzipSize int
+	// SARIF is the log, base64-decoded and gunzipped.
+	SARIF []byte
+
+	polls int
 }
 
+// maxGzip is GitHub's limit on the compressed log: over it, 413.
 const maxGzip = 10 << 20
 
-func newContractServer(t *testing.T) *contractServer {
+// NewServer starts a server on 127.0.0.1 that t closes, and that fails t
+// with every contract violation it saw, unless cleared with
+// [Server.TakeViolations].
+func NewServer(t testing.TB) *Server {
 	t.Helper()
-	s := &contractServer{token: "ghs_test-token-0123456789abcdefXYZ", owner: "octo-org", repo: "octo.repo",
-		uploads: map[string]*upload{}}
+	s := &Server{Token: "ghs_test-token-0123456789abcdefXYZ", Owner: "octo-org", Repo: "octo.repo",
+		uploads: map[string]*Upload{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve)) // listens on 127.0.0.1
 	t.Cleanup(s.Close)
 	t.Cleanup(func() {
@@ -83,24 +98,50 @@ func newContractServer(t *testing.T) *contractServer {
 	return s
 }
 
-func (s *contractServer) requestCount() int {
+// Requests returns the requests seen so far, in order.
+func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.requests)
+	return append([]Request(nil), s.requests...)
 }
 
-func (s *contractServer) onlyUpload(t *testing.T) *upload {
-	t.Helper()
+// Uploads returns the uploads accepted so far, in order.
+func (s *Server) Uploads() []Upload {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.uploads) != 1 {
-		t.Fatalf("%d uploads accepted, want 1", len(s.uploads))
+	out := make([]Upload, 0, len(s.uploads))
+	for i := 1; i <= len(s.uploads); i++ {
+		out = append(out, *s.uploads[uploadID(i)])
 	}
-	for _, u := range s.uploads {
-		return u
-	}
-	return nil
+	return out
 }
+
+// Script queues answers given, one per request, before the contract's.
+func (s *Server) Script(a ...Answer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.script = append(s.script, a...)
+}
+
+// SetProcessing sets how many status requests of an upload answer
+// pending before it is processed, and the errors processing fails with
+// (nil: it completes).
+func (s *Server) SetProcessing(pending int, failWith []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pendingPolls, s.failWith = pending, failWith
+}
+
+// TakeViolations returns the contract violations seen and forgets them.
+func (s *Server) TakeViolations() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := s.violations
+	s.violations = nil
+	return v
+}
+
+func uploadID(n int) string { return fmt.Sprintf("47177e22-5596-11eb-80a1-%012x", n) }
 
 // answer writes a GitHub-style JSON answer.
 func answer(w http.ResponseWriter, status int, v any) {
@@ -110,7 +151,7 @@ func answer(w http.ResponseWriter, status int, v any) {
 }
 
 // violation records a broken contract and answers as GitHub would.
-func (s *contractServer) violation(w http.ResponseWriter, status int, format string, args ...any) {
+func (s *Server) violation(w http.ResponseWriter, status int, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	s.violations = append(s.violations, msg)
 	answer(w, status, map[string]any{"message": msg, "documentation_url": "https://docs.github.com/rest"})
@@ -123,10 +164,10 @@ var (
 	fullRef    = regexp.MustCompile(`^refs/(heads/.+|tags/.+|pull/[0-9]+/(merge|head))$`)
 )
 
-func (s *contractServer) serve(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, request{r.Method, r.URL.Path, time.Now()})
+	s.requests = append(s.requests, Request{r.Method, r.URL.Path, time.Now()})
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		s.violation(w, http.StatusBadRequest, "reading the body: %v", err)
@@ -145,8 +186,8 @@ func (s *contractServer) serve(w http.ResponseWriter, r *http.Request) {
 		s.violation(w, http.StatusForbidden, "no User-Agent of the program's own: GitHub requires one")
 		return
 	}
-	if got := r.Header.Get("Authorization"); got != "Bearer "+s.token {
-		s.violation(w, http.StatusUnauthorized, "Bad credentials (Authorization %q)", strings.ReplaceAll(got, s.token, "TOKEN"))
+	if got := r.Header.Get("Authorization"); got != "Bearer "+s.Token {
+		s.violation(w, http.StatusUnauthorized, "Bad credentials (Authorization %q)", strings.ReplaceAll(got, s.Token, "TOKEN"))
 		return
 	}
 	if r.URL.RawQuery != "" {
@@ -156,12 +197,12 @@ func (s *contractServer) serve(w http.ResponseWriter, r *http.Request) {
 	if len(s.script) > 0 {
 		a := s.script[0]
 		s.script = s.script[1:]
-		for k, v := range a.header {
+		for k, v := range a.Header {
 			w.Header().Set(k, v)
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(a.status)
-		io.WriteString(w, a.body)
+		w.WriteHeader(a.Status)
+		io.WriteString(w, a.Body)
 		return
 	}
 	switch {
@@ -180,9 +221,9 @@ func (s *contractServer) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // receive is POST /repos/{owner}/{repo}/code-scanning/sarifs.
-func (s *contractServer) receive(w http.ResponseWriter, r *http.Request, body []byte) {
+func (s *Server) receive(w http.ResponseWriter, r *http.Request, body []byte) {
 	m := uploadPath.FindStringSubmatch(r.URL.Path)
-	if m[1] != s.owner || m[2] != s.repo {
+	if m[1] != s.Owner || m[2] != s.Repo {
 		answer(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 		return
 	}
@@ -262,26 +303,26 @@ func (s *contractServer) receive(w http.ResponseWriter, r *http.Request, body []
 			"documentation_url": "https://docs.github.com/rest/code-scanning/code-scanning#upload-an-analysis-as-sarif-data"})
 		return
 	}
-	id := fmt.Sprintf("47177e22-5596-11eb-80a1-%012x", len(s.uploads)+1)
-	u := &upload{id: id, commitSHA: *in.CommitSHA, ref: *in.Ref, gzipSize: len(gz), sarif: log}
+	id := uploadID(len(s.uploads) + 1)
+	u := &Upload{ID: id, CommitSHA: *in.CommitSHA, Ref: *in.Ref, GzipSize: len(gz), SARIF: log}
 	if in.CheckoutURI != nil {
-		u.checkoutURI = *in.CheckoutURI
+		u.CheckoutURI = *in.CheckoutURI
 	}
 	if in.StartedAt != nil {
-		u.startedAt = *in.StartedAt
+		u.StartedAt = *in.StartedAt
 	}
 	if in.ToolName != nil {
-		u.toolName = *in.ToolName
+		u.ToolName = *in.ToolName
 	}
 	s.uploads[id] = u
 	answer(w, http.StatusAccepted, map[string]string{"id": id,
-		"url": s.URL + "/repos/" + s.owner + "/" + s.repo + "/code-scanning/sarifs/" + id})
+		"url": s.URL + "/repos/" + s.Owner + "/" + s.Repo + "/code-scanning/sarifs/" + id})
 }
 
 // status is GET /repos/{owner}/{repo}/code-scanning/sarifs/{id}.
-func (s *contractServer) status(w http.ResponseWriter, owner, repo, id string) {
+func (s *Server) status(w http.ResponseWriter, owner, repo, id string) {
 	u := s.uploads[id]
-	if owner != s.owner || repo != s.repo || u == nil {
+	if owner != s.Owner || repo != s.Repo || u == nil {
 		answer(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 		return
 	}
@@ -293,6 +334,6 @@ func (s *contractServer) status(w http.ResponseWriter, owner, repo, id string) {
 		answer(w, http.StatusOK, map[string]any{"processing_status": "failed", "analyses_url": nil, "errors": s.failWith})
 	default:
 		answer(w, http.StatusOK, map[string]any{"processing_status": "complete", "errors": nil,
-			"analyses_url": s.URL + "/repos/" + s.owner + "/" + s.repo + "/code-scanning/analyses?sarif_id=" + id})
+			"analyses_url": s.URL + "/repos/" + s.Owner + "/" + s.Repo + "/code-scanning/analyses?sarif_id=" + id})
 	}
 }
