@@ -79,8 +79,8 @@ func TestDiffBaseOneChangedFunction(t *testing.T) {
 	changed := string(src)
 	for old, new := range map[string]string{
 		`query := fmt.Sprintf("SELECT name FROM users WHERE id = '%s'", id)`: `query := fmt.Sprintf("SELECT name, email FROM users WHERE id = '%s'", id)`,
-		`fmt.Fprintf(w, "would run: %s\n", query)`:                          `fmt.Fprintf(w, "would run: %s\n\n", query)`,
-		`rows, err := db.Query(query)`:                                      `rows, err := db.Query(query) // still injectable`,
+		`fmt.Fprintf(w, "would run: %s\n", query)`:                           `fmt.Fprintf(w, "would run: %s\n\n", query)`,
+		`rows, err := db.Query(query)`:                                       `rows, err := db.Query(query) // still injectable`,
 	} {
 		if !strings.Contains(changed, old) {
 			t.Fatalf("main.go has no %q", old)
