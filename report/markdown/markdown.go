@@ -33,6 +33,10 @@ func init() {
 // parameter says otherwise.
 const DefaultTop = 20
 
+// MaxSuppressed is how many suppressed findings the summary lists; the
+// others are counted by reason only.
+const MaxSuppressed = 50
+
 // Write writes the summary.
 func Write(w io.Writer, r *aggregate.Report, o *report.Options) error {
 	top := DefaultTop
@@ -192,13 +196,38 @@ func Write(w io.Writer, r *aggregate.Report, o *report.Options) error {
 		bw.WriteString("\n")
 	}
 
-	// Suppressions, with their reasons, folded.
+	// Suppressions, folded: how many per reason, then the first
+	// MaxSuppressed of them (a --diff-base run suppresses everything
+	// outside the change, which can be thousands).
 	if c.Suppressed > 0 {
-		fmt.Fprintf(bw, "<details><summary>%d suppressed %s</summary>\n\n| finding | where | reason |\n|---|---|---|\n", c.Suppressed, plural(c.Suppressed, "finding", "findings"))
+		fmt.Fprintf(bw, "<details><summary>%d suppressed %s</summary>\n\n| reason | findings |\n|---|--:|\n", c.Suppressed, plural(c.Suppressed, "finding", "findings"))
+		byReason := map[string]int{}
+		var reasons []string
 		for _, f := range r.Findings {
 			if f.Suppressed() {
-				fmt.Fprintf(bw, "| %s %s | %s | %s |\n", Escape(f.Tool.Name), Escape(f.Rule.ID), Escape(view.Where(&f.Location)), Escape(view.Reason(f)))
+				why := view.Reason(f)
+				if byReason[why] == 0 {
+					reasons = append(reasons, why)
+				}
+				byReason[why]++
 			}
+		}
+		for _, why := range reasons {
+			fmt.Fprintf(bw, "| %s | %d |\n", Escape(why), byReason[why])
+		}
+		bw.WriteString("\n| finding | where | reason |\n|---|---|---|\n")
+		n := 0
+		for _, f := range r.Findings {
+			if !f.Suppressed() {
+				continue
+			}
+			if n++; n > MaxSuppressed {
+				break
+			}
+			fmt.Fprintf(bw, "| %s %s | %s | %s |\n", Escape(f.Tool.Name), Escape(f.Rule.ID), Escape(view.Where(&f.Location)), Escape(view.Reason(f)))
+		}
+		if c.Suppressed > MaxSuppressed {
+			fmt.Fprintf(bw, "\n%d more in the SARIF log (--output-profile full).\n", c.Suppressed-MaxSuppressed)
 		}
 		bw.WriteString("\n</details>\n")
 	}

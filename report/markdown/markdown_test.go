@@ -86,8 +86,8 @@ func TestVulnerableApp(t *testing.T) {
 		t.Errorf("no %q (the recording has new and unchanged findings)", want)
 	}
 	ts := tables(t, md)
-	if len(ts) != 4 {
-		t.Fatalf("%d tables, want severity, tool, top findings and suppressed", len(ts))
+	if len(ts) != 5 {
+		t.Fatalf("%d tables, want severity, tool, top findings, suppression reasons and suppressed", len(ts))
 	}
 	// Severity table: each row's total is Counts.BySeverity, the columns'
 	// Counts.ByCategory.
@@ -137,8 +137,15 @@ func TestVulnerableApp(t *testing.T) {
 	if !strings.Contains(top[0][1], "new") {
 		t.Errorf("first top finding is %q, want a new one", top[0][1])
 	}
-	if len(ts[3])-2 != c.Suppressed || c.Suppressed == 0 {
-		t.Errorf("%d suppressed rows, Counts.Suppressed %d", len(ts[3])-2, c.Suppressed)
+	if len(ts[4])-2 != c.Suppressed || c.Suppressed == 0 {
+		t.Errorf("%d suppressed rows, Counts.Suppressed %d", len(ts[4])-2, c.Suppressed)
+	}
+	byReason := 0
+	for _, row := range ts[3][2:] {
+		byReason += atoi(t, row[1])
+	}
+	if byReason != c.Suppressed {
+		t.Errorf("suppressions by reason add up to %d, Counts.Suppressed %d", byReason, c.Suppressed)
 	}
 	if !strings.Contains(md, "base image pinned by the platform team &lt;see SEC\\-12&gt;") && !strings.Contains(md, "base image pinned by the platform team &lt;see SEC-12&gt;") {
 		t.Error("the suppression's reason is missing")
