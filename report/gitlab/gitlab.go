@@ -93,10 +93,14 @@ func (k Kind) FormatName() string { return "gitlab-" + strings.ReplaceAll(string
 
 // FileName is the file name GitLab's own analyzers write the kind to:
 // "gl-sast-report.json", "gl-dependency-scanning-report.json", ...
-func (k Kind) FileName() string { return "gl-" + strings.ReplaceAll(string(k), "_", "-") + "-report.json" }
+func (k Kind) FileName() string {
+	return "gl-" + strings.ReplaceAll(string(k), "_", "-") + "-report.json"
+}
 
 // SchemaFile is the kind's schema file name in GitLab's schema project.
-func (k Kind) SchemaFile() string { return strings.ReplaceAll(string(k), "_", "-") + "-report-format.json" }
+func (k Kind) SchemaFile() string {
+	return strings.ReplaceAll(string(k), "_", "-") + "-report-format.json"
+}
 
 func init() {
 	for _, k := range Kinds {
