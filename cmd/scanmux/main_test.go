@@ -116,13 +116,13 @@ func TestMergeErrors(t *testing.T) {
 	}{
 		{"no command", nil, 2, "usage"},
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
-		{"bad flag", []string{"merge", "--nope", "-o", out, good}, 2, "flag provided but not defined"},
+		{"bad flag", []string{"merge", "--nope", "-o", out, good}, 2, "unknown flag: --nope"},
 		{"no output", []string{"merge", good}, 2, "usage: scanmux merge"},
 		{"no inputs", []string{"merge", "-o", out}, 2, "usage: scanmux merge"},
 		{"missing input", []string{"merge", "-o", out, good, filepath.Join(dir, "nope.sarif")}, 2, "nope.sarif"},
 		{"bad profile", []string{"merge", "-o", out, "--output-profile", "nope", good}, 2, "--output-profile"},
 		{"bad root", []string{"merge", "-o", out, "--root", filepath.Join(dir, "nope"), good}, 2, "nope"},
-		{"bad format", []string{"merge", "-o", out, "--format", "nope", good}, 2, "--format"},
+		{"bad input format", []string{"merge", "-o", out, "--input-format", "nope", good}, 2, "--input-format"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.reason, func(t *testing.T) {

@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
+
+	"github.com/spf13/cobra"
 
 	"github.com/scanmux/scanmux/plugin"
 	"github.com/scanmux/scanmux/scanners/builtin"
@@ -15,19 +16,32 @@ import (
 	"github.com/scanmux/scanmux/scanners/runner"
 )
 
+func newPluginsCommand(stdout, stderr io.Writer) *cobra.Command {
+	var configPath string
+	var trustRepo bool
+	cmd := &cobra.Command{
+		Use:   "plugins [flags]",
+		Short: "list built-in scanners, installed and missing tools, and plugin binaries",
+		Long: `Lists the built-in scanners with their versions, the supported tools found
+on PATH (with the engine that runs when a tool is both built in and
+installed) and those missing with how to install them, and plugin binaries
+with their SHA-256 and whether a trusted config pins them.`,
+		Args: cobra.NoArgs,
+		RunE: runE(func(cmd *cobra.Command, args []string) int {
+			return runPlugins(configPath, trustRepo, stdout, stderr)
+		}),
+	}
+	cmd.Flags().StringVarP(&configPath, "config", "c", "", "config `file` whose plugins section pins plugin binaries (default: ./.scanmux.yaml, whose pins count only with --trust-repo-config)")
+	cmd.Flags().BoolVar(&trustRepo, "trust-repo-config", false, "trust ./.scanmux.yaml, as scan --trust-repo-config does")
+	return cmd
+}
+
 // runPlugins prints what scanners are available: the built-ins with their
 // versions, the supported tools found on PATH and those missing with how
 // to install them, and plugin binaries with their SHA-256 and whether a
 // trusted config pins them (see scanConfig).
-func runPlugins(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("plugins", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "config `file` whose plugins section pins plugin binaries (default: ./.scanmux.yaml, whose pins count only with --trust-repo-config)")
-	trustRepo := fs.Bool("trust-repo-config", false, "trust ./.scanmux.yaml, as scan --trust-repo-config does")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: scanmux plugins [--config FILE] [--trust-repo-config]")
-		return exitUsage
-	}
+func runPlugins(configPathV string, trustRepoV bool, stdout, stderr io.Writer) int {
+	configPath, trustRepo := &configPathV, &trustRepoV
 	cwd, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintln(stderr, "scanmux plugins:", err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/plugin"
+	"github.com/scanmux/scanmux/report/jsonout"
 	"github.com/scanmux/scanmux/sarif"
 	"github.com/scanmux/scanmux/scanners/builtin"
 	"github.com/scanmux/scanmux/scanners/runner"
@@ -104,7 +105,7 @@ scanners:
 `, vulndb)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"scan", "--config", cfg, "-o", filepath.Join(dir, "out.sarif"), "--format", "json", "--timeout", "10m"}
+	args := []string{"scan", "--config", cfg, "-o", filepath.Join(dir, "out.sarif"), "-o", "json=-", "--timeout", "10m"}
 	dast := installed("wapiti")
 	if dast {
 		args = append(args, "--url", startVulnerableApp(t))
@@ -165,15 +166,13 @@ scanners:
 	if secret == nil {
 		t.Fatal("the hard-coded token is not reported")
 	}
-	var report struct {
-		Findings []finding.Finding `json:"findings"`
-	}
+	var report jsonout.Document
 	if err := json.Unmarshal(stdout.Bytes(), &report); err != nil {
-		t.Fatalf("--format json: %v", err)
+		t.Fatalf("-o json=-: %v", err)
 	}
 	merged := false
 	for _, f := range report.Findings {
-		if f.Category != finding.CategorySecret || f.Location.Path != "main.go" {
+		if f.Category != string(finding.CategorySecret) || f.Location.Path != "main.go" {
 			continue
 		}
 		reporters := []string{f.Tool.Name}
