@@ -266,3 +266,27 @@ func TestParseMalformed(t *testing.T) {
 		}
 	}
 }
+
+// Parse never panics, and what it returns holds sorted, disjoint ranges
+// within the hunks.
+func FuzzParse(f *testing.F) {
+	f.Add("diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,3 @@\n a\n+b\n c\n")
+	f.Add("--- a/x\n+++ \"b/\\303\\251t\\303\\251\"\n@@ -0,0 +1 @@\n+x\n\\ No newline at end of file\n")
+	f.Add("diff --git a/x b/y\nsimilarity index 100%\nrename from x\nrename to y\n")
+	f.Add("--- a/x\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		c, err := gitdiff.Parse(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for p, file := range c.Files {
+			for _, rs := range [][]gitdiff.Range{file.Added, file.Hunks} {
+				for i, r := range rs {
+					if r.Start > r.End || i > 0 && rs[i-1].End+1 >= r.Start {
+						t.Fatalf("%s: ranges %v", p, rs)
+					}
+				}
+			}
+		}
+	})
+}

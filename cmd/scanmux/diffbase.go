@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/scanmux/scanmux/aggregate"
 	"github.com/scanmux/scanmux/gitdiff"
@@ -33,7 +34,11 @@ func diffBaseFilter(ctx context.Context, root, ref, mode string) (aggregate.Filt
 	c, err := gitdiff.Diff(ctx, root, ref)
 	if err != nil {
 		if errors.Is(err, gitdiff.ErrRef) || errors.Is(err, gitdiff.ErrGit) {
-			return nil, usagef("--diff-base %s: %v", ref, err)
+			hint := ""
+			if strings.Contains(err.Error(), "merge base") || errors.Is(err, gitdiff.ErrRef) {
+				hint = " (in CI, fetch the base's history: actions/checkout with fetch-depth: 0, or git fetch origin BRANCH)"
+			}
+			return nil, usagef("--diff-base %s: %v%s", ref, err, hint)
 		}
 		return nil, fmt.Errorf("--diff-base %s: %w", ref, err)
 	}
