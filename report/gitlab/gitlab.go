@@ -220,14 +220,15 @@ func Write(w io.Writer, kind Kind, r *aggregate.Report, o *report.Options) error
 		doc.Vulnerabilities = append(doc.Vulnerabilities, v)
 	}
 	doc.Scan = newScan(kind, r, o, tools)
-	if kind == DAST {
-		doc.Scan.ScannedResources = []scannedResource{}
+	if kind == DAST { // required, empty or not
+		scanned := []scannedResource{}
 		for res := range resources {
-			doc.Scan.ScannedResources = append(doc.Scan.ScannedResources, res)
+			scanned = append(scanned, res)
 		}
-		slices.SortFunc(doc.Scan.ScannedResources, func(a, b scannedResource) int {
+		slices.SortFunc(scanned, func(a, b scannedResource) int {
 			return strings.Compare(a.URL+" "+a.Method, b.URL+" "+b.Method)
 		})
+		doc.Scan.ScannedResources = &scanned
 	}
 	if kind == DependencyScanning && version == Schema1507 { // required in 15.0, gone in 15.2
 		files := []dependencyFile{}
@@ -255,14 +256,14 @@ type document struct {
 }
 
 type scan struct {
-	Analyzer         component         `json:"analyzer"`
-	Scanner          component         `json:"scanner"`
-	Type             Kind              `json:"type"`
-	StartTime        string            `json:"start_time"`
-	EndTime          string            `json:"end_time"`
-	Status           string            `json:"status"`
-	Messages         []message         `json:"messages,omitempty"`
-	ScannedResources []scannedResource `json:"scanned_resources,omitempty"`
+	Analyzer         component          `json:"analyzer"`
+	Scanner          component          `json:"scanner"`
+	Type             Kind               `json:"type"`
+	StartTime        string             `json:"start_time"`
+	EndTime          string             `json:"end_time"`
+	Status           string             `json:"status"`
+	Messages         []message          `json:"messages,omitempty"`
+	ScannedResources *[]scannedResource `json:"scanned_resources,omitempty"`
 }
 
 type component struct {

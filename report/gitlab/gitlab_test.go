@@ -147,6 +147,20 @@ func TestVulnerableAppValidates(t *testing.T) {
 	}
 }
 
+// A report with no findings of a kind is valid too (it tells GitLab the
+// kind was scanned and found nothing).
+func TestEmptyReportsValidate(t *testing.T) {
+	empty := &aggregate.Report{}
+	o := &report.Options{Started: reporttest.Started, Finished: reporttest.Started}
+	for _, version := range gitlab.Schemas {
+		for _, kind := range gitlab.Kinds {
+			if doc := validate(t, empty, o, version, kind); len(doc["vulnerabilities"].([]any)) != 0 {
+				t.Errorf("%s %s: vulnerabilities in an empty report", kind, version)
+			}
+		}
+	}
+}
+
 // Golden reports of the vulnerable-app scan (15.2.1; dependency scanning
 // in 15.0.7 too, for its dependency_files): go test -update rewrites them.
 func TestGolden(t *testing.T) {
