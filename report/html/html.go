@@ -8,8 +8,8 @@
 // Content-Security-Policy allows only them (no images, fonts, frames or
 // connections). Everything taken from the report is escaped by
 // html/template; links are http(s) only. Filters can be set from the URL's
-// fragment (report.html#severity=high&tool=gosec&state=new, open=N opens
-// finding N), so a filtered view can be shared. The format registers itself as "html".
+// fragment (report.html#severity=high&tool=gosec&state=new; open=N opens
+// finding N; sort=rule, sort=-where), so a view can be shared. The format registers itself as "html".
 package html
 
 import (

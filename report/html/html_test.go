@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -174,6 +175,26 @@ func browse(t *testing.T, page []byte, findings int, r *aggregate.Report) {
 	consoleErrors(stderr)
 	if !regexp.MustCompile(`<tbody class="finding[^"]* open" id="f12"`).MatchString(dom) {
 		t.Error("#open=12 did not open finding 12")
+	}
+
+	// Sorting from the fragment: by rule, ascending and descending.
+	for _, frag := range []string{"sort=rule", "sort=-rule"} {
+		dom, stderr := run("--dump-dom", "file://"+file+"#"+frag)
+		consoleErrors(stderr)
+		var rules []string
+		for _, m := range regexp.MustCompile(`<tbody class="finding[^>]* data-rule="([^"]*)"`).FindAllStringSubmatch(dom, -1) {
+			rules = append(rules, m[1])
+		}
+		if len(rules) != findings {
+			t.Fatalf("#%s: %d rows", frag, len(rules))
+		}
+		sorted := slices.IsSortedFunc(rules, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+		if frag == "sort=-rule" {
+			sorted = slices.IsSortedFunc(rules, func(a, b string) int { return strings.Compare(strings.ToLower(b), strings.ToLower(a)) })
+		}
+		if !sorted || !strings.Contains(dom, `data-sort="rule" aria-sort=`) {
+			t.Errorf("#%s: rows not sorted by rule: %v", frag, rules)
+		}
 	}
 
 	// Filters from the fragment: tool and state.

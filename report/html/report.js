@@ -27,6 +27,7 @@
     selects.forEach(function (s) { if (s.value) { h.push(s.dataset.key + "=" + encodeURIComponent(s.value)); } });
     if (q) { h.push("text=" + encodeURIComponent(text.value.trim())); }
     rows.forEach(function (r) { if (r.classList.contains("open") && !r.hidden) { h.push("open=" + r.dataset.n); } });
+    if (sortKey && (sortKey !== "sev" || sortDir !== -1)) { h.push("sort=" + (sortDir < 0 ? "-" : "") + sortKey); }
     var hash = h.length ? "#" + h.join("&") : "";
     if (location.hash !== hash && history.replaceState) {
       try { history.replaceState(null, "", hash || location.pathname + location.search); } catch (e) { /* a page opened from a file may refuse; the filters still apply */ }
@@ -40,6 +41,7 @@
       if (i < 0) { return; }
       var k = kv.slice(0, i), v = decodeURIComponent(kv.slice(i + 1));
       if (k === "text") { text.value = v; return; }
+      if (k === "sort") { sortFrom = v; return; }
       if (k === "open") {
         var r = document.getElementById("f" + v);
         if (r) { r.classList.add("open"); }
@@ -54,9 +56,10 @@
     });
   }
 
-  var sortKey = "", sortDir = 1;
-  function sortBy(key) {
-    sortDir = key === sortKey ? -sortDir : (key === "sev" ? -1 : 1);
+  var sortKey = "", sortDir = 1, sortFrom = "";
+  var sortKeys = ["n", "sev", "state", "category", "tool", "rule", "where", "message"];
+  function sortBy(key, dir) {
+    sortDir = dir || (key === sortKey ? -sortDir : (key === "sev" ? -1 : 1));
     sortKey = key;
     var numeric = key === "n" || key === "sev";
     var sorted = rows.slice().sort(function (a, b) {
@@ -72,7 +75,7 @@
   }
 
   table.querySelectorAll("th[data-sort]").forEach(function (th) {
-    th.addEventListener("click", function () { sortBy(th.dataset.sort); });
+    th.addEventListener("click", function () { sortBy(th.dataset.sort); apply(); });
   });
   rows.forEach(function (r) {
     var s = r.querySelector("tr.summary");
@@ -84,7 +87,9 @@
   text.addEventListener("input", apply);
   window.addEventListener("hashchange", function () { fromHash(); apply(); });
   fromHash();
-  sortBy("sev");
+  // sort=KEY ascending, sort=-KEY descending; by severity by default.
+  var fk = sortFrom.replace(/^-/, "");
+  if (sortKeys.indexOf(fk) >= 0) { sortBy(fk, sortFrom.charAt(0) === "-" ? -1 : 1); } else { sortBy("sev"); }
   apply();
   document.body.dataset.ready = String(rows.length);
 })();

@@ -188,7 +188,7 @@ func Write(w io.Writer, r *aggregate.Report, o *report.Options) error {
 				title = "[" + title + "](" + escapeURL(f.Rule.HelpURI) + ")"
 			}
 			fmt.Fprintf(bw, "| %s %s | %s | %s: %s | %s | %s |\n", icon(f.Severity), f.Severity, view.State(f), title,
-				Escape(view.FirstLine(f.Message)), where, Escape(strings.Join(view.Tools(f), ", ")))
+				Escape(cut(view.FirstLine(f.Message), maxCell)), where, Escape(strings.Join(view.Tools(f), ", ")))
 		}
 		if shown < len(open) {
 			fmt.Fprintf(bw, "\n%d more in the SARIF log.\n", len(open)-shown)
@@ -278,6 +278,18 @@ func safeURL(u string) bool {
 // escapeURL keeps a URL inside a Markdown link's parentheses.
 func escapeURL(u string) string {
 	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E", "\n", "", "\r", "").Replace(u)
+}
+
+// maxCell bounds a message in a table cell, in runes: a step summary
+// holds 1 MiB.
+const maxCell = 300
+
+// cut shortens s to n runes and an ellipsis.
+func cut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 func icon(s finding.Severity) string {

@@ -187,6 +187,15 @@ func TestEscaping(t *testing.T) {
 	if !strings.Contains(md, "](https://git.example/r/blob/abc/a%7Cb.go#L1)") {
 		t.Errorf("no escaped link to the code:\n%s", md)
 	}
+	// A huge message is cut.
+	f.Message = strings.Repeat("x", 1<<20)
+	buf.Reset()
+	if err := markdown.Write(&buf, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > 4096 {
+		t.Errorf("a 1 MiB message gives %d bytes", buf.Len())
+	}
 	if err := markdown.Write(&buf, r, &report.Options{Params: map[string]string{"top": "many"}}); err == nil {
 		t.Error("top=many accepted")
 	}
