@@ -332,6 +332,12 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 	if p.flags.gitlabSchema != "" {
 		ropts.report.Params["gitlab-schema"] = p.flags.gitlabSchema
 	}
+	if wopts.FallbackPath != "" {
+		ropts.report.Params["fallback-path"] = wopts.FallbackPath
+	}
+	if wopts.Provenance != nil && wopts.Provenance.Revision != "" {
+		ropts.report.Params["commit"] = wopts.Provenance.Revision
+	}
 	var wrote []string
 	if write {
 		if wrote, err = p.writeFiles(ctx, report, ropts); err != nil {
@@ -369,8 +375,11 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 			fmt.Fprintf(p.stderr, "%s: warning: %s\n", p.name, termsafe.String(w))
 		}
 	}
-	for _, w := range wrote {
-		fmt.Fprintf(p.stderr, "%s: %s in %s\n", p.name, w, table.Duration(time.Since(start)))
+	for i, w := range wrote {
+		if i == len(wrote)-1 {
+			w += " in " + table.Duration(time.Since(start))
+		}
+		fmt.Fprintf(p.stderr, "%s: %s\n", p.name, w)
 	}
 	for _, r := range report.Gate.Reasons {
 		fmt.Fprintf(p.stderr, "%s: gate: %s\n", p.name, termsafe.String(r))

@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scanmux/scanmux/internal/termsafe"
-	"github.com/scanmux/scanmux/sarif"
 )
 
 // Exit codes: 0 pass, 1 gate failed (exitGateFailed), 2 usage,
@@ -359,19 +358,6 @@ func (a *atomicFile) abort() {
 	}
 	a.f.Close()
 	removeTempFile(a.f.Name(), a.renamed)
-}
-
-// writeAtomic writes the SARIF log to path atomically (see atomicFile).
-func writeAtomic(ctx context.Context, path string, runs []sarif.Run, opts *sarif.WriteOptions) (*sarif.WriteSummary, error) {
-	a, err := createAtomic(ctx, path)
-	if err != nil {
-		return nil, err
-	}
-	sum, err := sarif.Write(a, runs, opts)
-	if err := a.finish(err); err != nil {
-		return nil, err
-	}
-	return sum, a.commit()
 }
 
 // createTemp creates a new file in dir named prefix, a random number and

@@ -423,13 +423,6 @@ func splitComma(s string) []string {
 	return strings.Split(s, ",")
 }
 
-func (s *selection) wants(name string, quick bool) bool {
-	if s.disable[name] || (len(s.only) > 0 && !s.only[name]) {
-		return false
-	}
-	return quick || !s.quickOnly
-}
-
 func withOptions(req *plugin.Request, opts map[string]string) *plugin.Request {
 	if len(opts) == 0 {
 		return req
