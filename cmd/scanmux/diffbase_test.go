@@ -128,8 +128,10 @@ func TestDiffBaseOneChangedFunction(t *testing.T) {
 		return s
 	}
 
+	ours := map[string][]string{}
 	for _, mode := range []string{"", "diff_context"} {
 		code, diags, csv, stderr := scan(mode)
+		ours[mode] = got(diags)
 		want := []string{"main.go:39 G201", "main.go:41 G705", "main.go:44 G701"}
 		if g := got(diags); !slices.Equal(g, want) {
 			t.Errorf("mode %q: reported %v, want userHandler's %v\n%s", mode, g, want, stderr)
@@ -144,6 +146,7 @@ func TestDiffBaseOneChangedFunction(t *testing.T) {
 
 	// file: every finding of main.go, none of the unchanged files.
 	_, diags, _, _ := scan("file")
+	ours["file"] = got(diags)
 	n := 0
 	for _, d := range diags {
 		if d.Location.Path != "main.go" {
@@ -153,6 +156,36 @@ func TestDiffBaseOneChangedFunction(t *testing.T) {
 	}
 	if n <= 3 {
 		t.Errorf("mode file: %d findings of main.go, want all of them", n)
+	}
+
+	// reviewdog's own filter, given every finding and the same diff,
+	// keeps the same ones in each mode.
+	if rd := reviewdogPath(); rd == "" {
+		t.Log("reviewdog is not installed: the comparison with its filter modes runs in CI")
+	} else {
+		out := filepath.Join(t.TempDir(), "all.jsonl")
+		var so, se bytes.Buffer
+		run([]string{"scan", "-q", "--disable", "govulncheck,osv-scanner,grype,trivy", "-o", "rdjsonl=" + out, dir}, &so, &se)
+		all, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, se.String())
+		}
+		for mode, want := range map[string][]string{"added": ours[""], "diff_context": ours["diff_context"], "file": ours["file"]} {
+			cmd := exec.Command(rd, "-f=rdjsonl", "-reporter=rdjson", "-filter-mode="+mode, "-fail-level=none", "-diff=git diff main")
+			cmd.Dir = dir
+			cmd.Stdin = bytes.NewReader(all)
+			res, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("reviewdog -filter-mode=%s: %v", mode, err)
+			}
+			var doc struct{ Diagnostics []diagnostic }
+			if err := json.Unmarshal(res, &doc); err != nil {
+				t.Fatalf("reviewdog: %v\n%s", err, res)
+			}
+			if g := got(doc.Diagnostics); !slices.Equal(g, want) {
+				t.Errorf("filter mode %s: reviewdog keeps %v, --diff-base %v", mode, g, want)
+			}
+		}
 	}
 
 	// A ref that is no commit is a usage error naming it.
@@ -165,6 +198,21 @@ func TestDiffBaseOneChangedFunction(t *testing.T) {
 		t.Errorf("bad mode: exit %d: %s", code, se.String())
 	}
 }
+
+// reviewdogPath is reviewdog's binary, or "".
+func reviewdogPath() string {
+	if p, err := exec.LookPath("reviewdog"); err == nil {
+		return p
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		if p := filepath.Join(home, "go", "bin", "reviewdog"); diffTestFileExists(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+func diffTestFileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
