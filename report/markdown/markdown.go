@@ -6,7 +6,9 @@
 //	scanmux scan --format markdown . >> "$GITHUB_STEP_SUMMARY"
 //
 // Links point at GITHUB_SERVER_URL/GITHUB_REPOSITORY/blob/GITHUB_SHA when
-// those are set, or at the "link-base" parameter. Everything taken from
+// those are set (GitHub Actions), else at CI_PROJECT_URL/-/blob/CI_COMMIT_SHA
+// (GitLab CI), or at the "link-base" parameter ("link-style" "gitlab" for
+// GitLab's line anchors). Everything taken from
 // the report is escaped, so a message cannot add markup, HTML or links.
 // The format registers itself as "markdown".
 package markdown
@@ -49,7 +51,7 @@ func Write(w io.Writer, r *aggregate.Report, o *report.Options) error {
 	}
 	bw := bufio.NewWriter(w)
 	c := &r.Counts
-	base := view.LinkBase(o)
+	links := view.LinkBase(o)
 
 	fmt.Fprintf(bw, "## scanmux: %d %s", c.Findings, plural(c.Findings, "finding", "findings"))
 	if r.Gate.Failed {
@@ -180,7 +182,7 @@ func Write(w io.Writer, r *aggregate.Report, o *report.Options) error {
 		bw.WriteString("| severity | state | finding | where | tools |\n|---|---|---|---|---|\n")
 		for _, f := range open[:shown] {
 			where := Escape(view.Where(&f.Location))
-			if link := view.Link(base, &f.Location); link != "" {
+			if link := links.Link(&f.Location); link != "" {
 				where = "[" + where + "](" + link + ")"
 			}
 			title := Escape(f.Rule.ID)

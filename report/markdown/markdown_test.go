@@ -196,6 +196,18 @@ func TestEscaping(t *testing.T) {
 	if buf.Len() > 4096 {
 		t.Errorf("a 1 MiB message gives %d bytes", buf.Len())
 	}
+	// GitLab CI's variables give GitLab's links.
+	t.Setenv("GITHUB_SHA", "")
+	t.Setenv("CI_PROJECT_URL", "https://gitlab.example/group/app")
+	t.Setenv("CI_COMMIT_SHA", "abc123")
+	f.Message, f.Location.Region.EndLine = "m", 4
+	buf.Reset()
+	if err := markdown.Write(&buf, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "](https://gitlab.example/group/app/-/blob/abc123/a%7Cb.go#L1-4)") {
+		t.Errorf("no GitLab link:\n%s", buf.String())
+	}
 	if err := markdown.Write(&buf, r, &report.Options{Params: map[string]string{"top": "many"}}); err == nil {
 		t.Error("top=many accepted")
 	}

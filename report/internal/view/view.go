@@ -128,36 +128,53 @@ func BySeverity(fs []*finding.Finding) []*finding.Finding {
 	return out
 }
 
-// LinkBase is the URL that a repository-relative path is appended to for a
-// link to the code: the "link-base" parameter when set, else GitHub's
-// blob URL of the commit from GITHUB_SERVER_URL, GITHUB_REPOSITORY and
-// GITHUB_SHA when all are set, else "".
-func LinkBase(o *report.Options) string {
-	if b := o.Param("link-base"); b != "" {
-		return strings.TrimSuffix(b, "/") + "/"
-	}
-	server, repo, sha := os.Getenv("GITHUB_SERVER_URL"), os.Getenv("GITHUB_REPOSITORY"), os.Getenv("GITHUB_SHA")
-	if server == "" || repo == "" || sha == "" {
-		return ""
-	}
-	u, err := url.Parse(server)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return ""
-	}
-	return strings.TrimSuffix(server, "/") + "/" + pathEscape(repo) + "/blob/" + url.PathEscape(sha) + "/"
+// Links makes links to lines of code on a code host.
+type Links struct {
+	// Base is the URL a repository-relative path is appended to; "" makes
+	// no links.
+	Base string
+	// GitLab writes GitLab's line anchors (#L3-5) instead of GitHub's
+	// (#L3-L5).
+	GitLab bool
 }
 
-// Link is base + the finding's path and line anchor ("#L3-L5"), or "" when
-// base is empty or the finding has no file.
-func Link(base string, l *finding.Location) string {
-	if base == "" || l.Path == "" {
+// LinkBase returns the links of the "link-base" parameter when set (GitHub
+// anchors, GitLab's with "link-style" "gitlab"), else GitHub's blob URL
+// of the commit from GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_SHA,
+// else GitLab's from CI_PROJECT_URL and CI_COMMIT_SHA, else none.
+func LinkBase(o *report.Options) Links {
+	if b := o.Param("link-base"); b != "" {
+		return Links{Base: strings.TrimSuffix(b, "/") + "/", GitLab: o.Param("link-style") == "gitlab"}
+	}
+	if server, repo, sha := os.Getenv("GITHUB_SERVER_URL"), os.Getenv("GITHUB_REPOSITORY"), os.Getenv("GITHUB_SHA"); server != "" && repo != "" && sha != "" && httpURL(server) {
+		return Links{Base: strings.TrimSuffix(server, "/") + "/" + pathEscape(repo) + "/blob/" + url.PathEscape(sha) + "/"}
+	}
+	if project, sha := os.Getenv("CI_PROJECT_URL"), os.Getenv("CI_COMMIT_SHA"); project != "" && sha != "" && httpURL(project) {
+		return Links{Base: strings.TrimSuffix(project, "/") + "/-/blob/" + url.PathEscape(sha) + "/", GitLab: true}
+	}
+	return Links{}
+}
+
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// Link is the link to the location's lines, or "" when there is no base
+// or the location has no file.
+func (k Links) Link(l *finding.Location) string {
+	if k.Base == "" || l.Path == "" {
 		return ""
 	}
-	s := base + pathEscape(l.Path)
+	s := k.Base + pathEscape(l.Path)
 	if r := l.Region; r.StartLine > 0 {
 		s += fmt.Sprintf("#L%d", r.StartLine)
 		if r.EndLine > r.StartLine {
-			s += fmt.Sprintf("-L%d", r.EndLine)
+			if k.GitLab {
+				s += fmt.Sprintf("-%d", r.EndLine)
+			} else {
+				s += fmt.Sprintf("-L%d", r.EndLine)
+			}
 		}
 	}
 	return s
