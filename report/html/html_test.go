@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -150,8 +151,10 @@ func browse(t *testing.T, page []byte, findings int, r *aggregate.Report) {
 	}
 	_, stderr := run("--screenshot="+shot, "--window-size=1400,2400", "--hide-scrollbars", "file://"+file)
 	consoleErrors(stderr)
-	if st, err := os.Stat(shot); err != nil || st.Size() < 10000 {
-		t.Errorf("screenshot %s: %v (%v bytes)", shot, err, st)
+	if ink := inked(t, shot); ink < 0.03 {
+		t.Errorf("screenshot %s is %.1f%% ink: the page did not render", shot, ink*100)
+	} else {
+		t.Logf("screenshot %s: %.1f%% ink", shot, ink*100)
 	}
 
 	// The DOM after the script ran: every finding is there, and
@@ -229,6 +232,31 @@ func browse(t *testing.T, page []byte, findings int, r *aggregate.Report) {
 			t.Errorf("#%s: %d rows hidden, want %d", tc.frag, hidden, findings-want)
 		}
 	}
+}
+
+// inked is the share of the PNG's pixels that are not near white.
+func inked(t *testing.T, path string) float64 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", path, err)
+	}
+	b := img.Bounds()
+	ink := 0
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r < 0xE000 || g < 0xE000 || bl < 0xE000 {
+				ink++
+			}
+		}
+	}
+	return float64(ink) / float64(b.Dx()*b.Dy())
 }
 
 // A hostile finding stays text: no element, attribute or script of its
