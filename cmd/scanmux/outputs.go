@@ -164,7 +164,11 @@ func describeWrite(out outputSpec, sum *sarif.WriteSummary) string {
 	for _, r := range sum.Results {
 		n += r
 	}
-	s := fmt.Sprintf("wrote %s: %d results in %d runs", termsafe.String(out.path), n, sum.Runs)
+	runs := "runs"
+	if sum.Runs == 1 {
+		runs = "run"
+	}
+	s := fmt.Sprintf("wrote %s: %d results in %d %s", termsafe.String(out.path), n, sum.Runs, runs)
 	var left []string
 	if sum.Suppressed > 0 {
 		left = append(left, fmt.Sprintf("%d suppressed", sum.Suppressed))

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -353,10 +354,101 @@ func runScan(ctx context.Context, sf *scanFlags, pos []string, stdout, stderr io
 			sources[i] = onlyFiles(s, changed)
 		}
 	}
+	// Paths relative to the repository, not to TARGET: GitHub maps a
+	// SARIF URI to the repository's files.
+	repo, err := repoRoot(root, sf.root)
+	if err != nil {
+		return p.fail(err)
+	}
+	if prefix := relSlash(repo, root); prefix != "." {
+		for i, s := range sources {
+			sources[i] = &prefixSource{Source: s, prefix: prefix}
+		}
+		p.root = repo
+	}
 	if len(sources) == 0 {
 		return p.fail(usagef("no scanner selected"))
 	}
 	return p.run(ctx, sources)
+}
+
+// repoRoot returns the root the outputs' paths are relative to: flagRoot
+// (--root) when given, which must hold target, else the git work tree
+// holding target, else target.
+func repoRoot(target, flagRoot string) (string, error) {
+	if flagRoot != "" {
+		abs, err := dirArg(flagRoot)
+		if err != nil {
+			return "", usagef("--root: %v", err)
+		}
+		if rel := relSlash(abs, target); rel == ".." || strings.HasPrefix(rel, "../") || filepath.IsAbs(rel) {
+			return "", usagef("--root %s does not hold TARGET %s", flagRoot, target)
+		}
+		return abs, nil
+	}
+	for d := target; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return target, nil
+		}
+		d = parent
+	}
+}
+
+// relSlash returns target relative to base, with slashes.
+func relSlash(base, target string) string {
+	rel, err := filepath.Rel(base, target)
+	if err != nil {
+		return target
+	}
+	return filepath.ToSlash(rel)
+}
+
+// prefixSource makes a source's paths, relative to the scanned
+// directory, relative to the repository holding it (prefix is the
+// directory's path in it).
+type prefixSource struct {
+	aggregate.Source
+	prefix string
+}
+
+func (s *prefixSource) Run(ctx context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
+	return s.Source.Run(ctx, func(f *finding.Finding) error {
+		fix := func(l *finding.Location) {
+			if l.Path != "" && !path.IsAbs(l.Path) && !filepath.IsAbs(l.Path) && !strings.Contains(l.Path, "://") {
+				l.Path = path.Join(s.prefix, l.Path)
+			}
+		}
+		fix(&f.Location)
+		for i := range f.Related {
+			fix(&f.Related[i])
+		}
+		for i := range f.Flows {
+			for j := range f.Flows[i].Steps {
+				fix(&f.Flows[i].Steps[j])
+			}
+		}
+		return emit(f)
+	})
+}
+
+// Warnings implements aggregate.Warner.
+func (s *prefixSource) Warnings() []string {
+	if w, ok := s.Source.(aggregate.Warner); ok {
+		return w.Warnings()
+	}
+	return nil
+}
+
+// Coverage implements aggregate.Coverer.
+func (s *prefixSource) Coverage() string {
+	if c, ok := s.Source.(aggregate.Coverer); ok {
+		return c.Coverage()
+	}
+	return ""
 }
 
 // qualitySource is a code-quality tool's source: its findings are at

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -171,8 +172,13 @@ scanners:
 		t.Fatalf("-o json=-: %v", err)
 	}
 	merged := false
+	repo, err := repoRoot(app, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mainGo := path.Join(relSlash(repo, app), "main.go") // paths are relative to the repository
 	for _, f := range report.Findings {
-		if f.Category != string(finding.CategorySecret) || f.Location.Path != "main.go" {
+		if f.Category != string(finding.CategorySecret) || f.Location.Path != mainGo {
 			continue
 		}
 		reporters := []string{f.Tool.Name}
@@ -629,5 +635,53 @@ func TestScanBuiltinGosecExcludedPath(t *testing.T) {
 	t.Logf("stderr:\n%s", stderr.String())
 	if code != 3 || !strings.Contains(stderr.String(), "gosec analyzed 0 of the 2 packages") {
 		t.Errorf("exit %d, want 3 and gosec's exclusions named", code)
+	}
+}
+
+// scan writes paths relative to the git repository holding TARGET, which
+// GitHub maps to its files; --root chooses another root, which must hold
+// TARGET.
+func TestScanRepositoryRelativePaths(t *testing.T) {
+	repo := t.TempDir()
+	sub := filepath.Join(repo, "deploy", "web")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(repo, ".git"), 0o755); err != nil { // what repoRoot looks for
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(sub, "Dockerfile"), []byte("FROM alpine:latest\nUSER root\n"), 0o644)
+	for _, c := range []struct {
+		root, want string
+	}{{"", "deploy/web/Dockerfile"}, {filepath.Join(repo, "deploy"), "web/Dockerfile"}, {sub, "Dockerfile"}} {
+		out := filepath.Join(t.TempDir(), "o.sarif")
+		args := []string{"scan", "-q", "--in-process", "--scanners", "scanmux-iac", "-o", out, sub}
+		if c.root != "" {
+			args = append(args, "--root", c.root)
+		}
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("--root %q: exit %d\n%s", c.root, code, stderr.String())
+		}
+		runs, err := sarif.ReadFile(out, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range runs {
+			for _, f := range r.Findings {
+				n++
+				if f.Location.Path != c.want {
+					t.Errorf("--root %q: path %q, want %q", c.root, f.Location.Path, c.want)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("--root %q: no findings", c.root)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"scan", "-q", "--in-process", "--scanners", "scanmux-iac", "--root", t.TempDir(), "-o", filepath.Join(t.TempDir(), "o.sarif"), sub}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "--root") {
+		t.Errorf("a --root that does not hold TARGET: exit %d, stderr %q; want 2 naming --root", code, stderr.String())
 	}
 }
