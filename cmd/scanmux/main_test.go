@@ -5,10 +5,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/scanmux/scanmux/sarif"
 )
@@ -344,5 +346,46 @@ func TestSeveralOutputs(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 6 {
 		t.Errorf("%d files in the directory, want 6 (inputs and outputs, no temporary file)", len(ents))
+	}
+}
+
+// scanmux plugins fits 100 columns, and every installed tool's version is
+// a version (not a banner or a tagline).
+func TestPluginsTable(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"plugins"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	version := regexp.MustCompile(`^v?[0-9]+(\.[0-9]+)+\S*$`)
+	section := ""
+	for _, l := range strings.Split(strings.TrimRight(stdout.String(), "\n"), "\n") {
+		if n := utf8.RuneCountInString(l); n > 100 {
+			t.Errorf("%d columns: %q", n, l)
+		}
+		if l != "" && !strings.HasPrefix(l, " ") && strings.ToUpper(l) == l {
+			section = strings.Fields(l)[0]
+			continue
+		}
+		if f := strings.Fields(l); section == "INSTALLED" && len(f) == 4 && !version.MatchString(f[2]) && f[2] != "?" {
+			t.Errorf("%s's version is %q", f[0], f[2])
+		}
+	}
+	for _, want := range []string{"BUILT-IN", "INSTALLED TOOL", "PLUGIN BINARIES"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("no %s section", want)
+		}
+	}
+}
+
+// wrapLine breaks long lines at spaces, under the last column.
+func TestWrapLine(t *testing.T) {
+	got := wrapLine("semgrep       directory  pip install semgrep (its default rules come from the Semgrep registry, which needs network)", 60)
+	want := []string{
+		"semgrep       directory  pip install semgrep (its default",
+		"                         rules come from the Semgrep",
+		"                         registry, which needs network)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -436,7 +436,7 @@ func TestPluginsCommand(t *testing.T) {
 	if code := run([]string{"plugins"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	for _, want := range []string{"gosec", "gitleaks", "scanmux-iac", "nuclei", "not installed:"} {
+	for _, want := range []string{"gosec", "gitleaks", "scanmux-iac", "nuclei", "NOT INSTALLED"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("plugins output lacks %q:\n%s", want, stdout.String())
 		}
