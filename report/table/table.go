@@ -332,7 +332,11 @@ func writeSources(w *bufio.Writer, r *aggregate.Report, o *Options) {
 	}
 	fmt.Fprintln(w, "skipped:")
 	for _, why := range whys {
-		fmt.Fprintf(w, "  %s: %s\n", termsafe.String(why), strings.Join(by[why], ", "))
+		names := by[why]
+		if len(names) > 10 {
+			names = append(names[:8:8], fmt.Sprintf("and %d more", len(names)-8))
+		}
+		fmt.Fprintf(w, "  %s: %s\n", termsafe.String(why), strings.Join(names, ", "))
 	}
 }
 
