@@ -101,6 +101,9 @@ func (d *Display) loop() {
 			} else {
 				for _, name := range d.order {
 					s := d.running[name]
+					if time.Since(s.start) < d.interval {
+						continue // started since the last heartbeat
+					}
 					fmt.Fprintf(d.w, "  ... %s: running, %s, %s so far\n", termsafe.String(name), Elapsed(time.Since(s.start)), plural(s.findings, "finding"))
 				}
 			}
@@ -172,7 +175,7 @@ func finalLine(ev aggregate.SourceEvent) string {
 	case aggregate.SourceNotApplicable:
 		return fmt.Sprintf("  %-28s n/a      %s", name, termsafe.String(firstLine(errText(ev.Err))))
 	}
-	msg := firstLine(errText(ev.Err))
+	msg := oneLine(errText(ev.Err))
 	if ev.Coverage != "" {
 		msg = "covered " + ev.Coverage + ": " + msg
 	}
@@ -225,6 +228,21 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// oneLine joins the non-empty lines of s with " | ", cut to 200 runes.
+func oneLine(s string) string {
+	var parts []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	s = strings.Join(parts, " | ")
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:199]) + "…"
+	}
+	return s
 }
 
 func firstLine(s string) string {

@@ -55,8 +55,8 @@ func TestHeartbeats(t *testing.T) {
 			t.Errorf("the log lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "\x1b") || strings.Contains(out, "\n::error") || strings.Contains(out, "more") {
-		t.Errorf("terminal codes, an injected command or a second error line in the log:\n%q", out)
+	if strings.Contains(out, "\x1b") || strings.Contains(out, "\n::error") || !strings.Contains(out, "exit 1 | more\n") {
+		t.Errorf("terminal codes, an injected command, or the error not on one line:\n%q", out)
 	}
 	n := strings.Count(out, "\n")
 	time.Sleep(100 * time.Millisecond)

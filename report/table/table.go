@@ -248,7 +248,7 @@ func writeSummary(w *bufio.Writer, r *aggregate.Report, o *Options) {
 	// A failed source comes first: its findings are missing.
 	for _, s := range r.Sources {
 		if s.State == aggregate.SourceFailed || s.State == aggregate.SourceTimeout {
-			fmt.Fprintf(w, "%s %s %s: %s\n", o.paint("1;31", "FAILED:"), termsafe.String(s.Name), s.State, termsafe.String(clip(firstLine(s.Err), 300)))
+			fmt.Fprintf(w, "%s %s %s: %s\n", o.paint("1;31", "FAILED:"), termsafe.String(s.Name), s.State, termsafe.String(clip(oneLine(s.Err), 300)))
 		}
 	}
 	var sev []string
@@ -312,7 +312,7 @@ func writeSources(w *bufio.Writer, r *aggregate.Report, o *Options) {
 				line += "\t" + termsafe.String(s.Coverage)
 			}
 			if s.Err != "" {
-				line += "\t" + termsafe.String(clip(firstLine(s.Err), 100))
+				line += "\t" + termsafe.String(clip(oneLine(s.Err), 100))
 			}
 			fmt.Fprintln(tw, line)
 		}
@@ -338,6 +338,17 @@ func writeSources(w *bufio.Writer, r *aggregate.Report, o *Options) {
 		}
 		fmt.Fprintf(w, "  %s: %s\n", termsafe.String(why), strings.Join(names, ", "))
 	}
+}
+
+// oneLine joins the non-empty lines of s with " | ".
+func oneLine(s string) string {
+	var parts []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, " | ")
 }
 
 // clip cuts s to n runes.
