@@ -37,8 +37,9 @@ workflow: permissions: security-events: write).
 A log that a failed run wrote with --partial is refused unless --force:
 its missing findings would close open alerts.
 
-Exit codes: 0 uploaded (and processed, with --wait), 2 usage, input, a log
-GitHub would reject, or an upload that failed or was not processed;
+Exit codes: 0 uploaded (and processed, with --wait; an upload still being
+processed after --wait-timeout is a warning), 2 usage, input, a log GitHub
+would reject, an upload that failed or that GitHub could not process;
 130 and 143 interrupted.
 
 flags:

@@ -210,3 +210,28 @@ func TestUploadCommandCheckAndUsage(t *testing.T) {
 		t.Errorf("%d requests", n)
 	}
 }
+
+// The log that a failed run writes with --partial — made here by the real
+// pipeline, so the marker upload looks for is the one merge writes — is
+// refused before anything is sent.
+func TestUploadRefusesRealPartialLog(t *testing.T) {
+	s := codescanningtest.NewServer(t)
+	uploadEnv(t, s)
+	dir := t.TempDir()
+	out, broken := filepath.Join(dir, "partial.sarif"), filepath.Join(dir, "cut-short.sarif")
+	if err := os.WriteFile(broken, []byte(`{"version":"2.1.0","runs":[{"tool":`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"merge", "-q", "--partial", "-o", out, "--root", "../../examples/vulnerable-app", vulnerableAppSARIF, broken}, &stdout, &stderr)
+	if code == 0 {
+		t.Fatalf("merge with a missing input exited 0\n%s", stderr.String())
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Fatalf("--partial wrote no log (exit %d): %v\n%s", code, err, stderr.String())
+	}
+	code, _, errOut := runUploadArgs(t, out)
+	if code != exitUsage || !strings.Contains(errOut, "written by a failed run") || len(s.Requests()) != 0 {
+		t.Fatalf("upload of a partial log: exit %d, %d requests\n%s", code, len(s.Requests()), errOut)
+	}
+}
