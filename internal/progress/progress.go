@@ -167,7 +167,7 @@ func finalLine(ev aggregate.SourceEvent) string {
 	el := Elapsed(ev.Elapsed)
 	switch ev.State {
 	case aggregate.SourceOK:
-		s := fmt.Sprintf("  %-28s done     %5d findings  %7s", name, ev.Findings, el)
+		s := fmt.Sprintf("  %-28s done     %14s  %7s", name, plural(ev.Findings, "finding"), el)
 		if ev.Coverage != "" {
 			s += "  " + termsafe.String(ev.Coverage)
 		}
@@ -179,7 +179,7 @@ func finalLine(ev aggregate.SourceEvent) string {
 	if ev.Coverage != "" {
 		msg = "covered " + ev.Coverage + ": " + msg
 	}
-	return fmt.Sprintf("  %-28s %-8s %5d findings  %7s  %s", name, ev.State, ev.Findings, el, termsafe.String(msg))
+	return fmt.Sprintf("  %-28s %-8s %14s  %7s  %s", name, ev.State, plural(ev.Findings, "finding"), el, termsafe.String(msg))
 }
 
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
@@ -199,7 +199,7 @@ func (d *Display) redraw() {
 	var b strings.Builder
 	for _, name := range d.order {
 		s := d.running[name]
-		fmt.Fprintf(&b, "  %s %-26s running  %5d findings  %7s\n", spinner[d.frame%len(spinner)], termsafe.String(name), s.findings, Elapsed(time.Since(s.start)))
+		fmt.Fprintf(&b, "  %s %-26s running  %14s  %7s\n", spinner[d.frame%len(spinner)], termsafe.String(name), plural(s.findings, "finding"), Elapsed(time.Since(s.start)))
 	}
 	fmt.Fprint(d.raw, b.String())
 	d.drawn = len(d.order)

@@ -17,7 +17,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
@@ -298,25 +297,39 @@ func writeSummary(w *bufio.Writer, r *aggregate.Report, o *Options) {
 func writeSources(w *bufio.Writer, r *aggregate.Report, o *Options) {
 	if len(r.Sources) > 0 {
 		fmt.Fprintln(w, "ran:")
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, s := range r.Sources {
-			state := string(s.State)
-			switch s.State {
-			case aggregate.SourceFailed, aggregate.SourceTimeout:
-				state = o.paint("1;31", state)
-			case aggregate.SourceNotApplicable:
-				state = o.paint("2", state)
+		// Padded by hand: colour codes would count as width in a
+		// tabwriter.
+		rows := make([][4]string, len(r.Sources))
+		var width [4]int
+		for i, s := range r.Sources {
+			rows[i] = [4]string{termsafe.String(s.Name), string(s.State), plural(s.Findings, "finding", "findings"), Duration(s.Duration)}
+			for c, v := range rows[i] {
+				width[c] = max(width[c], utf8.RuneCountInString(v))
 			}
-			line := fmt.Sprintf("  %s\t%s\t%s\t%s", termsafe.String(s.Name), state, plural(s.Findings, "finding", "findings"), Duration(s.Duration))
+		}
+		for i, s := range r.Sources {
+			var line strings.Builder
+			line.WriteString(" ")
+			for c, v := range rows[i] {
+				cell := v + strings.Repeat(" ", width[c]-utf8.RuneCountInString(v))
+				if c == 1 {
+					switch s.State {
+					case aggregate.SourceFailed, aggregate.SourceTimeout:
+						cell = o.paint("1;31", cell)
+					case aggregate.SourceNotApplicable:
+						cell = o.paint("2", cell)
+					}
+				}
+				line.WriteString(" " + cell + " ")
+			}
 			if s.Coverage != "" {
-				line += "\t" + termsafe.String(s.Coverage)
+				line.WriteString(" " + termsafe.String(s.Coverage))
 			}
 			if s.Err != "" {
-				line += "\t" + termsafe.String(clip(oneLine(s.Err), 100))
+				line.WriteString("  " + termsafe.String(clip(oneLine(s.Err), 100)))
 			}
-			fmt.Fprintln(tw, line)
+			fmt.Fprintln(w, strings.TrimRight(line.String(), " "))
 		}
-		tw.Flush()
 	}
 	if len(o.Skipped) == 0 {
 		return
