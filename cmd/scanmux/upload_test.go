@@ -115,13 +115,11 @@ func TestUploadCommandOverLimit(t *testing.T) {
 // incompressibleLog is a SARIF log of n results of 3,000 random bytes
 // each (base64): about n*3 KB compressed.
 func incompressibleLog(t *testing.T, n int) []byte {
-	rng := rand.New(rand.NewChaCha8([32]byte{1}))
+	rng := rand.NewChaCha8([32]byte{1})
 	results := make([]map[string]any, n)
 	raw := make([]byte, 3000)
 	for i := range results {
-		for j := range raw {
-			raw[j] = byte(rng.Uint32())
-		}
+		rng.Read(raw)
 		results[i] = map[string]any{"ruleId": "R", "message": map[string]any{"text": base64.StdEncoding.EncodeToString(raw)}}
 	}
 	b, err := json.Marshal(map[string]any{"version": "2.1.0", "runs": []any{map[string]any{
