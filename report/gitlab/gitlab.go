@@ -185,6 +185,7 @@ func Write(w io.Writer, kind Kind, r *aggregate.Report, o *report.Options) error
 		commit = "0000000"
 	}
 	resources := map[scannedResource]bool{}
+	ids := map[string]int{}
 	depFiles := map[string]*dependencyFile{}
 	for _, f := range r.Findings {
 		if f.Suppressed() || f.Baseline == finding.BaselineAbsent || KindOf(f) != kind {
@@ -194,6 +195,10 @@ func Write(w io.Writer, kind Kind, r *aggregate.Report, o *report.Options) error
 			tools = append(tools, f.Tool)
 		}
 		v := newVulnerability(f, kind)
+		if n := ids[v.ID]; n > 0 { // one identity twice (a tool's report of one issue twice): ids must differ
+			v.ID = uuidOf(f, strconv.Itoa(n))
+		}
+		ids[v.ID]++
 		switch kind {
 		case SAST:
 			v.Location = sourceLocation(f, "")
@@ -696,13 +701,13 @@ func newScan(kind Kind, r *aggregate.Report, o *report.Options, tools []finding.
 // identity, so that one issue keeps its id across pipelines; a finding
 // without one (not run through the engine) gets one from its tool, rule,
 // location and message.
-func uuidOf(f *finding.Finding) string {
+func uuidOf(f *finding.Finding, extra ...string) string {
 	key := f.ID
 	if key == "" {
 		key = strings.Join([]string{f.Tool.Name, f.Rule.ID, f.Location.Path, finding.RegionText(f.Location.Region),
 			f.Location.Resource, f.Message}, "\x00")
 	}
-	sum := sha256.Sum256([]byte("scanmux gitlab id\x00" + key))
+	sum := sha256.Sum256([]byte(strings.Join(append([]string{"scanmux gitlab id", key}, extra...), "\x00")))
 	b := sum[:16]
 	b[6] = b[6]&0x0f | 0x80 // version 8
 	b[8] = b[8]&0x3f | 0x80 // RFC 9562 variant

@@ -346,3 +346,19 @@ func TestSuppressedAndVersion(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// Two findings with one identity (a tool reporting one issue twice) still
+// get distinct ids, as GitLab keys vulnerabilities by id.
+func TestDuplicateIdentity(t *testing.T) {
+	mk := func(line int) *finding.Finding {
+		return &finding.Finding{Tool: finding.Tool{Name: "gosec"}, Rule: finding.Rule{ID: "G104"}, Message: "m",
+			Category: finding.CategorySAST, Severity: finding.SeverityLow, ID: "v2:00000000000000000000000000000001",
+			Location: finding.Location{Path: "a.go", Region: finding.Region{StartLine: line}}}
+	}
+	r := &aggregate.Report{Findings: []*finding.Finding{mk(1), mk(2)}}
+	doc := validate(t, r, &report.Options{Started: reporttest.Started, Finished: reporttest.Started}, gitlab.Schema1521, gitlab.SAST)
+	v := doc["vulnerabilities"].([]any)
+	if len(v) != 2 || v[0].(map[string]any)["id"] == v[1].(map[string]any)["id"] {
+		t.Errorf("vulnerabilities %v", v)
+	}
+}
