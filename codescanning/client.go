@@ -133,6 +133,8 @@ type APIError struct {
 	Hint string
 }
 
+// Error gives the request, the status, GitHub's message and errors, and
+// the hint.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
@@ -157,6 +159,7 @@ type ProcessingError struct {
 	Errors []string
 }
 
+// Error gives the upload's id and GitHub's errors.
 func (e *ProcessingError) Error() string {
 	return fmt.Sprintf("%v (upload %s): %s", ErrProcessingFailed, e.ID, strings.Join(e.Errors, "; "))
 }

@@ -99,6 +99,7 @@ type Problem struct {
 	Message string
 }
 
+// String says where the problem is and what it is: "runs[2] (gosec).results[7]: ...".
 func (p Problem) String() string {
 	var b strings.Builder
 	if p.Run >= 0 {
@@ -125,6 +126,7 @@ type PreflightError struct {
 	Omitted int
 }
 
+// Error lists the problems.
 func (e *PreflightError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%v: ", ErrRejected)

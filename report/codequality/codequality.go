@@ -67,8 +67,10 @@ type Location struct {
 
 // Lines is a range of lines.
 type Lines struct {
+	// Begin is the first line, from 1.
 	Begin int `json:"begin"`
-	End   int `json:"end,omitempty"`
+	// End is the last line, when the issue spans several.
+	End int `json:"end,omitempty"`
 }
 
 // Issues returns the Code Quality issues of r's unsuppressed findings, in
