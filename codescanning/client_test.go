@@ -424,3 +424,22 @@ func TestContractServerIsStrict(t *testing.T) {
 		})
 	}
 }
+
+// A token GitHub refuses is a 401, not retried, explained, and not
+// printed.
+func TestUploadBadToken(t *testing.T) {
+	s := codescanningtest.NewServer(t)
+	c := newClient(s)
+	c.Token = "ghp_wrong-token"
+	_, err := c.Upload(context.Background(), analysis(t, s, vulnerableAppLog(t)))
+	var ae *codescanning.APIError
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusUnauthorized || !strings.Contains(ae.Hint, "invalid or expired") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), c.Token) || len(s.Requests()) != 1 {
+		t.Errorf("err %v, %d requests", err, len(s.Requests()))
+	}
+	if v := s.TakeViolations(); len(v) != 1 { // the server saw the bad token
+		t.Errorf("violations %q", v)
+	}
+}
