@@ -336,7 +336,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, want 
 				}
 				return nil
 			}
-			ae := apiError(method, path, resp, data)
+			ae := apiError(method, path, resp, bytes.ReplaceAll(data, []byte(c.Token), []byte("***")))
 			if rerr != nil {
 				retryErr = fmt.Errorf("%s %s: reading the answer: %w", method, path, rerr)
 				wait = backoff

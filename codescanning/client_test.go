@@ -443,3 +443,13 @@ func TestUploadBadToken(t *testing.T) {
 		t.Errorf("violations %q", v)
 	}
 }
+
+// Should an answer ever echo the token, the error does not.
+func TestTokenScrubbedFromAnswers(t *testing.T) {
+	s := codescanningtest.NewServer(t)
+	s.Script(codescanningtest.Answer{Status: 422, Body: `{"message":"token ` + s.Token + ` rejected"}`})
+	_, err := newClient(s).Upload(context.Background(), analysis(t, s, vulnerableAppLog(t)))
+	if err == nil || strings.Contains(err.Error(), s.Token) || !strings.Contains(err.Error(), "token *** rejected") {
+		t.Fatalf("err = %v", err)
+	}
+}

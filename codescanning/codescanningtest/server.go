@@ -187,7 +187,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if got := r.Header.Get("Authorization"); got != "Bearer "+s.Token {
-		s.violation(w, http.StatusUnauthorized, "Bad credentials (Authorization %q)", strings.ReplaceAll(got, s.Token, "TOKEN"))
+		s.violations = append(s.violations, fmt.Sprintf("Authorization is not Bearer and the token (%d bytes)", len(got)))
+		answer(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
 		return
 	}
 	if r.URL.RawQuery != "" {
