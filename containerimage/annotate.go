@@ -87,9 +87,6 @@ func (a *Annotator) Annotate(f *finding.Finding) {
 		props[PropImageName] = a.im.Name
 	}
 	l := a.im.Layer(pk.Layer)
-	if l == nil && f.Properties != nil {
-		l = a.im.Layer(f.Properties["trivy.layerDiffID"])
-	}
 	if l != nil {
 		pk.Layer = l.DiffID
 		props[PropLayerIndex] = strconv.Itoa(l.Index)

@@ -44,6 +44,7 @@ package containerimage
 
 import (
 	"archive/tar"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -164,14 +165,6 @@ func (im *Image) Layer(d string) *Layer {
 	return nil
 }
 
-// String names the image: its reference, with its name when it differs.
-func (im *Image) String() string {
-	if im.Name != "" && im.Name != im.Ref {
-		return im.Ref + " (" + im.Name + ")"
-	}
-	return im.Ref
-}
-
 // Open loads the image ref names (see the package documentation for what
 // it may be) and makes sure a `docker save` archive of it is on disk. The
 // caller must Close the image.
@@ -240,7 +233,7 @@ func detect(ref string) (Kind, error) {
 // looksLikePath reports whether s is meant as a file: it starts with "."
 // or "/", or ends in .tar, .tar.gz or .tgz.
 func looksLikePath(s string) bool {
-	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/") || filepath.IsAbs(s) {
+	if strings.HasPrefix(s, ".") || filepath.IsAbs(s) || strings.HasPrefix(s, "/") {
 		return true
 	}
 	for _, ext := range []string{".tar", ".tar.gz", ".tgz"} {
@@ -453,22 +446,22 @@ func layers(cf *v1.ConfigFile, digests []string) []Layer {
 // reports made elsewhere on that image. Ref names it; the image has no
 // Archive.
 func FromConfig(ref string, config, manifest []byte) (*Image, error) {
-	cf, err := v1.ParseConfigFile(strings.NewReader(string(config)))
+	cf, err := v1.ParseConfigFile(bytes.NewReader(config))
 	if err != nil {
 		return nil, fmt.Errorf("image config: %w", err)
 	}
-	h, _, err := v1.SHA256(strings.NewReader(string(config)))
+	h, _, err := v1.SHA256(bytes.NewReader(config))
 	if err != nil {
 		return nil, err
 	}
 	im := &Image{Ref: ref, Kind: DockerArchive, ID: h.String(), OS: cf.OS, Architecture: cf.Architecture}
 	var digests []string
 	if len(manifest) > 0 {
-		m, err := v1.ParseManifest(strings.NewReader(string(manifest)))
+		m, err := v1.ParseManifest(bytes.NewReader(manifest))
 		if err != nil {
 			return nil, fmt.Errorf("image manifest: %w", err)
 		}
-		d, _, _ := v1.SHA256(strings.NewReader(string(manifest)))
+		d, _, _ := v1.SHA256(bytes.NewReader(manifest))
 		im.Digest, im.Kind = d.String(), OCILayout
 		for _, l := range m.Layers {
 			digests = append(digests, l.Digest.String())

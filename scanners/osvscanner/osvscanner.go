@@ -88,11 +88,15 @@ type report struct {
 		Packages []pkg `json:"packages"`
 	} `json:"results"`
 	ImageMetadata *struct {
-		LayerMetadata []struct {
-			DiffID  string `json:"diff_id"`
-			Command string `json:"command"`
-		} `json:"layer_metadata"`
+		LayerMetadata []layerMeta `json:"layer_metadata"`
 	} `json:"image_metadata"`
+}
+
+// layerMeta is an entry of an image scan's history (image_metadata's
+// layer_metadata): one per history entry, empty layers included.
+type layerMeta struct {
+	DiffID  string `json:"diff_id"`
+	Command string `json:"command"`
 }
 
 type pkg struct {
@@ -415,10 +419,7 @@ func distroCVEs(ids []string) []string {
 // inImage makes f, read from an image scan's report, a container finding:
 // the layer's diff ID, its command, and the path in the image kept out of
 // Location.
-func inImage(f *finding.Finding, p *pkg, layers []struct {
-	DiffID  string `json:"diff_id"`
-	Command string `json:"command"`
-}) {
+func inImage(f *finding.Finding, p *pkg, layers []layerMeta) {
 	f.Category = finding.CategoryContainer
 	if f.Location.Path != "" {
 		adapt.Props(f, "osv.source", "/"+strings.TrimPrefix(f.Location.Path, "/"))
