@@ -254,6 +254,8 @@ func TestCLIConventions(t *testing.T) {
 	good := filepath.Join(dir, "good.sarif")
 	mustWrite(t, good, sarifLog("t", "", "a.go", 1), 0o644)
 	out := filepath.Join(dir, "o.sarif")
+	badCfg := filepath.Join(dir, "bad.yaml")
+	mustWrite(t, badCfg, []byte("scanners:\n  disable: [gosec, nosuch]\n"), 0o644)
 	for _, c := range []struct {
 		args   []string
 		code   int
@@ -285,6 +287,7 @@ func TestCLIConventions(t *testing.T) {
 		{[]string{"scan", "--scanners", "gosec,nosuch", dir}, 2, "", `--scanners: unknown scanner "nosuch"`},
 		{[]string{"scan", "--disable", "nosuch", dir}, 2, "", `--disable: unknown scanner "nosuch"`},
 		{[]string{"scan", "--include", "style", dir}, 2, "", "--include"},
+		{[]string{"scan", "--config", badCfg, dir}, 2, "", `bad.yaml: scanners.disable: unknown scanner "nosuch"`},
 		{[]string{"scan", dir, dir}, 2, "", "one TARGET at most"},
 		{[]string{"plugins", "extra"}, 2, "", "unknown command"},
 		{[]string{"version", "extra"}, 2, "", "unknown command"},

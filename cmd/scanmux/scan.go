@@ -174,6 +174,16 @@ func runScan(ctx context.Context, sf *scanFlags, pos []string, stdout, stderr io
 	if p.cfg, err = scanConfig(root, *configPath, *trustRepo); err != nil {
 		return p.fail(usageError{err})
 	}
+	cfgName := p.cfg.path
+	if cfgName == "" {
+		cfgName = "config"
+	}
+	if err := checkScannerNames(cfgName+": scanners.enable", p.cfg.Scanners.Enable); err != nil {
+		return p.fail(err)
+	}
+	if err := checkScannerNames(cfgName+": scanners.disable", p.cfg.Scanners.Disable); err != nil {
+		return p.fail(err)
+	}
 	for _, w := range p.cfg.warnings {
 		fmt.Fprintf(stderr, "scanmux scan: warning: %s\n", w)
 	}
