@@ -36,6 +36,7 @@ type Display struct {
 	w        io.Writer // the guarded writer, for log lines
 	raw      io.Writer // the terminal itself, for the live lines
 	tty      bool
+	width    int // the terminal's columns, 0 when unknown
 	interval time.Duration
 
 	mu      sync.Mutex
@@ -72,6 +73,7 @@ func New(w io.Writer, o Options) *Display {
 	} else if f, ok := inner.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			d.tty = true
+			d.width = termWidth(f)
 		}
 	}
 	if d.tty {
@@ -156,7 +158,7 @@ func (d *Display) Event(ev aggregate.SourceEvent) {
 // line prints a finished line (above the live lines on a terminal).
 func (d *Display) line(s string) {
 	if d.tty {
-		fmt.Fprint(d.raw, s+"\n")
+		fmt.Fprint(d.raw, d.fit(s)+"\n")
 		return
 	}
 	fmt.Fprint(d.w, s+"\n")
@@ -199,10 +201,23 @@ func (d *Display) redraw() {
 	var b strings.Builder
 	for _, name := range d.order {
 		s := d.running[name]
-		fmt.Fprintf(&b, "  %s %-26s running  %14s  %7s\n", spinner[d.frame%len(spinner)], termsafe.String(name), plural(s.findings, "finding"), Elapsed(time.Since(s.start)))
+		b.WriteString(d.fit(fmt.Sprintf("  %s %-26s running  %14s  %7s", spinner[d.frame%len(spinner)], termsafe.String(name), plural(s.findings, "finding"), Elapsed(time.Since(s.start)))) + "\n")
 	}
 	fmt.Fprint(d.raw, b.String())
 	d.drawn = len(d.order)
+}
+
+// fit cuts a line to the terminal's width, so that a live line never
+// wraps (the redraw counts one row per line) and a final one stays one
+// row.
+func (d *Display) fit(s string) string {
+	if d.width <= 0 {
+		return s
+	}
+	if r := []rune(s); len(r) > d.width-1 {
+		return string(r[:d.width-2]) + "…"
+	}
+	return s
 }
 
 // Elapsed formats a duration for people: "850ms", "12.3s", "3m33s".

@@ -88,3 +88,16 @@ func TestLiveLines(t *testing.T) {
 	nilDisplay.Event(aggregate.SourceEvent{Source: "x"}) // a quiet run has none
 	nilDisplay.Stop()
 }
+
+// On a terminal of known width, lines are cut to it: a live line that
+// wrapped would throw off the redraw.
+func TestFitsTheTerminal(t *testing.T) {
+	d := &Display{tty: true, width: 40}
+	got := d.fit(strings.Repeat("x", 100))
+	if n := len([]rune(got)); n != 39 || !strings.HasSuffix(got, "…") {
+		t.Errorf("fit to 40 columns: %d runes %q", n, got)
+	}
+	if s := "short"; d.fit(s) != s {
+		t.Error("a short line changed")
+	}
+}
