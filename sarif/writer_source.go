@@ -71,29 +71,28 @@ func (c *sourceCache) get(p string) *sourceFile {
 func (c *sourceCache) exists(p string) bool { return c.get(p) != nil }
 
 // lineLengths returns the length of each line of data in UTF-16 code units
-// (SARIF's default column unit), splitting lines exactly as
-// [finding.LineHashes] does: at "\r\n", "\r" and "\n". An invalid UTF-8
-// byte counts as one unit (it decodes to U+FFFD).
+// (SARIF's default column unit), split by [sourcefile.SplitLines] as
+// [finding.LineHashes] splits them: at "\r\n", "\r" and "\n". An invalid
+// UTF-8 byte counts as one unit (it decodes to U+FFFD).
 func lineLengths(data []byte) []int {
-	var out []int
+	lines := sourcefile.SplitLines(data)
+	out := make([]int, len(lines))
+	for i, l := range lines {
+		out[i] = utf16Len(l)
+	}
+	return out
+}
+
+// utf16Len returns the length of b in UTF-16 code units.
+func utf16Len(b []byte) int {
 	n := 0
-	for i := 0; i < len(data); {
-		b := data[i]
-		switch {
-		case b == '\r' || b == '\n':
-			out = append(out, n)
-			n = 0
-			if b == '\r' && i+1 < len(data) && data[i+1] == '\n' {
-				i++
-			}
-			i++
-			continue
-		case b < utf8.RuneSelf:
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
 			n++
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRune(data[i:])
+		r, size := utf8.DecodeRune(b[i:])
 		if r > 0xFFFF {
 			n += 2
 		} else {
@@ -101,5 +100,5 @@ func lineLengths(data []byte) []int {
 		}
 		i += size
 	}
-	return append(out, n)
+	return n
 }
