@@ -6,6 +6,8 @@ import (
 
 	gsarif "github.com/owenrumney/go-sarif/v2/sarif"
 
+	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/sarif"
 	"github.com/scanmux/scanmux/sarif/gosarif"
 )
 
@@ -36,4 +38,25 @@ func ExampleFromReport() {
 	}
 	// Output:
 	// mytool MT001 high app/config.go 12 password in source
+}
+
+// A Go tool that post-processes reports with go-sarif takes scanmux's
+// findings as a go-sarif report.
+func ExampleToReport() {
+	f := &finding.Finding{
+		Tool:     finding.Tool{Name: "mytool"},
+		Rule:     finding.Rule{ID: "MT001", ShortDescription: "Hard-coded password"},
+		Severity: finding.SeverityHigh,
+		Category: finding.CategorySecret,
+		Message:  "password in source",
+		Location: finding.Location{Path: "app/config.go", Region: finding.Region{StartLine: 12}},
+	}
+	report, sum, err := gosarif.ToReport([]sarif.Run{{Tool: f.Tool, Findings: []*finding.Finding{f}}}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	res := report.Runs[0].Results[0]
+	fmt.Println(sum.Runs, *res.RuleID, *res.Level, *res.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+	// Output:
+	// 1 MT001 error app/config.go
 }
