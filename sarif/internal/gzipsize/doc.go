@@ -23,8 +23,8 @@
 // matches than compress/flate's and wrote 0.99 to 1.075 times as many bytes
 // on 41 SARIF logs (the corpus's larger files, the benchmark's inputs and
 // merged outputs: 1.007 to 1.04 on the merged logs of 100 to 400 MB), so
-// GitHubLimits keeps an 8% margin (Limits.GzipMargin). TestGzipMarginZlib
-// checks a cut log with GNU gzip.
+// sarif.GitHubLimits keeps an 8% margin (Limits.GzipMargin); sarif's
+// TestGzipMarginZlib checks a cut log with GNU gzip.
 //
 // A measure is started by [Meter.Reset] with a budget (stop compressing
 // once the log is proven larger) or a sampling stride (compress one block

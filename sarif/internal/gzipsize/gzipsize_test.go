@@ -47,7 +47,7 @@ func TestGzipMeterStream(t *testing.T) {
 		t.Fatalf("block stream does not decompress to the data: %v", err)
 	}
 	if got, _ := Size(data); got != n {
-		t.Errorf("gzipSize = %d, block stream has %d bytes", got, n)
+		t.Errorf("Size = %d, block stream has %d bytes", got, n)
 	}
 	// Writes in odd pieces measure the same.
 	m := New()
@@ -65,7 +65,7 @@ func TestGzipMeterStream(t *testing.T) {
 	zw.Write(small)
 	zw.Close()
 	if got, _ := Size(small); got != int64(std) {
-		t.Errorf("small: gzipSize = %d, gzip.NewWriter = %d", got, std)
+		t.Errorf("small: Size = %d, gzip.NewWriter = %d", got, std)
 	}
 }
 
