@@ -43,11 +43,14 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/scanmux/scanmux/finding"
 )
@@ -367,6 +370,82 @@ func (p *runPlan) add(planned []item) (suppressed []*finding.Finding) {
 		}
 	}
 	return suppressed
+}
+
+// rankSuppressed marks a planned item whose finding is suppressed.
+const rankSuppressed = -1
+
+// items builds the items of r's findings on all cores. An item with a nil
+// f is a finding left out for having no location; one with rank
+// rankSuppressed is a suppressed finding left out (ProfileGitHub).
+func (b *builder) items(r *Run) ([]item, error) {
+	out := make([]item, len(r.Findings))
+	errs := make([]error, len(r.Findings))
+	parallelChunks(len(r.Findings), 512, func(lo, hi int) {
+		a := arenas.Get().(*arena)
+		defer arenas.Put(a)
+		for i := lo; i < hi; i++ {
+			a.reset()
+			f := r.Findings[i]
+			if f == nil {
+				errs[i] = errNilFinding
+				continue
+			}
+			if err := f.Validate(); err != nil {
+				errs[i] = err
+				continue
+			}
+			if f.Suppressed() && b.opts.Profile == ProfileGitHub {
+				out[i] = item{f: f, rank: rankSuppressed}
+				continue
+			}
+			res, dl, ds, ok := b.planResult(f, a)
+			if !ok {
+				continue
+			}
+			it := item{f: f, sev: f.Severity, score: securityScore(f), msg: res.Message.Text, dropLocs: dl, dropSteps: ds}
+			if len(res.Locations) > 0 && res.Locations[0].PhysicalLocation != nil {
+				pl := res.Locations[0].PhysicalLocation
+				it.uri = pl.ArtifactLocation.URI
+				if pl.Region != nil {
+					it.line, it.col = pl.Region.StartLine, pl.Region.StartColumn
+				}
+			}
+			out[i] = it
+		}
+	})
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("%w: tool %q finding %d: %w", ErrInvalidRun, r.Tool.Name, i, err)
+		}
+	}
+	return out, nil
+}
+
+// errNilFinding is the error of a nil Run.Findings element.
+var errNilFinding = errors.New("nil finding")
+
+// parallel calls fn(i) for every i in [0, n), GOMAXPROCS at a time.
+func parallel(n int, fn func(i int)) {
+	parallelChunks(n, 1, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fn(i)
+		}
+	})
+}
+
+// parallelChunks calls fn on consecutive ranges of at most chunk of
+// [0, n), GOMAXPROCS at a time.
+func parallelChunks(n, chunk int, fn func(lo, hi int)) {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for lo := 0; lo < n; lo += chunk {
+		g.Go(func() error {
+			fn(lo, min(lo+chunk, n))
+			return nil
+		})
+	}
+	g.Wait() // fn returns no error
 }
 
 // gzipLimitText describes the gzip limit in notifications.
