@@ -49,12 +49,21 @@ var GitHubLimits = Limits{
 // of a log it wrote with --partial after a failure.
 const partialMarker = "this log is partial"
 
+// diffOnlyMarker starts the notification that scanmux writes in every run
+// of a log it wrote with --diff-base: findings outside the change are
+// suppressed, and the github profile leaves suppressed findings out.
+const diffOnlyMarker = "this log covers only the changes since"
+
 // Sentinel errors of [Check]; the error it returns wraps one of them.
 var (
 	// ErrPartialLog means the log was written by a run that failed
 	// (scanmux --partial): uploading it would close the alerts of the
 	// findings it misses.
 	ErrPartialLog = errors.New("the log was written by a failed run (--partial)")
+	// ErrDiffOnlyLog means the log covers only a change (scanmux
+	// --diff-base): uploading it would close the alerts of every finding
+	// outside the change.
+	ErrDiffOnlyLog = errors.New("the log covers only the lines a change touched (--diff-base)")
 	// ErrRejected means GitHub would reject the log; the error is a
 	// [*PreflightError] listing why.
 	ErrRejected = errors.New("GitHub would reject the log")
@@ -69,6 +78,8 @@ type CheckOptions struct {
 	CheckoutURI string
 	// AllowPartial uploads a log written by a failed run anyway.
 	AllowPartial bool
+	// AllowDiffOnly uploads a log written with --diff-base anyway.
+	AllowDiffOnly bool
 }
 
 // Checked is a log that passed [Check], ready to send.
@@ -86,6 +97,9 @@ type Checked struct {
 	// Partial is set when a failed run wrote the log (--partial), which
 	// only CheckOptions.AllowPartial lets through.
 	Partial bool
+	// DiffOnly is set when the log covers only a change (--diff-base),
+	// which only CheckOptions.AllowDiffOnly lets through.
+	DiffOnly bool
 }
 
 // Problem is one reason GitHub would reject a log.
@@ -270,7 +284,7 @@ func Check(log []byte, o *CheckOptions) (*Checked, error) {
 	c := &Checked{Runs: len(runs)}
 	type toolCategory struct{ tool, category string }
 	seen := map[toolCategory]int{}
-	partial := false
+	partial, diffOnly := false, false
 	for i := range runs {
 		r := &runs[i]
 		tool := r.Tool.Driver.Name
@@ -320,6 +334,9 @@ func Check(log []byte, o *CheckOptions) (*Checked, error) {
 			for _, n := range append(inv.ToolExecutionNotifications, inv.ToolConfigNotifications...) {
 				if strings.HasPrefix(n.Message.Text, partialMarker) {
 					partial = true
+				}
+				if strings.HasPrefix(n.Message.Text, diffOnlyMarker) {
+					diffOnly = true
 				}
 			}
 		}
@@ -372,6 +389,9 @@ func Check(log []byte, o *CheckOptions) (*Checked, error) {
 	if partial && !o.AllowPartial {
 		return nil, fmt.Errorf("%w: its runs say %q; its missing findings would close open alerts (force to upload it anyway)", ErrPartialLog, partialMarker+" ...")
 	}
+	if diffOnly && !o.AllowDiffOnly {
+		return nil, fmt.Errorf("%w: its runs say %q; the findings it suppresses outside the change would close their alerts (force to upload it anyway)", ErrDiffOnlyLog, diffOnlyMarker+" ...")
+	}
 	gz, err := compress(log)
 	if err != nil {
 		return nil, err
@@ -383,7 +403,7 @@ func Check(log []byte, o *CheckOptions) (*Checked, error) {
 	if len(pe.Problems) > 0 {
 		return nil, pe
 	}
-	c.Gzip, c.Partial = gz, partial
+	c.Gzip, c.Partial, c.DiffOnly = gz, partial, diffOnly
 	return c, nil
 }
 

@@ -324,6 +324,15 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 			runs[i].Invocation.Notifications = append(runs[i].Invocation.Notifications, note)
 		}
 	}
+	if p.flags.diffBase != "" {
+		// Read by scanmux upload (package codescanning), which refuses such
+		// a log: its suppressed findings would close their alerts.
+		note := sarif.Notification{Level: "note", Message: fmt.Sprintf(
+			"this log covers only the changes since %s (--diff-base): findings elsewhere are suppressed, and uploading it to code scanning would close their alerts", p.flags.diffBase)}
+		for i := range runs {
+			runs[i].Invocation.Notifications = append(runs[i].Invocation.Notifications, note)
+		}
+	}
 	ropts := &reportOptions{runs: runs, sarif: wopts, report: &reportpkg.Options{Root: p.root, Started: start, Finished: time.Now(), Version: version(),
 		Params: map[string]string{"group-by": p.flags.groupBy}, Gate: opts.Gate}}
 	if p.flags.gitlabSchema != "" {

@@ -123,7 +123,7 @@ func runUpload(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	dir, _ := os.Getwd()
 	target, detectErr := codescanning.Detect(ctx, t, os.Getenv, dir)
 
-	checked, err := codescanning.Check(log, &codescanning.CheckOptions{CheckoutURI: target.CheckoutURI, AllowPartial: force})
+	checked, err := codescanning.Check(log, &codescanning.CheckOptions{CheckoutURI: target.CheckoutURI, AllowPartial: force, AllowDiffOnly: force})
 	var pe *codescanning.PreflightError
 	switch {
 	case errors.As(err, &pe):
@@ -135,13 +135,16 @@ func runUpload(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			fmt.Fprintf(stderr, "  and %d more\n", pe.Omitted)
 		}
 		return exitUsage
-	case errors.Is(err, codescanning.ErrPartialLog):
+	case errors.Is(err, codescanning.ErrPartialLog), errors.Is(err, codescanning.ErrDiffOnlyLog):
 		return fail("%s: %s; nothing was sent (--force uploads it)", file, err)
 	case err != nil:
 		return fail("%s: %s", file, err)
 	}
 	if checked.Partial {
 		fmt.Fprintf(stderr, "scanmux upload: warning: %s was written by a failed run (--partial); uploading it anyway (--force)\n", termsafe.String(file))
+	}
+	if checked.DiffOnly {
+		fmt.Fprintf(stderr, "scanmux upload: warning: %s covers only a change (--diff-base); uploading it anyway (--force)\n", termsafe.String(file))
 	}
 	if checkOnly {
 		fmt.Fprintf(stdout, "%s: %d runs, %d results, %d bytes gzip-compressed: GitHub's limits and rules are met; nothing was sent (--check)\n",

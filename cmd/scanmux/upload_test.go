@@ -233,3 +233,25 @@ func TestUploadRefusesRealPartialLog(t *testing.T) {
 		t.Fatalf("upload of a partial log: exit %d, %d requests\n%s", code, len(s.Requests()), errOut)
 	}
 }
+
+// A log written with --diff-base leaves out (suppresses) every finding
+// outside the change; uploaded, it would close their alerts. upload
+// refuses it before sending anything, unless --force.
+func TestUploadRefusesDiffBaseLog(t *testing.T) {
+	dir, _ := gitRepo(t)
+	out := filepath.Join(t.TempDir(), "pr.sarif")
+	var so, se bytes.Buffer
+	if code := run([]string{"scan", "-q", "--scanners", "scanmux-iac", "--diff-base", "main", "-o", out, dir}, &so, &se); code != 0 {
+		t.Fatalf("scan --diff-base: exit %d\n%s", code, se.String())
+	}
+	s := codescanningtest.NewServer(t)
+	uploadEnv(t, s)
+	code, _, errOut := runUploadArgs(t, "--no-wait", out)
+	if code != exitUsage || !strings.Contains(errOut, "--diff-base") || !strings.Contains(errOut, "--force") || len(s.Requests()) != 0 {
+		t.Fatalf("upload of a --diff-base log: exit %d, %d requests\n%s", code, len(s.Requests()), errOut)
+	}
+	code, _, errOut = runUploadArgs(t, "--no-wait", "--force", out)
+	if code != 0 || !strings.Contains(errOut, "warning") || len(s.Uploads()) != 1 {
+		t.Fatalf("--force: exit %d\n%s", code, errOut)
+	}
+}
