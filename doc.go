@@ -46,4 +46,31 @@
 // Package [github.com/scanmux/scanmux/sarif] reads any tool's SARIF into
 // findings, streaming, and writes findings as SARIF that GitHub accepts, with
 // its limits enforced and byte-identical output for the same input.
+//
+// # Layers
+//
+// The packages, from the bottom up: each imports only packages of the
+// lines before its own (named in parentheses where it is not obvious), so
+// there are no cycles; deps_test.go checks that the core stays light.
+//
+//   - finding: the model, standard library only.
+//   - cwe, sourcefile, project, internal/... (standard library), toolinfo
+//     (finding): helpers of the layers that follow.
+//   - sarif and its internal packages (finding, sourcefile, toolinfo):
+//     reading and writing SARIF.
+//   - plugin (finding, the generated proto package): the only core
+//     package that links gRPC, go-plugin and yamux.
+//   - aggregate (finding, sarif, sourcefile, toolinfo, cwe): the engine. It
+//     does not import plugin, so a program that merges SARIF with
+//     aggregate and sarif links no gRPC.
+//   - aggregate/suppress, aggregate/baseline, aggregate/policy (OPA),
+//     aggregate/pluginsource (plugin): stages and sources that plug into
+//     the engine through [aggregate.Filter], [aggregate.Baseline] and
+//     [aggregate.Source].
+//   - report (aggregate): output formats of a report.
+//   - scanners/...: one package per tool (finding, plugin, aggregate, sarif).
+//   - cmd/scanmux: any of the above. Besides the engine's types, the CLI
+//     uses finding directly: its own sources (plugin processes, built-in
+//     scanners, a file filter) emit *finding.Finding, and --fail-on is
+//     parsed with [finding.ParseSeverity].
 package scanmux

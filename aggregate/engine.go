@@ -287,9 +287,6 @@ func (e *engine) progress(ev SourceEvent) {
 func (e *engine) runSource(ctx context.Context, i int, src Source) {
 	sr := &sourceRun{e: e, idx: i, name: e.statuses[i].Name, start: time.Now(), ix: e.index.indexer(i)}
 	sr.tool = finding.Tool{Name: sr.name}
-	if d, ok := src.(interface{ defaultTool() finding.Tool }); ok {
-		sr.tool = d.defaultTool()
-	}
 	st := &e.statuses[i]
 	st.Start = sr.start
 	e.opts.Logger.Debug("source started", "source", sr.name)
