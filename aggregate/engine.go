@@ -9,7 +9,6 @@ import (
 	"maps"
 	"math"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -174,16 +173,7 @@ var errAbandoned = errors.New("aggregate: source abandoned after its deadline")
 // emitted before failing is kept and marked partial (Properties
 // [PropPartial]), and its [SourceStatus] records the failure. Memory grows
 // with the number of distinct reports kept, not with the bytes sources
-// read: exact repeats are collapsed on arrival. With 100,000 findings or
-// more, Run collects garbage when the dedup index has become garbage, and
-// returns the memory freed to the operating system (debug.FreeOSMemory),
-// and collects again once the findings are identified and sorted, whose
-// temporary data is garbage then: the default collector would wait for
-// the heap to double. The freed index lies in small pieces between live
-// findings, where the large arrays of the later steps do not fit, so
-// without returning it those arrays took fresh memory on top of it: on
-// the pipeline benchmark, peak memory went from 800 to 675 MB in the
-// same time.
+// read: exact repeats are collapsed on arrival.
 //
 // Run returns an error wrapping [ErrInvalidOptions] for unusable options,
 // and the report together with ctx's error when ctx is done before the
@@ -458,12 +448,6 @@ func (e *engine) apply(flt Filter, f *finding.Finding, v Verdict, src string) {
 	}
 }
 
-// gcAfterFinish is the number of findings from which finish collects
-// garbage (and returns it) when the dedup index becomes garbage, and
-// collects it again once the findings are identified and sorted (see
-// [Run]).
-const gcAfterFinish = 100_000
-
 // finish merges, identifies, compares and gates what the sources produced.
 func (e *engine) finish() *Report {
 	failed := make([]bool, len(e.statuses))
@@ -474,9 +458,6 @@ func (e *engine) finish() *Report {
 	}
 	dr := e.index.finish(failed, names)
 	findings := dr.findings
-	if len(findings) >= gcAfterFinish && !e.opts.Dedup.Disabled {
-		debug.FreeOSMemory() // the index is garbage
-	}
 	if err := identifyParallel(findings, e.opts.Root); err != nil {
 		e.warn.addLine("identity: " + err.Error())
 	}
@@ -498,9 +479,6 @@ func (e *engine) finish() *Report {
 	// which is closer to their order in memory than the sorted one.
 	rep.Counts = countReport(rep, dr.merged, int(e.index.received.Load()))
 	sortFindings(findings)
-	if len(findings) >= gcAfterFinish {
-		runtime.GC()
-	}
 
 	for _, flt := range e.opts.Filters {
 		if w, ok := flt.(Warner); ok {

@@ -221,7 +221,6 @@ func firstDiff(a, b []byte) string {
 	return "lengths differ"
 }
 
-
 // badVerdictFilter gives every finding a suppression whose status is not
 // one SARIF defines, and a severity with an invalid UTF-8 reason.
 type badVerdictFilter struct{}

@@ -251,6 +251,7 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 		}
 	}
 	report, err := aggregate.Run(ctx, sources, opts)
+	afterRun(report)
 	if cause := context.Cause(ctx); cause != nil {
 		return p.fail(cause)
 	}
