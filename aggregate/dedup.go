@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/scanmux/scanmux/cwe"
 	"github.com/scanmux/scanmux/finding"
 )
@@ -497,26 +499,19 @@ func (d *dedupIndex) finish(failed []bool, names []string) *dedupResult {
 		return res
 	}
 	var parts [dedupShards]dedupResult
-	var next atomic.Int32
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), dedupShards) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= dedupShards {
-					return
-				}
-				sh := &d.shards[i]
-				sh.mu.Lock()
-				d.finishShard(sh, failed, names, &parts[i])
-				sh.entries, sh.exact, sh.keys, sh.lists, sh.edges = nil, nil, nil, nil, nil
-				sh.mu.Unlock()
-			}
-		}()
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range d.shards {
+		g.Go(func() error {
+			sh := &d.shards[i]
+			sh.mu.Lock()
+			d.finishShard(sh, failed, names, &parts[i])
+			sh.entries, sh.exact, sh.keys, sh.lists, sh.edges = nil, nil, nil, nil, nil
+			sh.mu.Unlock()
+			return nil
+		})
 	}
-	wg.Wait()
+	g.Wait()
 	res := &dedupResult{}
 	n := 0
 	for i := range parts {

@@ -476,8 +476,8 @@ func (s *idSources) get(p string) *idSource {
 	}
 	var sf *idSource
 	if s.root != nil && p != "" {
-		if data, ok := idReadLimited(s.root, p); ok {
-			sf = newIDSource(data)
+		if lines, err := s.root.Lines(context.Background(), p); err == nil {
+			sf = &idSource{lines: lines}
 		}
 	}
 	s.files[p] = sf
@@ -493,37 +493,11 @@ func (s *idSources) hasLine(p string, n int) bool {
 	return sf != nil && n <= len(sf.lines)
 }
 
-func idReadLimited(r *sourcefile.Root, p string) ([]byte, bool) {
-	data, err := r.ReadFile(context.Background(), p)
-	return data, err == nil
-}
-
-// idSource is one source file split into lines.
+// idSource is one source file split into lines (at "\r\n", "\r" and
+// "\n", as [finding.LineHashes] does: see [sourcefile.SplitLines]).
 type idSource struct {
 	lines [][]byte
 	decl  []int // decl[i] is the index of line i's declaration line, or -1; built on first use
-}
-
-// newIDSource splits data into lines at "\r\n", "\r" and "\n", as
-// [finding.LineHashes] does.
-func newIDSource(data []byte) *idSource {
-	sf := &idSource{lines: make([][]byte, 0, 1+bytes.Count(data, []byte("\n"))+bytes.Count(data, []byte("\r")))}
-	start := 0
-	for i := 0; i < len(data); i++ {
-		switch data[i] {
-		case '\n':
-			sf.lines = append(sf.lines, data[start:i:i])
-			start = i + 1
-		case '\r':
-			sf.lines = append(sf.lines, data[start:i:i])
-			if i+1 < len(data) && data[i+1] == '\n' {
-				i++
-			}
-			start = i + 1
-		}
-	}
-	sf.lines = append(sf.lines, data[start:len(data):len(data)])
-	return sf
 }
 
 // normalized returns line n (from 0) without white space, and how many
