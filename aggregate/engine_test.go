@@ -275,12 +275,3 @@ func TestInvalidVerdictIgnored(t *testing.T) {
 		t.Errorf("no warning names the filter: %q", rep.Warnings)
 	}
 }
-
-// named renames a source, so that three runs of one plugin can be told
-// apart.
-type named struct {
-	aggregate.Source
-	name string
-}
-
-func (n named) Name() string { return n.name }
