@@ -220,7 +220,7 @@ func (r *Report) ExplainNear(w io.Writer) error {
 	byPlace := map[string][]int{}
 	for i, f := range r.Findings {
 		sigs[i] = newSig(f, nil)
-		if k := sigs[i].shardKey(); k != "" {
+		if k := sigs[i].placeKey(); k != "" {
 			place := string(rune('0'+sigs[i].kind)) + k
 			byPlace[place] = append(byPlace[place], i)
 		}
