@@ -54,20 +54,24 @@
 // there are no cycles; deps_test.go checks that the core stays light.
 //
 //   - finding: the model, standard library only.
-//   - cwe, sourcefile, project, internal/... (standard library), toolinfo
-//     (finding): helpers of the layers that follow.
+//   - cwe, sourcefile, project, codescanning, internal/termsafe and
+//     internal/jsonlimit (no package of this module), toolinfo and
+//     containerimage (finding): helpers of the layers that follow.
 //   - sarif and its internal packages (finding, sourcefile, toolinfo):
 //     reading and writing SARIF.
 //   - plugin (finding, the generated proto package): the only core
 //     package that links gRPC, go-plugin and yamux.
-//   - aggregate (finding, sarif, sourcefile, toolinfo, cwe): the engine. It
+//   - aggregate (finding, sarif, sourcefile, toolinfo, cwe, its
+//     internal/idhash): the engine. It
 //     does not import plugin, so a program that merges SARIF with
 //     aggregate and sarif links no gRPC.
 //   - aggregate/suppress, aggregate/baseline, aggregate/policy (OPA),
 //     aggregate/pluginsource (plugin): stages and sources that plug into
 //     the engine through [aggregate.Filter], [aggregate.Baseline] and
 //     [aggregate.Source].
-//   - report (aggregate): output formats of a report.
+//   - report and report/... (aggregate, finding; html also sourcefile and
+//     toolinfo): output formats of a report; gitdiff and internal/progress
+//     (aggregate); reportdiff (aggregate/baseline, sarif, report/markdown).
 //   - scanners/...: one package per tool (finding, plugin, aggregate, sarif).
 //   - cmd/scanmux: any of the above. Besides the engine's types, the CLI
 //     uses finding directly: its own sources (plugin processes, built-in

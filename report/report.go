@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/scanmux/scanmux/aggregate"
+	"github.com/scanmux/scanmux/finding"
 )
 
 // Options is what every format may use besides the report itself.
@@ -31,6 +32,27 @@ type Options struct {
 	Version string
 	// Params holds format-specific settings ("gitlab-schema": "15.2.1").
 	Params map[string]string
+	// Gate is the gate the run used; formats that mark the findings it
+	// counts (junit's failures) ask [Options.Gated].
+	Gate aggregate.Gate
+}
+
+// Gated reports whether the gate o.Gate counts f: unsuppressed, at or
+// above Gate.FailOn, and new when Gate.NewOnly is set (as
+// [aggregate.Run] judges). A nil o or a gate without FailOn counts none.
+func (o *Options) Gated(f *finding.Finding) bool {
+	if o == nil || !o.Gate.FailOn.Valid() || f.Suppressed() || f.Severity < o.Gate.FailOn {
+		return false
+	}
+	return !o.Gate.NewOnly || f.Baseline == "" || f.Baseline == finding.BaselineNew
+}
+
+// Param returns o.Params[key], or "" for a nil o.
+func (o *Options) Param(key string) string {
+	if o == nil {
+		return ""
+	}
+	return o.Params[key]
 }
 
 // Format is one output format.

@@ -39,14 +39,14 @@ func TestFaultsExitCodes(t *testing.T) {
 	rows := []row{
 		{name: "pass", args: merge(), code: 0, written: true},
 		{name: "gate failed", args: merge("--fail-on", "low"), code: 1, written: true, stderr: "gate: 3 findings at or above low"},
-		{name: "usage", args: merge("--nope"), code: 2, stderr: "flag provided but not defined"},
+		{name: "usage", args: merge("--nope"), code: 2, stderr: "unknown flag: --nope"},
 		{name: "input error", args: merge("truncated.sarif"), code: 2, stderr: "o.sarif not written"},
 		{name: "input error, --partial", args: merge("truncated.sarif", "--partial"), code: 2, written: true, partial: true},
 		{name: "input error and gate failed", args: merge("truncated.sarif", "--fail-on", "low"), code: 2},
 		{name: "write error (/dev/full)", args: func(t *testing.T, dir string) []string {
 			return []string{"merge", "-o", "/dev/full", "good.sarif"}
 		}, code: 2, stderr: "writing /dev/full: no space left on device"},
-		{name: "stdout write error (--report json > /dev/full)", args: merge("--report", "json"), stdout: "/dev/full", code: 2, written: true, stderr: "writing the report on stdout"},
+		{name: "stdout write error (-o json=- > /dev/full)", args: merge("-o", "json=-"), stdout: "/dev/full", code: 2, written: true, stderr: "writing the report on stdout"},
 		{name: "plugin refused for its checksum", args: pluginScan("", "0000000000000000000000000000000000000000000000000000000000000000"), code: 3, stderr: "checksum"},
 		{name: "plugin refused, --partial", args: pluginScan("", "0000000000000000000000000000000000000000000000000000000000000000", "--partial"), code: 3, written: true, partial: true},
 		{name: "plugin refused and gate failed", args: pluginScan("", "0000000000000000000000000000000000000000000000000000000000000000", "--fail-on", "info"), code: 3},

@@ -114,7 +114,7 @@ func TestLogInjectionValuesEscaped(t *testing.T) {
 	mustWrite(t, filepath.Join(dir, "missing.sarif"), sarifLog("u", "", "gone/"+name, 1), 0o644)
 	mustWrite(t, filepath.Join(dir, "bad\n::error::INJECTED\n.sarif"), []byte("{"), 0o644)
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"merge", "--root", dir, "--explain", "--partial", "--report", "table", "-o", filepath.Join(dir, "out.sarif"),
+	code := run([]string{"merge", "--root", dir, "--explain", "--partial", "-o", "table=-", "-o", filepath.Join(dir, "out.sarif"),
 		filepath.Join(dir, report), filepath.Join(dir, "copy.sarif"), filepath.Join(dir, "missing.sarif"), filepath.Join(dir, "bad\n::error::INJECTED\n.sarif")}, &stdout, &stderr)
 	if code != 2 {
 		t.Fatalf("exit %d, want 2 (one bad input); stderr:\n%s", code, stderr.String())

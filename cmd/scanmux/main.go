@@ -1,10 +1,19 @@
-// Command scanmux normalizes security-scanner findings and writes
-// GitHub-ready SARIF.
+// Command scanmux runs security scanners and merges what they and other
+// tools report into one deduplicated, filtered, gated finding list, listed
+// on the terminal and written as GitHub-ready SARIF and other formats.
 //
 // Usage:
 //
-//	scanmux merge -o OUT.sarif [--root DIR] [--category C] [--profile github|full] FILE...
-//	scanmux version
+//	scanmux scan [flags] [TARGET]
+//	scanmux merge -o OUT.sarif [flags] FILE...
+//	scanmux import -o OUT.sarif [flags] FILE...
+//	scanmux plugins
+//	scanmux version (or --version, -v)
+//	scanmux completion bash|zsh|fish
+//
+// Commands are cobra commands (run.go); --format is the output format and
+// -o [FORMAT=]FILE the output in every command. Other files add commands
+// that parse their own flags with registerCommand.
 //
 // Exit codes: 0 pass, 1 gate failed, 2 usage, configuration, input or
 // output error, 3 a scanner failed or a plugin was refused, 130 and 143

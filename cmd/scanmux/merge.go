@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,50 +10,74 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/scanmux/scanmux/aggregate"
 	"github.com/scanmux/scanmux/scanners/registry"
 )
 
-func runMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return mergeCommand(ctx, "merge", args, stdout, stderr)
+// mergeFlags are merge's and import's own flags.
+type mergeFlags struct {
+	pf                      pipelineFlags
+	root, inputFormat, conf string
+	prefixes                []string
 }
 
-func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return mergeCommand(ctx, "import", args, stdout, stderr)
+// newMergeCommand is merge and import: both read reports — SARIF or any
+// supported tool's native format, mixed, detected per file unless
+// --input-format forces one — and send them through the engine (dedup,
+// suppressions, policy, baseline, gate) into one SARIF log (or the
+// formats of -o). import is merge under the name that fits one report
+// made elsewhere.
+func newMergeCommand(name string, stdout, stderr io.Writer) *cobra.Command {
+	var mf mergeFlags
+	short := "merge SARIF and native reports (any supported tool, mixed) into one deduplicated, gated log"
+	if name == "import" {
+		short = "convert reports made elsewhere (any supported tool) into GitHub-ready SARIF"
+	}
+	cmd := &cobra.Command{
+		Use:   name + " -o OUT.sarif [flags] FILE...",
+		Short: short,
+		Long: short + `.
+
+Each FILE is SARIF or a supported tool's native report, detected per file
+(--input-format forces one). -o is required: -o OUT.sarif, or -o - for
+stdout, repeatable as FORMAT=FILE for other formats.
+
+Exit codes: 0 pass, 1 gate failed, 2 usage, configuration, input or output
+error (a report that cannot be read: nothing is written unless --partial),
+3 a scanner failed (with --fail-on-scanner-error), 130/143 interrupted.`,
+		Example: "  scanmux " + name + " -o merged.sarif gosec.json semgrep.sarif\n  scanmux " + name + " -o merged.sarif -o gitlab-sast=gl-sast-report.json --fail-on high reports/*",
+		RunE: runE(func(cmd *cobra.Command, args []string) int {
+			return mergeCommand(cmd.Context(), name, &mf, args, stdout, stderr)
+		}),
+	}
+	fs := cmd.Flags()
+	mf.pf.register(fs)
+	fs.StringVar(&mf.root, "root", "", "scan root `dir`: paths in the inputs are made relative to it, source files are read from it (line hashes, inline suppressions) (default: the git repository holding the current directory, else the current directory)")
+	fs.StringArrayVar(&mf.prefixes, "path-prefix", nil, "`[FILE=]DIR`: the tool that wrote FILE (every input, without FILE=) ran in DIR under the root, so its relative paths are relative to DIR (repeatable)")
+	fs.StringVar(&mf.inputFormat, "input-format", "", "input format `tool` for every file (detected per file when empty): sarif or "+registry.FormatsHint())
+	fs.StringVarP(&mf.conf, "config", "c", "", "config `file` (default: .scanmux.yaml in --root or the current directory, when it exists)")
+	mf.pf.complete(cmd)
+	cmd.RegisterFlagCompletionFunc("input-format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return append([]string{registry.SARIF}, strings.Split(registry.FormatsHint(), ", ")...), cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
 }
 
-// mergeCommand is merge and import: both read reports — SARIF or any
-// supported tool's native format, mixed, detected per file unless --format
-// forces one — and send them through the engine (dedup, suppressions,
-// policy, baseline, gate) into one SARIF log. import is merge under the
-// name that fits one report made elsewhere.
-func mergeCommand(ctx context.Context, name string, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var pf pipelineFlags
-	pf.register(fs, "", "report")
-	root := fs.String("root", "", "scan root `dir`: paths in the inputs are made relative to it, source files are read from it (line hashes, inline suppressions) (default: the git repository holding the current directory, else the current directory)")
-	var prefixes multiFlag
-	fs.Var(&prefixes, "path-prefix", "`[FILE=]DIR`: the tool that wrote FILE (every input, without FILE=) ran in DIR under the root, so its relative paths are relative to DIR (repeatable)")
-	format := fs.String("format", "", "input format `tool` for every file (detected per file when empty): sarif or "+registry.FormatsHint())
-	configPath := fs.String("config", "", "config `file` (default: .scanmux.yaml in --root or the current directory, when it exists)")
-	usage := fmt.Sprintf("usage: scanmux %s -o OUT.sarif [flags] FILE...", name)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, usage)
-		fs.PrintDefaults()
-	}
-	files, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
+func mergeCommand(ctx context.Context, name string, mf *mergeFlags, files []string, stdout, stderr io.Writer) int {
+	pf := &mf.pf
+	root, format, configPath, prefixes := &mf.root, &mf.inputFormat, &mf.conf, mf.prefixes
+	if len(pf.outputs) == 0 && pf.format == "" {
+		fmt.Fprintf(stderr, "scanmux %s: -o/--output is required: -o OUT.sarif writes the merged SARIF (-o - writes it on stdout)\nusage: scanmux %s -o OUT.sarif [flags] FILE...\n", name, name)
 		return exitUsage
 	}
-	if pf.out == "" || len(files) == 0 {
-		fs.Usage()
+	if len(files) == 0 {
+		fmt.Fprintf(stderr, "scanmux %s: no input FILE: name the reports to read\nusage: scanmux %s -o OUT.sarif [flags] FILE...\n", name, name)
 		return exitUsage
 	}
-	p := &pipeline{name: "scanmux " + name, flags: &pf, stdout: stdout, stderr: stderr, inputErrorsFatal: true}
+	p := &pipeline{name: "scanmux " + name, flags: pf, stdout: stdout, stderr: stderr, inputErrorsFatal: true,
+		stdoutTTY: isTerminal(stdout), stderrTTY: isTerminal(stderr)}
 	rootDir := *root
 	if rootDir == "" {
 		rootDir = defaultRoot()
@@ -82,7 +104,7 @@ func mergeCommand(ctx context.Context, name string, args []string, stdout, stder
 	}
 	if *format != "" && *format != registry.SARIF {
 		if _, ok := registry.Lookup(*format); !ok {
-			return p.fail(usagef("--format %q: want sarif or %s", *format, registry.FormatsHint()))
+			return p.fail(usagef("--input-format %q: want sarif or %s", *format, registry.FormatsHint()))
 		}
 	}
 	sources := make([]aggregate.Source, 0, len(files))

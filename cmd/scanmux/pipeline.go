@@ -4,22 +4,28 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/scanmux/scanmux/aggregate"
 	"github.com/scanmux/scanmux/aggregate/baseline"
 	"github.com/scanmux/scanmux/aggregate/policy"
 	"github.com/scanmux/scanmux/aggregate/suppress"
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/internal/progress"
 	"github.com/scanmux/scanmux/internal/termsafe"
 	"github.com/scanmux/scanmux/plugin"
+	reportpkg "github.com/scanmux/scanmux/report"
+	"github.com/scanmux/scanmux/report/table"
 	"github.com/scanmux/scanmux/sarif"
 )
 
@@ -30,41 +36,67 @@ const (
 )
 
 // pipelineFlags are the flags shared by scan, merge and import: what to do
-// with the findings once the sources have produced them.
+// with the findings once the sources have produced them, and where to
+// write them.
 type pipelineFlags struct {
-	out, format, outputProfile, category string
-	failOn                               string
-	newOnly, failOnScannerError          bool
-	explain                              explainFlag
-	dedup                                bool
-	baseline, ignoreFile, policyContext  string
-	policies                             multiFlag
-	timeout                              time.Duration
-	quiet                                bool
-	fallbackPath                         string
-	partial                              bool
+	outputs                             []string // -o/--output values, [FORMAT=]FILE
+	format, outputProfile, category     string
+	failOn                              string
+	newOnly, failOnScannerError         bool
+	explain                             explainFlag
+	dedup                               bool
+	baseline, ignoreFile, policyContext string
+	policies                            []string
+	timeout                             time.Duration
+	quiet                               bool
+	fallbackPath                        string
+	partial                             bool
+	color, groupBy, gitlabSchema        string
+	diffBase, diffMode                  string // --diff-base, --diff-mode (diffbase.go)
 }
 
-// register defines the flags; reportFlag names the flag that prints the
-// report on stdout ("format" for scan; merge uses --format for its inputs).
-func (p *pipelineFlags) register(fs *flag.FlagSet, defaultOut, reportFlag string) {
-	fs.StringVar(&p.out, "o", defaultOut, "write the SARIF log to `file`")
-	fs.StringVar(&p.format, reportFlag, "", "also print the report on stdout: sarif, json or table")
+// register defines the flags on fs.
+func (p *pipelineFlags) register(fs *pflag.FlagSet) {
+	fs.StringArrayVarP(&p.outputs, "output", "o", nil, "write the report to `[FORMAT=]FILE` (- for stdout) in FORMAT, else in --format; repeatable, to write several formats in one run (-o out.sarif -o gitlab-sast=gl-sast.json -o markdown=summary.md); every file is written whole or not at all, and none is replaced when the run fails")
+	fs.StringVarP(&p.format, "format", "f", "", "output `format` of the -o values without FORMAT=: "+formatNames()+" (default sarif)")
 	fs.StringVar(&p.outputProfile, "output-profile", "github", "SARIF `profile`: github (suppressed and file-less findings left out, GitHub's limits enforced) or full (everything)")
 	fs.StringVar(&p.category, "category", "", "SARIF automationDetails `id` (GitHub category)")
 	fs.StringVar(&p.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is this `severity` or worse (critical, high, medium, low, info)")
-	fs.BoolVar(&p.newOnly, "new-only", false, "with --fail-on, count only findings new since --baseline")
+	fs.BoolVar(&p.newOnly, "new-only", false, "with --fail-on, count only findings new since --baseline (needs --baseline or a config baseline)")
 	fs.BoolVar(&p.failOnScannerError, "fail-on-scanner-error", false, "exit 3 when a scanner or input fails")
 	fs.Var(&p.explain, "explain", "print every deduplication merge, the rule that matched and the keys compared; --explain=near also prints the pairs that almost merged and why not")
+	fs.Lookup("explain").NoOptDefVal = "true"
 	fs.BoolVar(&p.dedup, "dedup", true, "merge reports of the same issue across tools and runs (--dedup=false keeps every report)")
 	fs.StringVar(&p.baseline, "baseline", "", "previous scanmux SARIF `file`: mark findings new, unchanged or absent")
+	fs.StringVar(&p.diffBase, "diff-base", "", "report only findings on lines changed since git `REF` (git diff --merge-base REF, uncommitted changes included); the others are suppressed with that reason")
+	fs.StringVar(&p.diffMode, "diff-mode", "", "with --diff-base, what counts as changed, as reviewdog's -filter-mode: added (default: added or changed lines), diff_context (the diff's hunks) or file (changed files)")
 	fs.StringVar(&p.ignoreFile, "ignore-file", "", "YAML `file` with an ignore section (default: .scanmux.yaml in the target or current directory)")
-	fs.Var(&p.policies, "policy", "Rego policy `file or directory` (package scanmux); repeatable")
+	fs.StringArrayVar(&p.policies, "policy", nil, "Rego policy `file or directory` (package scanmux); repeatable")
 	fs.StringVar(&p.policyContext, "policy-context", "", "JSON `file` passed to policies as input.context")
-	fs.DurationVar(&p.timeout, "timeout", 0, "per-scanner or per-input time limit (default: config timeout, else 15m for scanners)")
-	fs.BoolVar(&p.quiet, "q", false, "no progress lines")
-	fs.BoolVar(&p.partial, "partial", false, "when the run fails (an input that cannot be read, a refused plugin, a failed scanner with --fail-on-scanner-error), write what the other sources found anyway, each run saying the log is partial; the exit code stays non-zero (default: the output is not written, an existing one is kept)")
+	fs.DurationVar(&p.timeout, "timeout", 0, "per-scanner or per-input time `limit` (default: config timeout, else 15m for scanners)")
+	fs.BoolVarP(&p.quiet, "quiet", "q", false, "print only the gate's decision, what was written and errors: no progress, no findings list, no summary")
+	fs.BoolVar(&p.partial, "partial", false, "when the run fails (an input that cannot be read, a refused plugin, a failed scanner with --fail-on-scanner-error), write what the other sources found anyway, each run saying the log is partial; the exit code stays non-zero (default: the outputs are not written, existing ones are kept)")
 	fs.StringVar(&p.fallbackPath, "fallback-path", "", "repo-relative `file` that findings without one (DAST URLs, images) are attached to in the github profile (default: .scanmux.yaml, README.md, go.mod or package.json, the first that exists)")
+	fs.StringVar(&p.color, "color", "auto", "colour the findings list: `when` auto (on a terminal, unless NO_COLOR is set), always or never")
+	fs.StringVar(&p.groupBy, "group-by", "file", "group the findings list on the terminal by `file` or severity")
+	fs.StringVar(&p.gitlabSchema, "gitlab-schema", "", "GitLab report schema `version` the gitlab-* formats write (default: theirs)")
+}
+
+// complete registers shell completions of the pipeline flags' values.
+func (p *pipelineFlags) complete(cmd *cobra.Command) {
+	fixed := func(vals ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return vals, cobra.ShellCompDirectiveNoFileComp
+		}
+	}
+	cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return allFormats(), cobra.ShellCompDirectiveNoFileComp
+	})
+	cmd.RegisterFlagCompletionFunc("fail-on", fixed("critical", "high", "medium", "low", "info"))
+	cmd.RegisterFlagCompletionFunc("output-profile", fixed("github", "full"))
+	cmd.RegisterFlagCompletionFunc("color", fixed("auto", "always", "never"))
+	cmd.RegisterFlagCompletionFunc("group-by", fixed(table.GroupBys...))
+	cmd.RegisterFlagCompletionFunc("explain", fixed("true", "false", "near"))
 }
 
 // explainFlag is --explain: a boolean flag (--explain, --explain=false)
@@ -104,14 +136,8 @@ func (e *explainFlag) Set(v string) error {
 	return nil
 }
 
-// IsBoolFlag lets --explain stand alone.
-func (e *explainFlag) IsBoolFlag() bool { return true }
-
-// multiFlag is a repeatable string flag.
-type multiFlag []string
-
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+// Type names the flag's value in help.
+func (e *explainFlag) Type() string { return "true|false|near" }
 
 // usageError is a bad flag or configuration: exit 2.
 type usageError struct{ err error }
@@ -132,7 +158,19 @@ type pipeline struct {
 	// inputErrorsFatal makes a failed source (a malformed report) exit 2
 	// after writing everything that was good.
 	inputErrorsFatal bool
+	// defaultOutput is where the report goes without -o or --format
+	// (scan: scanmux.sarif), "" when -o is required.
+	defaultOutput string
+	// outs are the outputs, parsed from the flags.
+	outs []outputSpec
+	// skipped are the scanners that do not run, and why.
+	skipped []skipNote
+	// stdoutTTY and stderrTTY say whether they are terminals.
+	stdoutTTY, stderrTTY bool
 }
+
+// skipNote is a scanner that does not run, and why.
+type skipNote struct{ name, why string }
 
 // options builds the engine's options from flags and config.
 func (p *pipeline) options() (*aggregate.Options, error) {
@@ -194,6 +232,11 @@ func (p *pipeline) options() (*aggregate.Options, error) {
 		}
 		opts.Baseline = b
 	}
+	if db, err := diffBaseFilter(context.Background(), p.root, f.diffBase, f.diffMode); err != nil {
+		return nil, err
+	} else if db != nil {
+		opts.Filters = append(opts.Filters, db)
+	}
 	failOn := f.failOn
 	if failOn == "" {
 		failOn = c.FailOn
@@ -207,13 +250,13 @@ func (p *pipeline) options() (*aggregate.Options, error) {
 	}
 	opts.Dedup.Disabled = !f.dedup
 	opts.Gate.NewOnly = f.newOnly || c.FailOnNewOnly
+	if f.newOnly && opts.Baseline == nil {
+		return nil, usagef("--new-only needs --baseline FILE (or baseline: in the config): new is counted against a baseline")
+	}
 	opts.Gate.FailOnSourceError = f.failOnScannerError || c.FailOnScannerError
 	opts.SourceTimeout = f.timeout
 	if opts.SourceTimeout == 0 && c.Timeout != "" {
 		opts.SourceTimeout, _ = time.ParseDuration(c.Timeout) // checked by loadConfig
-	}
-	if !f.quiet {
-		opts.Progress = newProgress(p.stderr).event
 	}
 	return opts, nil
 }
@@ -221,10 +264,18 @@ func (p *pipeline) options() (*aggregate.Options, error) {
 // run runs the pipeline and returns the exit code.
 func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 	start := time.Now()
-	switch p.flags.format {
-	case "", "sarif", "json", "table":
+	outs, err := p.flags.parseOutputs(p.defaultOutput)
+	if err != nil {
+		return p.fail(err)
+	}
+	p.outs = outs
+	switch p.flags.color {
+	case "auto", "always", "never":
 	default:
-		return p.fail(usagef("--format %q: want sarif, json or table", p.flags.format))
+		return p.fail(usagef("--color %q: want auto, always or never", p.flags.color))
+	}
+	if !slices.Contains(table.GroupBys, p.flags.groupBy) {
+		return p.fail(usagef("--group-by %q: want %s", p.flags.groupBy, strings.Join(table.GroupBys, " or ")))
 	}
 	wopts := &sarif.WriteOptions{Root: p.root, Category: p.flags.category}
 	if wopts.Category == "" {
@@ -241,6 +292,11 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 	if err != nil {
 		return p.fail(err)
 	}
+	var prog *progress.Display
+	if !p.flags.quiet {
+		prog = progress.New(p.stderr, progress.Options{})
+		opts.Progress = prog.Event
+	}
 	if p.root != "" {
 		if prov, err := sarif.DetectProvenance(p.root); err == nil {
 			wopts.Provenance = prov
@@ -251,6 +307,7 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 		}
 	}
 	report, err := aggregate.Run(ctx, sources, opts)
+	prog.Stop()
 	afterRun(report)
 	if cause := context.Cause(ctx); cause != nil {
 		return p.fail(cause)
@@ -271,30 +328,35 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 			runs[i].Invocation.Notifications = append(runs[i].Invocation.Notifications, note)
 		}
 	}
-	var sum *sarif.WriteSummary
-	if write && p.flags.out != "" && p.flags.out != "-" {
-		if sum, err = writeAtomic(ctx, p.flags.out, runs, wopts); err != nil {
+	if p.flags.diffBase != "" {
+		// Read by scanmux upload (package codescanning), which refuses such
+		// a log: its suppressed findings would close their alerts.
+		note := sarif.Notification{Level: "note", Message: fmt.Sprintf(
+			"this log covers only the changes since %s (--diff-base): findings elsewhere are suppressed, and uploading it to code scanning would close their alerts", p.flags.diffBase)}
+		for i := range runs {
+			runs[i].Invocation.Notifications = append(runs[i].Invocation.Notifications, note)
+		}
+	}
+	ropts := &reportOptions{runs: runs, sarif: wopts, report: &reportpkg.Options{Root: p.root, Started: start, Finished: time.Now(), Version: version(),
+		Params: map[string]string{"group-by": p.flags.groupBy}, Gate: opts.Gate}}
+	if p.flags.gitlabSchema != "" {
+		ropts.report.Params["gitlab-schema"] = p.flags.gitlabSchema
+	}
+	if wopts.FallbackPath != "" {
+		ropts.report.Params["fallback-path"] = wopts.FallbackPath
+	}
+	if wopts.Provenance != nil && wopts.Provenance.Revision != "" {
+		ropts.report.Params["commit"] = wopts.Provenance.Revision
+	}
+	var wrote []string
+	if write {
+		if wrote, err = p.writeFiles(ctx, report, ropts); err != nil {
 			return p.fail(err)
 		}
 	}
-	switch p.flags.format {
-	case "sarif":
-		if write {
-			if _, err := sarif.Write(p.stdout, runs, wopts); err != nil {
-				return p.fail(outputError{fmt.Errorf("writing the report on stdout: %w", err)})
-			}
-		}
-	case "json":
-		if write {
-			enc := json.NewEncoder(p.stdout)
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(jsonReport(report)); err != nil {
-				return p.fail(outputError{fmt.Errorf("writing the report on stdout: %w", err)})
-			}
-		}
-	case "table":
-		if err := report.Summary(p.stdout); err != nil {
-			return p.fail(outputError{fmt.Errorf("writing the report on stdout: %w", err)})
+	if write {
+		if err := p.writeStdout(report, ropts); err != nil {
+			return p.fail(err)
 		}
 	}
 	if p.flags.explain != explainOff {
@@ -307,34 +369,37 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 			return p.fail(outputError{err})
 		}
 	}
-	if p.flags.format != "table" {
-		if err := report.Summary(p.stderr); err != nil {
+	if !p.flags.quiet {
+		if err := p.terminalReport(report); err != nil {
 			return p.fail(outputError{err})
 		}
+	} else {
+		// Quiet keeps what must not go unseen: failed sources and
+		// findings dropped or merged ambiguously.
+		for _, s := range report.Sources {
+			if s.State == aggregate.SourceFailed || s.State == aggregate.SourceTimeout {
+				fmt.Fprintf(p.stderr, "%s: FAILED: %s %s: %s\n", p.name, termsafe.String(s.Name), s.State, termsafe.String(s.Err))
+			}
+		}
+		for _, w := range report.Warnings {
+			fmt.Fprintf(p.stderr, "%s: warning: %s\n", p.name, termsafe.String(w))
+		}
 	}
-	if sum != nil {
-		n := 0
-		for _, r := range sum.Results {
-			n += r
+	for i, w := range wrote {
+		if i == len(wrote)-1 {
+			w += " in " + table.Duration(time.Since(start))
 		}
-		fmt.Fprintf(p.stderr, "%s: wrote %s: %d results in %d runs", p.name, termsafe.String(p.flags.out), n, sum.Runs)
-		var left []string
-		if sum.Suppressed > 0 {
-			left = append(left, fmt.Sprintf("%d suppressed", sum.Suppressed))
-		}
-		if sum.Unlocated > 0 {
-			left = append(left, fmt.Sprintf("%d without a file", sum.Unlocated))
-		}
-		if sum.DroppedResults > 0 {
-			left = append(left, fmt.Sprintf("%d over GitHub's limits", sum.DroppedResults))
-		}
-		if len(left) > 0 {
-			fmt.Fprintf(p.stderr, " (left out: %s)", strings.Join(left, ", "))
-		}
-		fmt.Fprintf(p.stderr, " in %s\n", time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(p.stderr, "%s: %s\n", p.name, w)
 	}
 	for _, r := range report.Gate.Reasons {
 		fmt.Fprintf(p.stderr, "%s: gate: %s\n", p.name, termsafe.String(r))
+	}
+	if len(report.Gate.Reasons) == 0 && !report.Gate.Failed {
+		why := ""
+		if !opts.Gate.FailOn.Valid() {
+			why = " (no --fail-on: findings do not fail the run)"
+		}
+		fmt.Fprintf(p.stderr, "%s: gate: passed%s\n", p.name, why)
 	}
 	for _, s := range report.Sources {
 		if !s.OK() && (p.inputErrorsFatal || refused(&s)) {
@@ -342,12 +407,8 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 		}
 	}
 	if !write {
-		what := "the output"
-		if p.flags.out != "" && p.flags.out != "-" {
-			what = termsafe.String(p.flags.out)
-		}
 		fmt.Fprintf(p.stderr, "%s: %s not written: %s failed (an existing file is kept; --partial writes what the other sources found, marked partial)\n",
-			p.name, what, termsafe.String(strings.Join(failed, ", ")))
+			p.name, p.outputNames(), termsafe.String(strings.Join(failed, ", ")))
 	}
 	return code
 }
@@ -393,36 +454,11 @@ func refused(s *aggregate.SourceStatus) bool {
 func (p *pipeline) fail(err error) int {
 	var ie *interruptedError
 	if errors.As(err, &ie) {
-		what := "the output"
-		if p.flags.out != "" && p.flags.out != "-" {
-			what = termsafe.String(p.flags.out)
-		}
-		fmt.Fprintf(p.stderr, "%s: %v: %s not written\n", p.name, err, what)
+		fmt.Fprintf(p.stderr, "%s: %v: %s not written\n", p.name, err, p.outputNames())
 		return ie.ExitCode()
 	}
 	fmt.Fprintf(p.stderr, "%s: %s\n", p.name, termsafe.String(err.Error()))
 	return exitUsage
-}
-
-// jsonReport is the --format json document.
-func jsonReport(r *aggregate.Report) any {
-	type jf struct {
-		*finding.Finding
-		Suppressed bool `json:"Suppressed"`
-	}
-	fs := make([]jf, len(r.Findings))
-	for i, f := range r.Findings {
-		fs[i] = jf{f, f.Suppressed()}
-	}
-	return map[string]any{
-		"findings": fs,
-		"absent":   r.Absent,
-		"sources":  r.Sources,
-		"counts":   r.Counts,
-		"denials":  r.Denials,
-		"warnings": r.Warnings,
-		"gate":     r.Gate,
-	}
 }
 
 // defaultFallback returns the file under root that GitHub alerts for

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
 
 	"github.com/scanmux/scanmux/plugin"
 	"github.com/scanmux/scanmux/scanners/builtin"
@@ -15,19 +19,32 @@ import (
 	"github.com/scanmux/scanmux/scanners/runner"
 )
 
+func newPluginsCommand(stdout, stderr io.Writer) *cobra.Command {
+	var configPath string
+	var trustRepo bool
+	cmd := &cobra.Command{
+		Use:   "plugins [flags]",
+		Short: "list built-in scanners, installed and missing tools, and plugin binaries",
+		Long: `Lists the built-in scanners with their versions, the supported tools found
+on PATH (with the engine that runs when a tool is both built in and
+installed) and those missing with how to install them, and plugin binaries
+with their SHA-256 and whether a trusted config pins them.`,
+		Args: cobra.NoArgs,
+		RunE: runE(func(cmd *cobra.Command, args []string) int {
+			return runPlugins(configPath, trustRepo, stdout, stderr)
+		}),
+	}
+	cmd.Flags().StringVarP(&configPath, "config", "c", "", "config `file` whose plugins section pins plugin binaries (default: ./.scanmux.yaml, whose pins count only with --trust-repo-config)")
+	cmd.Flags().BoolVar(&trustRepo, "trust-repo-config", false, "trust ./.scanmux.yaml, as scan --trust-repo-config does")
+	return cmd
+}
+
 // runPlugins prints what scanners are available: the built-ins with their
 // versions, the supported tools found on PATH and those missing with how
 // to install them, and plugin binaries with their SHA-256 and whether a
 // trusted config pins them (see scanConfig).
-func runPlugins(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("plugins", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "", "config `file` whose plugins section pins plugin binaries (default: ./.scanmux.yaml, whose pins count only with --trust-repo-config)")
-	trustRepo := fs.Bool("trust-repo-config", false, "trust ./.scanmux.yaml, as scan --trust-repo-config does")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: scanmux plugins [--config FILE] [--trust-repo-config]")
-		return exitUsage
-	}
+func runPlugins(configPathV string, trustRepoV bool, stdout, stderr io.Writer) int {
+	configPath, trustRepo := &configPathV, &trustRepoV
 	cwd, err := os.Getwd()
 	if err != nil {
 		fmt.Fprintln(stderr, "scanmux plugins:", err)
@@ -39,8 +56,9 @@ func runPlugins(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	ctx := context.Background()
-	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "BUILT-IN\tVERSION\tRULES\t")
+	out := &wrapWriter{w: stdout, width: pluginsWidth}
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "BUILT-IN\tVERSION\tRULES")
 	for _, b := range builtin.All() {
 		sc, err := b.New()
 		var info *plugin.Info
@@ -48,28 +66,44 @@ func runPlugins(args []string, stdout, stderr io.Writer) int {
 			info, err = sc.Describe(ctx)
 		}
 		if err != nil {
-			fmt.Fprintf(tw, "%s\terror: %v\t\t\n", b.Name, err)
+			fmt.Fprintf(tw, "%s\terror: %v\t\n", b.Name, err)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t\n", b.Name, info.Version, len(info.Rules))
+		fmt.Fprintf(tw, "%s\t%s\t%d\n", b.Name, strings.TrimPrefix(info.Version, "v"), len(info.Rules))
 	}
-	fmt.Fprintln(tw, "\t\t\t")
-	fmt.Fprintln(tw, "TOOL\tTARGET\tSTATUS\t")
+	tw.Flush()
 	found, missing := runner.Find(runner.Tools())
+	fmt.Fprintln(out)
+	tw = tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "INSTALLED TOOL\tTARGET\tVERSION\tPATH")
+	var engines []string
 	for _, s := range found {
-		engine := ""
 		if b, twin := builtin.Lookup(s.Tool.Name); twin && s.Tool.Target == plugin.TargetDirectory {
 			if _, why, err := chooseEngine(ctx, b, s, cfg.Scanners.Options); err == nil {
-				engine = "; " + why
+				engines = append(engines, s.Tool.Name+": "+why)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s (%s)%s\t\n", s.Tool.Name, s.Tool.Target, s.Version(), s.Path, engine)
+		v := s.Version()
+		if v == "" {
+			v = "?"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Tool.Name, s.Tool.Target, v, s.Path)
 	}
-	for _, m := range missing {
-		fmt.Fprintf(tw, "%s\t%s\tnot installed: %s\t\n", m.Tool.Name, m.Tool.Target, m.Tool.Install)
+	tw.Flush()
+	for _, e := range engines {
+		fmt.Fprintf(out, "  %s\n", e)
 	}
-	fmt.Fprintln(tw, "\t\t\t")
-	fmt.Fprintln(tw, "PLUGIN\tSHA-256\tSTATUS\t")
+	if len(missing) > 0 {
+		fmt.Fprintln(out)
+		tw = tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NOT INSTALLED\tTARGET\tHOW TO INSTALL")
+		for _, m := range missing {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Tool.Name, m.Tool.Target, m.Tool.Install)
+		}
+		tw.Flush()
+	}
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "PLUGIN BINARIES")
 	disc, err := discoverPlugins()
 	if err != nil {
 		fmt.Fprintln(stderr, "scanmux plugins:", err)
@@ -93,7 +127,7 @@ func runPlugins(args []string, stdout, stderr io.Writer) int {
 		seen[abs] = true
 		sum, err := plugin.FileSHA256(p)
 		if err != nil {
-			fmt.Fprintf(tw, "%s\t-\t%v\t\n", p, err)
+			fmt.Fprintf(out, "%s\n  %v\n", p, err)
 			continue
 		}
 		status := "not pinned: add it with this sha256 to the plugins section of " + userConfigPath() + " or a --config file to run it"
@@ -105,15 +139,75 @@ func runPlugins(args []string, stdout, stderr io.Writer) int {
 		case untrusted[p] != "":
 			status = "pinned by " + untrusted[p] + ", the repository's config, which is not trusted: not run (--trust-repo-config)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", p, sum, status)
+		fmt.Fprintf(out, "%s\n  sha256 %s\n  %s\n", p, sum, status)
 	}
 	if len(paths) == 0 {
-		fmt.Fprintf(tw, "(none in %v)\t\t\t\n", pluginDirs())
+		fmt.Fprintf(out, "(none in %s)\n", strings.Join(pluginDirs(), ", "))
 	}
-	if err := tw.Flush(); err != nil {
+	if out.err != nil {
 		return exitUsage
 	}
 	return exitOK
+}
+
+// pluginsWidth is the width scanmux plugins' lines fit in.
+const pluginsWidth = 100
+
+// wrapWriter writes lines of at most width columns: a longer line is
+// broken at spaces, its continuation indented to where its last column
+// starts (a run of two spaces), or by four spaces.
+type wrapWriter struct {
+	w     io.Writer
+	width int
+	buf   []byte
+	err   error
+}
+
+func (ww *wrapWriter) Write(p []byte) (int, error) {
+	ww.buf = append(ww.buf, p...)
+	for {
+		i := bytes.IndexByte(ww.buf, '\n')
+		if i < 0 {
+			break
+		}
+		line := strings.TrimRight(string(ww.buf[:i]), " ")
+		ww.buf = ww.buf[i+1:]
+		for _, l := range wrapLine(line, ww.width) {
+			if _, err := io.WriteString(ww.w, l+"\n"); err != nil && ww.err == nil {
+				ww.err = err
+			}
+		}
+	}
+	return len(p), ww.err
+}
+
+// wrapLine breaks line into lines of at most width runes.
+func wrapLine(line string, width int) []string {
+	if utf8.RuneCountInString(line) <= width {
+		return []string{line}
+	}
+	indent := 4
+	if k := strings.LastIndex(strings.TrimRight(line[:min(len(line), width)], " "), "  "); k > 0 {
+		indent = k + 2
+		for indent < len(line) && line[indent] == ' ' {
+			indent++
+		}
+	}
+	if indent > width/2 {
+		indent = 4
+	}
+	var out []string
+	pad := ""
+	for utf8.RuneCountInString(line) > width {
+		cut := strings.LastIndex(line[:width], " ")
+		if cut <= len(pad) {
+			cut = width // no space: cut the word
+		}
+		out = append(out, strings.TrimRight(line[:cut], " "))
+		pad = strings.Repeat(" ", indent)
+		line = pad + strings.TrimLeft(line[cut:], " ")
+	}
+	return append(out, line)
 }
 
 // runServePlugin is the hidden command with which scanmux serves one of

@@ -32,9 +32,18 @@ func TestPluginsCommandTrust(t *testing.T) {
 		if code := run(append([]string{"plugins"}, args...), &stdout, &stderr); code != 0 {
 			t.Fatalf("plugins %v: exit %d\n%s", args, code, stderr.String())
 		}
-		for _, l := range strings.Split(stdout.String(), "\n") {
+		// The plugin's block: its path, then its indented lines.
+		lines := strings.Split(stdout.String(), "\n")
+		for i, l := range lines {
 			if strings.HasPrefix(l, bin) {
-				return l
+				for _, more := range lines[i+1:] {
+					if !strings.HasPrefix(more, " ") {
+						break
+					}
+					l += "\n" + more
+				}
+				return strings.Join(strings.Fields(l), " ") // lines wrapped at 100 columns joined
+
 			}
 		}
 		t.Fatalf("plugins %v does not list %s:\n%s", args, bin, stdout.String())

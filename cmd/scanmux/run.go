@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,7 +13,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/scanmux/scanmux/sarif"
+	"github.com/spf13/cobra"
+
+	"github.com/scanmux/scanmux/internal/termsafe"
 )
 
 // Exit codes: 0 pass, 1 gate failed (exitGateFailed), 2 usage,
@@ -26,29 +27,21 @@ const (
 	exitUsage = 2
 )
 
-// command is one subcommand.
-type command struct {
+// extCommand is a subcommand that parses its own arguments (flags
+// included): upload, diff. Their files add them with registerCommand from
+// an init function.
+type extCommand struct {
 	name, usage, summary string
 	run                  func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
-// noContext adapts a command that runs nothing worth interrupting.
-func noContext(f func(args []string, stdout, stderr io.Writer) int) func(context.Context, []string, io.Writer, io.Writer) int {
-	return func(_ context.Context, args []string, stdout, stderr io.Writer) int { return f(args, stdout, stderr) }
-}
+var extCommands []extCommand
 
-func commands() []command {
-	return []command{
-		{"scan", "scanmux scan [flags] [TARGET]",
-			"run the scanners on TARGET and write deduplicated, gated SARIF", runScan},
-		{"merge", "scanmux merge -o OUT.sarif [flags] FILE...",
-			"merge SARIF and native reports into one deduplicated, gated SARIF log", runMerge},
-		{"import", "scanmux import -o OUT.sarif [--format TOOL] [flags] FILE...",
-			"convert reports made elsewhere (any supported tool) into GitHub-ready SARIF", runImport},
-		{"plugins", "scanmux plugins [--config FILE]",
-			"list built-in scanners, installed and missing tools, and plugin binaries", noContext(runPlugins)},
-		{"version", "scanmux version", "print the version", noContext(runVersion)},
-	}
+// registerCommand adds a subcommand written as func(ctx, args, stdout,
+// stderr) int; it gets every argument after its name, --help included,
+// and its exit code is the process's.
+func registerCommand(name, usage, summary string, run func(ctx context.Context, args []string, stdout, stderr io.Writer) int) {
+	extCommands = append(extCommands, extCommand{name, usage, summary, run})
 }
 
 // run is the whole program: it parses args (without the program name),
@@ -57,43 +50,111 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return runContext(context.Background(), args, stdout, stderr)
 }
 
+// exitCode carries a command's exit code out of cobra.
+type exitCode int
+
+func (e exitCode) Error() string { return "exit " + strconv.Itoa(int(e)) }
+
+// flagError is a bad flag or argument, named in its text: exit 2.
+type flagError struct {
+	cmd *cobra.Command
+	err error
+}
+
+func (e flagError) Error() string { return e.err.Error() }
+
 // runContext is run under ctx, which main cancels when a signal asks the
 // run to stop (its cause is then an *interruptedError).
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stderr)
-		return exitUsage
-	}
-	switch args[0] {
-	case "help", "-h", "-help", "--help":
-		usage(stdout)
-		return exitOK
-	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, args[1:], stdout, stderr)
-		}
-	}
-	if args[0] == pluginCommand {
+	if len(args) > 0 && args[0] == pluginCommand {
 		return runServePlugin(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "scanmux: unknown command %q\n", args[0])
-	usage(stderr)
+	root := newRootCommand(stdout, stderr)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var code exitCode
+	if errors.As(err, &code) {
+		return int(code)
+	}
+	if cmd == nil {
+		cmd = root
+	}
+	fmt.Fprintf(stderr, "%s: %s\n", cmd.CommandPath(), termsafe.String(err.Error()))
+	fmt.Fprintf(stderr, "usage: %s\n(%s --help lists the flags)\n", cmd.UseLine(), cmd.CommandPath())
 	return exitUsage
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage:")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-62s %s\n", c.usage, c.summary)
+// newRootCommand builds the command tree.
+func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "scanmux",
+		Short: "run security scanners, merge what they report into one deduplicated, gated SARIF log",
+		Long: `scanmux runs security scanners (SAST, secrets, IaC, dependencies, containers,
+DAST) and merges what they and other tools report into one deduplicated,
+filtered, gated finding list, written as SARIF for GitHub code scanning and
+in the other formats of --format.
+
+Exit codes: 0 pass, 1 gate failed, 2 usage, configuration, input or output
+error, 3 a scanner failed (with --fail-on-scanner-error) or a plugin was
+refused, 130 and 143 interrupted by SIGINT and SIGTERM.`,
+		Version:       version(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cmd.SetOut(stderr)
+			fmt.Fprintln(stderr, "usage: scanmux COMMAND [flags]: a command is missing")
+			cmd.Usage()
+			return exitCode(exitUsage)
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetVersionTemplate("scanmux {{.Version}}\n")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return flagError{c, err} })
+	root.AddCommand(newScanCommand(stdout, stderr), newMergeCommand("merge", stdout, stderr), newMergeCommand("import", stdout, stderr),
+		newPluginsCommand(stdout, stderr), newVersionCommand(stdout, stderr))
+	for _, e := range extCommands {
+		run := e.run
+		root.AddCommand(&cobra.Command{
+			Use: e.usage, Short: e.summary, DisableFlagParsing: true,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				if c := run(cmd.Context(), args, stdout, stderr); c != 0 {
+					return exitCode(c)
+				}
+				return nil
+			},
+		})
+	}
+	return root
+}
+
+// runE adapts a command's run function, which returns the exit code.
+func runE(f func(cmd *cobra.Command, args []string) int) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if c := f(cmd, args); c != 0 {
+			return exitCode(c)
+		}
+		return nil
 	}
 }
 
-func runVersion(args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 {
-		fmt.Fprintln(stderr, "usage: scanmux version")
-		return exitUsage
+func newVersionCommand(stdout, stderr io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "print the version (also scanmux --version, -v)",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, args []string) {
+			fmt.Fprintf(stdout, "scanmux %s\n", version())
+		},
 	}
+}
+
+// version is the module's version, "(devel)" in a build from a clone.
+func version() string {
 	v := "(unknown)"
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		v = bi.Main.Version
@@ -101,28 +162,7 @@ func runVersion(args []string, stdout, stderr io.Writer) int {
 			v = "(devel)"
 		}
 	}
-	fmt.Fprintf(stdout, "scanmux %s\n", v)
-	return exitOK
-}
-
-// parseInterspersed parses flags that may come before, between or after
-// the positional arguments, which it returns. "--" ends the flags.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return pos, nil
-		}
-		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
-			return append(pos, rest...), nil
-		}
-		pos = append(pos, rest[0])
-		args = rest[1:]
-	}
+	return v
 }
 
 // outputError is a failure to write an output: exit 2.
@@ -171,92 +211,153 @@ func removeTempFiles() {
 	tempFiles.m = nil
 }
 
-// writeAtomic writes the log to a temporary file beside path, syncs it and
-// renames it into place, so that path holds either its old content or the
-// whole new log, never a part of it, and a failed or interrupted write
-// leaves no temporary file behind. A path that exists and is not a regular
-// file (/dev/null, /dev/stdout, a named pipe) is written in place:
-// renaming over it would replace it. A symbolic link is followed: the file
-// it points to is replaced, the link stays. A replaced file keeps its
-// permissions; a new one gets 0666 less the umask. Errors name path, never
-// the temporary file, and are outputErrors. The write stops, and fails,
-// when ctx is done.
-func writeAtomic(ctx context.Context, path string, runs []sarif.Run, opts *sarif.WriteOptions) (*sarif.WriteSummary, error) {
-	sum, err := writeAtomicErr(ctx, path, runs, opts)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // it may name the temporary file
-		}
-		if ce := context.Cause(ctx); ce != nil && errors.Is(err, context.Canceled) {
-			err = ce
-		}
-		return nil, outputError{fmt.Errorf("writing %s: %w", path, err)}
-	}
-	return sum, nil
+// atomicFile is an output being written: to a temporary file beside its
+// path, renamed into place by commit, so that the path holds either its
+// old content or the whole new output, never a part of it, and a failed
+// or interrupted write leaves no temporary file behind. A path that
+// exists and is not a regular file (/dev/null, /dev/stdout, a named pipe)
+// is written in place: renaming over it would replace it. A symbolic link
+// is followed: the file it points to is replaced, the link stays. A
+// replaced file keeps its permissions; a new one gets 0666 less the
+// umask. Errors name the path, never the temporary file, and are
+// outputErrors. Writes fail once ctx is done.
+type atomicFile struct {
+	ctx     context.Context
+	path    string // as the user gave it
+	target  string // the file replaced
+	f       *os.File
+	inPlace bool
+	renamed bool
 }
 
-func writeAtomicErr(ctx context.Context, path string, runs []sarif.Run, opts *sarif.WriteOptions) (*sarif.WriteSummary, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
+// createAtomic starts writing the output path.
+func createAtomic(ctx context.Context, path string) (*atomicFile, error) {
+	a, err := createAtomicErr(ctx, path)
+	if err != nil {
+		return nil, a.wrap(err)
 	}
-	target := path
+	return a, nil
+}
+
+func createAtomicErr(ctx context.Context, path string) (*atomicFile, error) {
+	a := &atomicFile{ctx: ctx, path: path, target: path}
+	if err := ctx.Err(); err != nil {
+		return a, err
+	}
 	if li, err := os.Lstat(path); err == nil && li.Mode()&fs.ModeSymlink != 0 {
-		if target, err = filepath.EvalSymlinks(path); err != nil {
-			return nil, err
+		if a.target, err = filepath.EvalSymlinks(path); err != nil {
+			return a, err
 		}
 	}
 	perm := fs.FileMode(0o666) // less the umask
 	keepMode := false
-	switch fi, err := os.Stat(target); {
+	switch fi, err := os.Stat(a.target); {
 	case err == nil && fi.IsDir():
-		return nil, errors.New("is a directory")
+		return a, errors.New("is a directory")
 	case err == nil && !fi.Mode().IsRegular():
-		f, err := os.OpenFile(target, os.O_WRONLY, 0)
+		f, err := os.OpenFile(a.target, os.O_WRONLY, 0)
 		if err != nil {
-			return nil, err
+			return a, err
 		}
-		return writeClose(ctx, f, runs, opts)
+		a.f, a.inPlace = f, true
+		return a, nil
 	case err == nil:
 		perm, keepMode = fi.Mode().Perm(), true
 	case !errors.Is(err, fs.ErrNotExist):
-		return nil, err
+		return a, err
 	}
-	dir := filepath.Dir(target)
+	dir := filepath.Dir(a.target)
 	if st, err := os.Stat(dir); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("directory %s does not exist", dir)
+			return a, fmt.Errorf("directory %s does not exist", dir)
 		}
-		return nil, err
+		return a, err
 	} else if !st.IsDir() {
-		return nil, fmt.Errorf("%s is not a directory", dir)
+		return a, fmt.Errorf("%s is not a directory", dir)
 	}
-	tmp, err := createTemp(dir, "."+filepath.Base(target)+".", ".tmp", perm)
+	tmp, err := createTemp(dir, "."+filepath.Base(a.target)+".", ".tmp", perm)
 	if err != nil {
-		return nil, err
+		return a, err
 	}
-	renamed := false
-	defer func() { removeTempFile(tmp.Name(), renamed) }()
+	a.f = tmp
 	if keepMode {
 		// The umask may have taken bits from perm: the old file's mode is
 		// what the user chose.
 		if err := tmp.Chmod(perm); err != nil {
-			tmp.Close()
-			return nil, err
+			a.abort()
+			return a, err
 		}
 	}
-	sum, err := writeClose(ctx, tmp, runs, opts)
+	return a, nil
+}
+
+// wrap makes err an outputError naming the path.
+func (a *atomicFile) wrap(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // it may name the temporary file
+	}
+	if ce := context.Cause(a.ctx); ce != nil && errors.Is(err, context.Canceled) {
+		err = ce
+	}
+	return outputError{fmt.Errorf("writing %s: %w", a.path, err)}
+}
+
+// Write writes to the temporary file, failing once ctx is done.
+func (a *atomicFile) Write(p []byte) (int, error) {
+	if err := a.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return a.f.Write(p)
+}
+
+// finish syncs and closes the file after a write that went well (or err,
+// the write's error: then the file is removed).
+func (a *atomicFile) finish(err error) error {
+	if err == nil && !a.inPlace {
+		err = a.f.Sync() // a full disk may only tell now
+	}
+	if cerr := a.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = a.ctx.Err()
+	}
 	if err != nil {
-		return nil, err
+		a.abort()
+		return a.wrap(err)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	return nil
+}
+
+// commit renames the finished file into place.
+func (a *atomicFile) commit() error {
+	if a.inPlace {
+		return nil
 	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		return nil, err
+	if err := a.ctx.Err(); err != nil {
+		a.abort()
+		return a.wrap(err)
 	}
-	renamed = true
-	return sum, nil
+	if err := os.Rename(a.f.Name(), a.target); err != nil {
+		a.abort()
+		return a.wrap(err)
+	}
+	a.renamed = true
+	removeTempFile(a.f.Name(), true)
+	return nil
+}
+
+// abort removes the temporary file, if any.
+func (a *atomicFile) abort() {
+	if a.f == nil || a.inPlace {
+		if a.f != nil {
+			a.f.Close()
+		}
+		return
+	}
+	a.f.Close()
+	removeTempFile(a.f.Name(), a.renamed)
 }
 
 // createTemp creates a new file in dir named prefix, a random number and
@@ -283,35 +384,4 @@ func createTemp(dir, prefix, suffix string, perm fs.FileMode) (*os.File, error) 
 			return nil, err
 		}
 	}
-}
-
-// writeClose writes the log into f, syncs it when it is a regular file and
-// closes it. Each write first checks ctx.
-func writeClose(ctx context.Context, f *os.File, runs []sarif.Run, opts *sarif.WriteOptions) (*sarif.WriteSummary, error) {
-	sum, err := sarif.Write(ctxWriter{ctx, f}, runs, opts)
-	if err == nil {
-		if fi, serr := f.Stat(); serr == nil && fi.Mode().IsRegular() {
-			err = f.Sync() // a full disk may only tell now
-		}
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, err
-	}
-	return sum, nil
-}
-
-// ctxWriter fails its writes once ctx is done.
-type ctxWriter struct {
-	ctx context.Context
-	w   io.Writer
-}
-
-func (w ctxWriter) Write(p []byte) (int, error) {
-	if err := w.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return w.w.Write(p)
 }

@@ -3,19 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/spf13/cobra"
 
 	"github.com/scanmux/scanmux/aggregate"
 	"github.com/scanmux/scanmux/finding"
@@ -27,12 +28,20 @@ import (
 	"github.com/scanmux/scanmux/scanners/runner"
 )
 
-const scanUsage = `usage: scanmux scan [flags] [TARGET]
-
-Scans TARGET (default: the current directory) with the built-in scanners
+const scanLong = `Scans TARGET (default: the current directory) with the built-in scanners
 (gosec, gitleaks, scanmux's IaC rules) and every supported tool installed,
 plus plugins, DAST URLs, container images and imported reports, then
-deduplicates, filters and gates the findings and writes SARIF.
+deduplicates, filters and gates the findings, lists them on the terminal
+and writes SARIF (scanmux.sarif unless -o or --format say otherwise).
+
+One engine per tool: a tool that is both built in and installed runs once,
+the installed binary when its version is known and not older than the
+built-in's, else the built-in (the option <tool>.engine: built-in or
+installed decides instead). Code-quality tools (staticcheck) run only with
+--include quality. The run ends with what ran, what was skipped and why.
+
+Paths in the outputs are relative to the git repository holding TARGET
+(--root overrides it), so that GitHub maps them to its files.
 
 Profiles: full (default) runs everything; pre-commit runs the quick
 scanners and reports only files changed since HEAD.
@@ -40,48 +49,123 @@ scanners and reports only files changed since HEAD.
 Exit codes: 0 pass, 1 gate failed, 2 usage, configuration, input or
 output error, 3 a plugin refused, or a scanner failed with
 --fail-on-scanner-error, 130/143 interrupted by SIGINT/SIGTERM. With 2 or
-3 the output is not written unless --partial.
+3 no output is written unless --partial.`
 
-flags:`
+// scanFlags are scan's own flags.
+type scanFlags struct {
+	pf                                  pipelineFlags
+	configPath, profile, root           string
+	urls, images, imports, plugins, env []string
+	trustRepo, inProcess                bool
+	dockerfile                          string
+	only, disable                       string
+	include                             []string
+}
 
-func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var pf pipelineFlags
-	pf.register(fs, "scanmux.sarif", "format")
-	configPath := fs.String("config", "", "config `file` (default: TARGET/.scanmux.yaml when it exists)")
-	profile := fs.String("profile", "full", "`profile`: full or pre-commit")
-	var urls, images, imports, plugins multiFlag
-	fs.Var(&urls, "url", "DAST target `URL`; repeatable")
-	fs.Var(&images, "image", "container image `reference` to scan; repeatable")
-	fs.Var(&imports, "import", "report `file` made elsewhere (SARIF or any supported tool's format); repeatable")
-	fs.Var(&plugins, "plugin", "plugin `binary` to run; repeatable")
-	trustRepo := fs.Bool("trust-repo-config", false, "trust TARGET/.scanmux.yaml: run the plugins it pins, use its options that name code (eslint.config) and files outside the target; without it a repository's config cannot make scanmux run anything")
-	var pluginEnv multiFlag
-	fs.Var(&pluginEnv, "plugin-env", "pass the environment variable `NAME` (NAME* for every name with that prefix) to plugins, which otherwise get only PATH, HOME, TMPDIR, the locale and the proxy variables; repeatable")
-	only := fs.String("scanners", "", "comma-separated `names` of the only scanners to run")
-	disable := fs.String("disable", "", "comma-separated `names` of scanners not to run")
-	inProcess := fs.Bool("in-process", false, "run built-in scanners inside this process instead of as isolated plugins")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, scanUsage)
-		fs.PrintDefaults()
+func newScanCommand(stdout, stderr io.Writer) *cobra.Command {
+	var sf scanFlags
+	cmd := &cobra.Command{
+		Use:     "scan [flags] [TARGET]",
+		Short:   "run the scanners on TARGET, list the findings and write deduplicated, gated SARIF",
+		Long:    scanLong,
+		Example: "  scanmux scan . -o scanmux.sarif\n  scanmux scan --fail-on high -o scanmux.sarif -o markdown=summary.md\n  scanmux scan --include quality --format table -o -",
+		Args:    maxArgs(1, "TARGET"),
+		RunE: runE(func(cmd *cobra.Command, args []string) int {
+			return runScan(cmd.Context(), &sf, args, stdout, stderr)
+		}),
 	}
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+	fs := cmd.Flags()
+	sf.pf.register(fs)
+	fs.StringVarP(&sf.configPath, "config", "c", "", "config `file` (default: TARGET/.scanmux.yaml when it exists)")
+	fs.StringVar(&sf.profile, "profile", "full", "`profile`: full or pre-commit")
+	fs.StringVar(&sf.root, "root", "", "repository root `dir` the outputs' paths are relative to (default: the git work tree holding TARGET, else TARGET)")
+	fs.StringArrayVar(&sf.urls, "url", nil, "DAST target `URL`; repeatable")
+	fs.StringArrayVar(&sf.images, "image", nil, "container image to scan: a `docker save` or OCI archive, an OCI layout directory or a registry reference (pulled without a daemon); repeatable")
+	fs.StringVar(&sf.dockerfile, "dockerfile", "", "the Dockerfile that built the --image images: their findings are attached to the line of the instruction that added the package (default: no file, the fallback path)")
+	fs.StringArrayVar(&sf.imports, "import", nil, "report `file` made elsewhere (SARIF or any supported tool's format); repeatable")
+	fs.StringArrayVar(&sf.plugins, "plugin", nil, "plugin `binary` to run; repeatable")
+	fs.BoolVar(&sf.trustRepo, "trust-repo-config", false, "trust TARGET/.scanmux.yaml: run the plugins it pins, use its options that name code (eslint.config) and files outside the target; without it a repository's config cannot make scanmux run anything")
+	fs.StringArrayVar(&sf.env, "plugin-env", nil, "pass the environment variable `NAME` (NAME* for every name with that prefix) to plugins, which otherwise get only PATH, HOME, TMPDIR, the locale and the proxy variables; repeatable")
+	fs.StringVar(&sf.only, "scanners", "", "comma-separated `names` of the only scanners to run (scanmux plugins lists them)")
+	fs.StringVar(&sf.disable, "disable", "", "comma-separated `names` of scanners not to run")
+	fs.StringSliceVar(&sf.include, "include", nil, "opt-in scanner `groups` to run too: quality (code-quality tools: "+strings.Join(qualityTools, ", ")+")")
+	fs.BoolVar(&sf.inProcess, "in-process", false, "run built-in scanners inside this process instead of as isolated plugins")
+	sf.pf.complete(cmd)
+	names := func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return scannerNames(), cobra.ShellCompDirectiveNoFileComp
+	}
+	cmd.RegisterFlagCompletionFunc("scanners", names)
+	cmd.RegisterFlagCompletionFunc("disable", names)
+	cmd.RegisterFlagCompletionFunc("include", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"quality"}, cobra.ShellCompDirectiveNoFileComp
+	})
+	cmd.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"full", "pre-commit"}, cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+// maxArgs allows at most n positional arguments, named what in the error.
+func maxArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return fmt.Errorf("one %s at most, got %d: %q", what, len(args), args)
 		}
-		return exitUsage
+		return nil
 	}
-	if len(pos) > 1 {
-		fs.Usage()
-		return exitUsage
+}
+
+// qualityTools are the code-quality tools, run only with --include quality.
+var qualityTools = []string{"staticcheck"}
+
+// scannerNames lists the names --scanners and --disable take.
+func scannerNames() []string {
+	var names []string
+	for _, b := range builtin.All() {
+		names = append(names, b.Name)
 	}
+	for _, t := range runner.Tools() {
+		if !slices.Contains(names, t.Name) {
+			names = append(names, t.Name)
+		}
+	}
+	return names
+}
+
+// checkScannerNames returns an error naming flag for a name in list that
+// no scanner has.
+func checkScannerNames(flag string, list []string) error {
+	known := scannerNames()
+	for _, n := range list {
+		if n = strings.TrimSpace(n); n != "" && !slices.Contains(known, n) {
+			return usagef("%s: unknown scanner %q (known: %s)", flag, n, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+func runScan(ctx context.Context, sf *scanFlags, pos []string, stdout, stderr io.Writer) int {
+	pf := &sf.pf
+	configPath, profile, trustRepo, inProcess := &sf.configPath, &sf.profile, &sf.trustRepo, &sf.inProcess
+	only, disable := &sf.only, &sf.disable
+	urls, images, imports, plugins, pluginEnv := sf.urls, sf.images, sf.imports, sf.plugins, sf.env
 	target := "."
 	if len(pos) == 1 {
 		target = pos[0]
 	}
-	p := &pipeline{name: "scanmux scan", flags: &pf, stdout: stdout, stderr: stderr}
+	p := &pipeline{name: "scanmux scan", flags: pf, stdout: stdout, stderr: stderr, defaultOutput: "scanmux.sarif",
+		stdoutTTY: isTerminal(stdout), stderrTTY: isTerminal(stderr)}
+	if err := checkScannerNames("--scanners", splitComma(*only)); err != nil {
+		return p.fail(err)
+	}
+	if err := checkScannerNames("--disable", splitComma(*disable)); err != nil {
+		return p.fail(err)
+	}
+	for _, g := range sf.include {
+		if g != "quality" {
+			return p.fail(usagef("--include %q: want quality", g))
+		}
+	}
 	root, err := dirArg(target)
 	if err != nil {
 		return p.fail(usageError{err})
@@ -89,6 +173,16 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	p.root = root
 	if p.cfg, err = scanConfig(root, *configPath, *trustRepo); err != nil {
 		return p.fail(usageError{err})
+	}
+	cfgName := p.cfg.path
+	if cfgName == "" {
+		cfgName = "config"
+	}
+	if err := checkScannerNames(cfgName+": scanners.enable", p.cfg.Scanners.Enable); err != nil {
+		return p.fail(err)
+	}
+	if err := checkScannerNames(cfgName+": scanners.disable", p.cfg.Scanners.Disable); err != nil {
+		return p.fail(err)
 	}
 	for _, w := range p.cfg.warnings {
 		fmt.Fprintf(stderr, "scanmux scan: warning: %s\n", w)
@@ -112,11 +206,40 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if inv, err = project.Discover(root, nil); err != nil {
 		return p.fail(err)
 	}
-	printInventory(stderr, inv)
+	info := stderr // what is found and chosen: quiet leaves it out
+	if pf.quiet {
+		info = io.Discard
+	}
+	printInventory(info, inv)
 
 	var sources []aggregate.Source
 	var covered []string // languages the scanners that run cover
-	found, _ := runner.Find(runner.Tools())
+	found, missing := runner.Find(runner.Tools())
+	imgs, err := openImages(ctx, images, sf.dockerfile, root)
+	if err != nil {
+		return p.fail(err)
+	}
+	defer imgs.Close()
+	quality := slices.Contains(sf.include, "quality")
+	skip := func(name, why string) {
+		if !slices.ContainsFunc(p.skipped, func(s skipNote) bool { return s.name == name && s.why == why }) {
+			p.skipped = append(p.skipped, skipNote{name, why})
+		}
+	}
+	// notWanted says why the selection leaves out a scanner, "" when it runs.
+	notWanted := func(name string, quick bool) string {
+		switch {
+		case sel.disable[name]:
+			return "disabled (--disable or scanners.disable)"
+		case len(sel.only) > 0 && !sel.only[name]:
+			return "not selected (--scanners or scanners.enable)"
+		case !quick && sel.quickOnly:
+			return "not quick (pre-commit profile)"
+		case slices.Contains(qualityTools, name) && !quality && !sel.only[name]:
+			return "code-quality tool (--include quality runs it)"
+		}
+		return ""
+	}
 	installed := map[string]*runner.Scanner{}
 	for _, s := range found {
 		s.Inventory = inv
@@ -126,7 +249,8 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	skipInstalled := map[string]bool{}
 	for _, b := range builtin.All() {
-		if !sel.wants(b.Name, b.Quick) {
+		if why := notWanted(b.Name, b.Quick); why != "" {
+			skip(b.Name, why)
 			continue
 		}
 		name := b.Name + " (built-in)"
@@ -135,10 +259,12 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if err != nil {
 				return p.fail(usageError{err})
 			}
-			fmt.Fprintf(stderr, "scanmux scan: %s: %s\n", b.Name, why)
+			fmt.Fprintf(info, "scanmux scan: %s: %s\n", b.Name, why)
 			if !useBuiltin {
+				skip("built-in "+b.Name, "one engine per tool: the installed binary runs")
 				continue
 			}
+			skip("installed "+b.Name, "one engine per tool: the built-in runs")
 			skipInstalled[b.Name] = true
 		}
 		src := newBuiltinSource(name, b, inv, dirReq, logger, *inProcess)
@@ -146,9 +272,26 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		covered = append(covered, src.languages...)
 		sources = append(sources, src)
 	}
+	for _, m := range missing {
+		if why := notWanted(m.Tool.Name, m.Tool.Quick); why != "" {
+			skip(m.Tool.Name, why)
+		} else if _, twin := builtin.Lookup(m.Tool.Name); !twin {
+			skip(m.Tool.Name, "not installed (scanmux plugins says how to install it)")
+		}
+	}
 	for _, s := range found {
-		if !sel.wants(s.Tool.Name, s.Tool.Quick) || skipInstalled[s.Tool.Name] {
+		if skipInstalled[s.Tool.Name] {
 			continue
+		}
+		if why := notWanted(s.Tool.Name, s.Tool.Quick); why != "" {
+			skip(s.Tool.Name, why)
+			continue
+		}
+		if s.Tool.Target == plugin.TargetURL && len(urls) == 0 {
+			skip(s.Tool.Name, "DAST: no --url given")
+		}
+		if s.Tool.Target == plugin.TargetImage && len(images) == 0 {
+			skip(s.Tool.Name+" (image)", "container images: no --image given")
 		}
 		switch s.Tool.Target {
 		case plugin.TargetDirectory:
@@ -156,7 +299,11 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if _, twin := builtin.Lookup(s.Tool.Name); twin {
 				name += " (installed)"
 			}
-			sources = append(sources, s.Source(name, dirReq))
+			var src aggregate.Source = s.Source(name, dirReq)
+			if slices.Contains(qualityTools, s.Tool.Name) {
+				src = qualitySource{src}
+			}
+			sources = append(sources, src)
 			covered = append(covered, s.Tool.Languages...)
 		case plugin.TargetURL:
 			if *profile == "pre-commit" {
@@ -170,14 +317,11 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			if *profile == "pre-commit" {
 				continue
 			}
-			for _, im := range images {
-				req := &plugin.Request{Target: plugin.Target{Kind: plugin.TargetImage, Image: im, Root: root}, Options: opts}
-				sources = append(sources, s.Source(s.Tool.Name+" "+im, req))
-			}
+			sources = append(sources, imgs.sources(s, root, opts)...)
 		}
 	}
 	if un := runner.Uncovered(inv, covered); len(un) > 0 {
-		fmt.Fprintf(stderr, "scanmux scan: no scanner for: %s\n", strings.Join(un, ", "))
+		fmt.Fprintf(info, "scanmux scan: no scanner for: %s\n", strings.Join(un, ", "))
 	}
 	if len(urls) > 0 && !slices.ContainsFunc(sources, func(s aggregate.Source) bool { return strings.Contains(s.Name(), "://") }) && *profile != "pre-commit" {
 		fmt.Fprintf(stderr, "scanmux scan: --url given but no DAST tool is installed (apt-get install wapiti)\n")
@@ -220,10 +364,133 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			sources[i] = onlyFiles(s, changed)
 		}
 	}
+	// Paths relative to the repository, not to TARGET: GitHub maps a
+	// SARIF URI to the repository's files.
+	repo, err := repoRoot(root, sf.root)
+	if err != nil {
+		return p.fail(err)
+	}
+	if prefix := relSlash(repo, root); prefix != "." {
+		for i, s := range sources {
+			sources[i] = &prefixSource{Source: s, prefix: prefix}
+		}
+		p.root = repo
+	}
 	if len(sources) == 0 {
 		return p.fail(usagef("no scanner selected"))
 	}
 	return p.run(ctx, sources)
+}
+
+// repoRoot returns the root the outputs' paths are relative to: flagRoot
+// (--root) when given, which must hold target, else the git work tree
+// holding target, else target.
+func repoRoot(target, flagRoot string) (string, error) {
+	if flagRoot != "" {
+		abs, err := dirArg(flagRoot)
+		if err != nil {
+			return "", usagef("--root: %v", err)
+		}
+		if rel := relSlash(abs, target); rel == ".." || strings.HasPrefix(rel, "../") || filepath.IsAbs(rel) {
+			return "", usagef("--root %s does not hold TARGET %s", flagRoot, target)
+		}
+		return abs, nil
+	}
+	for d := target; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return target, nil
+		}
+		d = parent
+	}
+}
+
+// relSlash returns target relative to base, with slashes.
+func relSlash(base, target string) string {
+	rel, err := filepath.Rel(base, target)
+	if err != nil {
+		return target
+	}
+	return filepath.ToSlash(rel)
+}
+
+// prefixSource makes a source's paths, relative to the scanned
+// directory, relative to the repository holding it (prefix is the
+// directory's path in it).
+type prefixSource struct {
+	aggregate.Source
+	prefix string
+}
+
+func (s *prefixSource) Run(ctx context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
+	return s.Source.Run(ctx, func(f *finding.Finding) error {
+		fix := func(l *finding.Location) {
+			if l.Path != "" && !path.IsAbs(l.Path) && !filepath.IsAbs(l.Path) && !strings.Contains(l.Path, "://") {
+				l.Path = path.Join(s.prefix, l.Path)
+			}
+		}
+		fix(&f.Location)
+		for i := range f.Related {
+			fix(&f.Related[i])
+		}
+		for i := range f.Flows {
+			for j := range f.Flows[i].Steps {
+				fix(&f.Flows[i].Steps[j])
+			}
+		}
+		return emit(f)
+	})
+}
+
+// Warnings implements aggregate.Warner.
+func (s *prefixSource) Warnings() []string {
+	if w, ok := s.Source.(aggregate.Warner); ok {
+		return w.Warnings()
+	}
+	return nil
+}
+
+// Coverage implements aggregate.Coverer.
+func (s *prefixSource) Coverage() string {
+	if c, ok := s.Source.(aggregate.Coverer); ok {
+		return c.Coverage()
+	}
+	return ""
+}
+
+// qualitySource is a code-quality tool's source: its findings are at
+// most low, as they are not vulnerabilities.
+type qualitySource struct{ aggregate.Source }
+
+func (s qualitySource) Run(ctx context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
+	return s.Source.Run(ctx, func(f *finding.Finding) error {
+		if f.Severity > finding.SeverityLow {
+			if f.OriginalSeverity == "" {
+				f.OriginalSeverity = f.Severity.String()
+			}
+			f.Severity = finding.SeverityLow
+		}
+		return emit(f)
+	})
+}
+
+// Warnings implements aggregate.Warner.
+func (s qualitySource) Warnings() []string {
+	if w, ok := s.Source.(aggregate.Warner); ok {
+		return w.Warnings()
+	}
+	return nil
+}
+
+// Coverage implements aggregate.Coverer.
+func (s qualitySource) Coverage() string {
+	if c, ok := s.Source.(aggregate.Coverer); ok {
+		return c.Coverage()
+	}
+	return ""
 }
 
 // selection decides which scanners run.
@@ -256,13 +523,6 @@ func splitComma(s string) []string {
 		return nil
 	}
 	return strings.Split(s, ",")
-}
-
-func (s *selection) wants(name string, quick bool) bool {
-	if s.disable[name] || (len(s.only) > 0 && !s.only[name]) {
-		return false
-	}
-	return quick || !s.quickOnly
 }
 
 func withOptions(req *plugin.Request, opts map[string]string) *plugin.Request {

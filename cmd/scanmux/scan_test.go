@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/plugin"
+	"github.com/scanmux/scanmux/report/jsonout"
 	"github.com/scanmux/scanmux/sarif"
 	"github.com/scanmux/scanmux/scanners/builtin"
 	"github.com/scanmux/scanmux/scanners/runner"
@@ -104,7 +106,7 @@ scanners:
 `, vulndb)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"scan", "--config", cfg, "-o", filepath.Join(dir, "out.sarif"), "--format", "json", "--timeout", "10m"}
+	args := []string{"scan", "--config", cfg, "-o", filepath.Join(dir, "out.sarif"), "-o", "json=-", "--timeout", "10m"}
 	dast := installed("wapiti")
 	if dast {
 		args = append(args, "--url", startVulnerableApp(t))
@@ -165,15 +167,18 @@ scanners:
 	if secret == nil {
 		t.Fatal("the hard-coded token is not reported")
 	}
-	var report struct {
-		Findings []finding.Finding `json:"findings"`
-	}
+	var report jsonout.Document
 	if err := json.Unmarshal(stdout.Bytes(), &report); err != nil {
-		t.Fatalf("--format json: %v", err)
+		t.Fatalf("-o json=-: %v", err)
 	}
 	merged := false
+	repo, err := repoRoot(app, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mainGo := path.Join(relSlash(repo, app), "main.go") // paths are relative to the repository
 	for _, f := range report.Findings {
-		if f.Category != finding.CategorySecret || f.Location.Path != "main.go" {
+		if f.Category != string(finding.CategorySecret) || f.Location.Path != mainGo {
 			continue
 		}
 		reporters := []string{f.Tool.Name}
@@ -431,7 +436,7 @@ func TestPluginsCommand(t *testing.T) {
 	if code := run([]string{"plugins"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	for _, want := range []string{"gosec", "gitleaks", "scanmux-iac", "nuclei", "not installed:"} {
+	for _, want := range []string{"gosec", "gitleaks", "scanmux-iac", "nuclei", "NOT INSTALLED"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("plugins output lacks %q:\n%s", want, stdout.String())
 		}
@@ -630,5 +635,53 @@ func TestScanBuiltinGosecExcludedPath(t *testing.T) {
 	t.Logf("stderr:\n%s", stderr.String())
 	if code != 3 || !strings.Contains(stderr.String(), "gosec analyzed 0 of the 2 packages") {
 		t.Errorf("exit %d, want 3 and gosec's exclusions named", code)
+	}
+}
+
+// scan writes paths relative to the git repository holding TARGET, which
+// GitHub maps to its files; --root chooses another root, which must hold
+// TARGET.
+func TestScanRepositoryRelativePaths(t *testing.T) {
+	repo := t.TempDir()
+	sub := filepath.Join(repo, "deploy", "web")
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(repo, ".git"), 0o755); err != nil { // what repoRoot looks for
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(sub, "Dockerfile"), []byte("FROM alpine:latest\nUSER root\n"), 0o644)
+	for _, c := range []struct {
+		root, want string
+	}{{"", "deploy/web/Dockerfile"}, {filepath.Join(repo, "deploy"), "web/Dockerfile"}, {sub, "Dockerfile"}} {
+		out := filepath.Join(t.TempDir(), "o.sarif")
+		args := []string{"scan", "-q", "--in-process", "--scanners", "scanmux-iac", "-o", out, sub}
+		if c.root != "" {
+			args = append(args, "--root", c.root)
+		}
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("--root %q: exit %d\n%s", c.root, code, stderr.String())
+		}
+		runs, err := sarif.ReadFile(out, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range runs {
+			for _, f := range r.Findings {
+				n++
+				if f.Location.Path != c.want {
+					t.Errorf("--root %q: path %q, want %q", c.root, f.Location.Path, c.want)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("--root %q: no findings", c.root)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"scan", "-q", "--in-process", "--scanners", "scanmux-iac", "--root", t.TempDir(), "-o", filepath.Join(t.TempDir(), "o.sarif"), sub}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "--root") {
+		t.Errorf("a --root that does not hold TARGET: exit %d, stderr %q; want 2 naming --root", code, stderr.String())
 	}
 }

@@ -111,7 +111,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	var outputs [][]byte
 	for _, c := range []struct{ profile, report string }{{"github", "json"}, {"full", "table"}, {"full", "sarif"}} {
 		out := filepath.Join(dir, c.profile+"-"+c.report+".sarif")
-		args := append([]string{"merge", "-o", out, "--root", root, "--output-profile", c.profile, "--report", c.report, "--explain"}, readable...)
+		args := append([]string{"merge", "-o", out, "--root", root, "--output-profile", c.profile, "-o", c.report + "=-", "--explain"}, readable...)
 		var stdout, stderr bytes.Buffer
 		if code := run(args, &stdout, &stderr); code != 0 {
 			t.Fatalf("merge %s/%s: exit %d: %s", c.profile, c.report, code, stderr.String())

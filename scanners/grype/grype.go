@@ -10,8 +10,9 @@
 // Each match is one finding. Its category is container when the scanned
 // source is an image (source.type "image"), else dependency. The package
 // goes in Location.Package: Image is the image as the user named it
-// (source.target.userInput), Layer the layer of the package's first
-// location. Paths inside an image are not files of the scan root, so they
+// (source.target.userInput), Layer the layer (diff ID) of the package's
+// first location, and the ecosystem of a distribution's package is OSV's
+// (Alpine:v3.16 for Alpine 3.16.0, see adapt.DistroEcosystem). Paths inside an image are not files of the scan root, so they
 // go in the "grype.locations" property; for a directory scan the first
 // location becomes Location.Path (made relative to the scan root, or to the
 // scanned directory when Grype wrote it with a leading "/").
@@ -36,6 +37,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Adapters returns the grype adapter.
@@ -157,8 +159,8 @@ func (Adapter) Decode(r io.Reader, name string, opts *scanners.Options, emit fun
 	if err := json.Unmarshal(b, &rep); err != nil {
 		return tool, scanners.FormatError(name, expected, err.Error())
 	}
-	if rep.Descriptor.Version != "" {
-		tool.Version = rep.Descriptor.Version
+	if v := rep.Descriptor.Version; v != "" && v != "[not provided]" { // a grype built by go install does not know its version
+		tool.Version = v
 	}
 	image := false
 	var userInput, dir string
@@ -195,12 +197,7 @@ func ecosystem(rep *report, typ string) string {
 		return e
 	}
 	if (typ == "deb" || typ == "apk" || typ == "rpm") && rep.Distro != nil && rep.Distro.Name != "" {
-		n := rep.Distro.Name
-		n = strings.ToUpper(n[:1]) + n[1:]
-		if rep.Distro.Version != "" {
-			return n + ":" + rep.Distro.Version
-		}
-		return n
+		return adapt.DistroEcosystem(rep.Distro.Name, rep.Distro.Version)
 	}
 	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // RefineSARIF turns a finding read from Grype's SARIF (grype -o sarif)
@@ -280,7 +281,8 @@ func matcherName(s string) string {
 
 // ecosystemOf returns the OSV ecosystem of a Grype package type. For
 // distribution packages it comes from the data namespace, e.g.
-// "debian:distro:debian:12" is Debian:12.
+// "debian:distro:debian:12" is Debian:12, "alpine:distro:alpine:3.18"
+// Alpine:v3.18.
 func ecosystemOf(typ, namespace string) string {
 	if e, ok := ecosystems[typ]; ok {
 		return e
@@ -292,11 +294,7 @@ func ecosystemOf(typ, namespace string) string {
 	if len(parts) != 4 || parts[1] != "distro" || parts[2] == "" {
 		return ""
 	}
-	n := strings.ToUpper(parts[2][:1]) + parts[2][1:]
-	if parts[3] != "" {
-		return n + ":" + parts[3]
-	}
-	return n
+	return adapt.DistroEcosystem(parts[2], parts[3])
 }
 
 // purlTypes maps the Grype package types whose package URL (as Syft

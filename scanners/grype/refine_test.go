@@ -212,7 +212,7 @@ func TestRefineSARIFImage(t *testing.T) {
 			Resource: "alpine:3.18@sha256:abc:/lib/apk/db/installed"},
 	}
 	Adapter{}.RefineSARIF(f)
-	want := finding.Package{Name: "libssl3", Version: "3.1.0-r0", FixedVersion: "3.1.1-r0", Ecosystem: "Alpine:3.18",
+	want := finding.Package{Name: "libssl3", Version: "3.1.0-r0", FixedVersion: "3.1.1-r0", Ecosystem: "Alpine:v3.18",
 		Image: "alpine:3.18", Layer: "sha256:abc"}
 	if f.Rule.ID != "CVE-2024-1" || *f.Location.Package != want || f.Location.Path != "" || f.Location.Resource != "" ||
 		!f.Location.Region.IsZero() || f.Category != finding.CategoryContainer || f.Severity != finding.SeverityCritical ||

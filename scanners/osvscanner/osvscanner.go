@@ -25,6 +25,26 @@
 //   - A package found by git commit has no name: Package.Name is the
 //     repository of the entry's GIT range (or the source path) and
 //     Package.Version the commit.
+//   - VulnIDs also name the entries' upstream ids (OSV 1.7's "upstream":
+//     an Alpine or Debian record, ALPINE-CVE-2022-37434, names its CVE
+//     there, not among its aliases).
+//   - Package.PURL is the affected entry's purl without its qualifiers
+//     (pkg:apk/alpine/zlib?arch=source names the source package) with the
+//     installed version, else the purl of the ecosystems whose purl is
+//     their name and version; a Go module's version gets its "v"
+//     (osv-scanner writes 0.7.0 for a Go binary's v0.7.0).
+//
+// # Images
+//
+// A report of osv-scanner scan image (it has "image_metadata") gives
+// container findings: Package.Layer is the diff ID of the layer that added
+// the package (image_origin_details.index into image_metadata's
+// layer_metadata), its history command goes in "osv.layerCommand", and the
+// path the package was found at in the image ("/lib/apk/db/installed",
+// "/app/node_modules/.package-lock.json") in "osv.source", never in
+// Location.Path: it is not a file of the scan root. Package.Image is left
+// for the caller that knows what the image was called (the report does not
+// say).
 package osvscanner
 
 import (
@@ -38,6 +58,7 @@ import (
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/scanners"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
 )
 
 // Adapters returns the osv-scanner adapter.
@@ -66,14 +87,27 @@ type report struct {
 		} `json:"source"`
 		Packages []pkg `json:"packages"`
 	} `json:"results"`
+	ImageMetadata *struct {
+		LayerMetadata []layerMeta `json:"layer_metadata"`
+	} `json:"image_metadata"`
+}
+
+// layerMeta is an entry of an image scan's history (image_metadata's
+// layer_metadata): one per history entry, empty layers included.
+type layerMeta struct {
+	DiffID  string `json:"diff_id"`
+	Command string `json:"command"`
 }
 
 type pkg struct {
 	Package struct {
-		Name      string `json:"name"`
-		Version   string `json:"version"`
-		Ecosystem string `json:"ecosystem"`
-		Commit    string `json:"commit"`
+		Name               string `json:"name"`
+		Version            string `json:"version"`
+		Ecosystem          string `json:"ecosystem"`
+		Commit             string `json:"commit"`
+		ImageOriginDetails *struct {
+			Index int `json:"index"`
+		} `json:"image_origin_details"`
 	} `json:"package"`
 	Vulnerabilities []vuln  `json:"vulnerabilities"`
 	Groups          []group `json:"groups"`
@@ -94,6 +128,7 @@ type event struct {
 type vuln struct {
 	ID       string   `json:"id"`
 	Aliases  []string `json:"aliases"`
+	Upstream []string `json:"upstream"`
 	Summary  string   `json:"summary"`
 	Details  string   `json:"details"`
 	Affected []struct {
@@ -146,6 +181,9 @@ func (Adapter) Decode(r io.Reader, name string, opts *scanners.Options, emit fun
 			}
 			for _, g := range groups {
 				f := convert(p, g, res.Source.Path, res.Source.Type, tool, opts)
+				if rep.ImageMetadata != nil {
+					inImage(f, p, rep.ImageMetadata.LayerMetadata)
+				}
 				if err := emit(f); err != nil {
 					return tool, err
 				}
@@ -174,7 +212,7 @@ func convert(p *pkg, g group, source, sourceType string, tool finding.Tool, opts
 		}
 	}
 	for _, v := range vs {
-		for _, id := range v.Aliases {
+		for _, id := range slices.Concat(v.Aliases, v.Upstream) {
 			if id != "" && !slices.Contains(f.VulnIDs, id) {
 				f.VulnIDs = append(f.VulnIDs, id)
 			}
@@ -316,11 +354,10 @@ func fixAndPURL(vs []*vuln, p *pkg) (purl, fixed string) {
 			if a.Package.Name != p.Package.Name || (p.Package.Ecosystem != "" && a.Package.Ecosystem != p.Package.Ecosystem) {
 				continue
 			}
-			if purl == "" && a.Package.PURL != "" {
-				purl = a.Package.PURL
-				if installed != "" {
-					purl += "@" + installed
-				}
+			if purl == "" && a.Package.PURL != "" && installed != "" {
+				purl, _, _ = strings.Cut(a.Package.PURL, "?")
+				purl, _, _ = strings.Cut(purl, "#")
+				purl += "@" + goVersion(p.Package.Ecosystem, installed)
 			}
 			for _, r := range a.Ranges {
 				if r.Type == "GIT" {
@@ -348,7 +385,50 @@ func fixAndPURL(vs []*vuln, p *pkg) (purl, fixed string) {
 	if fixed == "" {
 		fixed = lowest
 	}
+	if purl == "" {
+		purl = adapt.PURL(p.Package.Ecosystem, p.Package.Name, goVersion(p.Package.Ecosystem, installed))
+	}
 	return purl, fixed
+}
+
+// goVersion gives a Go module's version its "v", which Go purls carry and
+// osv-scanner leaves out for the modules of a Go binary.
+func goVersion(eco, v string) string {
+	if eco == "Go" && v != "" && v[0] >= '0' && v[0] <= '9' {
+		return "v" + v
+	}
+	return v
+}
+
+// reDistroCVE matches the OSV id of a distribution's record of a CVE:
+// ALPINE-CVE-2022-37434, DEBIAN-CVE-…, UBUNTU-CVE-… name the CVE their
+// record's upstream field gives.
+var reDistroCVE = regexp.MustCompile(`^[A-Z]+-(CVE-\d{4}-\d{4,})$`)
+
+// distroCVEs returns the CVEs that distribution ids among ids name.
+func distroCVEs(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if m := reDistroCVE.FindStringSubmatch(id); m != nil {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// inImage makes f, read from an image scan's report, a container finding:
+// the layer's diff ID, its command, and the path in the image kept out of
+// Location.
+func inImage(f *finding.Finding, p *pkg, layers []layerMeta) {
+	f.Category = finding.CategoryContainer
+	if f.Location.Path != "" {
+		adapt.Props(f, "osv.source", "/"+strings.TrimPrefix(f.Location.Path, "/"))
+		f.Location.Path = ""
+	}
+	if o := p.Package.ImageOriginDetails; o != nil && o.Index >= 0 && o.Index < len(layers) {
+		f.Location.Package.Layer = layers[o.Index].DiffID
+		adapt.Props(f, "osv.layerCommand", layers[o.Index].Command)
+	}
 }
 
 // compareVersions compares two version strings segment by segment: runs of

@@ -42,6 +42,9 @@ import (
 //     Hex, Maven);
 //   - keeps the source of a lockfile outside the scan root in "osv.source"
 //     and its type in "osv.sourceType", as the JSON adapter does;
+//   - adds the CVE that a distribution's OSV id names
+//     (ALPINE-CVE-2022-37434, DEBIAN-CVE-…, UBUNTU-CVE-…): the SARIF
+//     leaves out the record's upstream ids, which the JSON adapter reads;
 //   - marks the severity of a rule without security-severity (a group
 //     without a CVSS score) as assumed, as the JSON adapter does when the
 //     group has neither max_severity nor a database severity.
@@ -112,7 +115,7 @@ func (Adapter) RefineSARIF(f *finding.Finding) {
 			pk.FixedVersion = v
 		}
 	}
-	pk.PURL = adapt.PURL(eco, name, version)
+	pk.PURL = adapt.PURL(eco, name, goVersion(eco, version))
 	f.Location.Package = pk
 	if f.Location.Path == "" && sourcePath != "" {
 		adapt.Props(f, "osv.source", sourcePath)
@@ -130,7 +133,7 @@ func (Adapter) RefineSARIF(f *finding.Finding) {
 	}
 	aliases := append([]string{display}, aka...)
 	sort.Strings(aliases)
-	for _, a := range aliases {
+	for _, a := range append(aliases, distroCVEs(vulnIDs)...) {
 		if a != "" && !slices.Contains(vulnIDs, a) {
 			vulnIDs = append(vulnIDs, a)
 		}

@@ -121,7 +121,7 @@ func TestRefineSARIFRealValues(t *testing.T) {
 			finding.Package{Name: "lodash", Version: "4.17.15", FixedVersion: "4.17.19", Ecosystem: "npm", PURL: "pkg:npm/lodash@4.17.15"},
 			finding.SeverityHigh, []string{"GHSA-p6mc-m468-83gw", "CVE-2020-8203"}},
 		{"GO-2024-3333", "CVE-2024-45338", "samples/go/go.mod",
-			finding.Package{Name: "golang.org/x/net", Version: "0.7.0", FixedVersion: "0.33.0", Ecosystem: "Go", PURL: "pkg:golang/golang.org/x/net@0.7.0"},
+			finding.Package{Name: "golang.org/x/net", Version: "0.7.0", FixedVersion: "0.33.0", Ecosystem: "Go", PURL: "pkg:golang/golang.org/x/net@v0.7.0"},
 			finding.SeverityMedium, []string{"GO-2024-3333", "CVE-2024-45338", "GHSA-w32m-9786-jp63"}},
 	} {
 		f := got[c.rule]

@@ -115,6 +115,11 @@ type Tool struct {
 	// own message when it did not cover its input (packages or files it
 	// could not load or parse); nil when it did.
 	Check func(r *Run) error
+	// Failed reads a run that failed (an exit code not in OKExit, or no
+	// report) and returns the error to report instead of the tool's last
+	// lines, such as one naming the option for a vulnerability database
+	// the tool could not reach; nil keeps the tool's lines.
+	Failed func(r *Run) error
 	// Drop reports the findings that are the tool's errors, not findings
 	// (staticcheck's "compile"); Check reports them.
 	Drop func(f *finding.Finding) bool
@@ -413,7 +418,16 @@ func (s *Scanner) runUnit(ctx context.Context, u *Unit, opts map[string]string, 
 	} else if runErr != nil {
 		return runErr
 	}
+	failed := func() error {
+		if s.Tool.Failed == nil {
+			return nil
+		}
+		return s.Tool.Failed(&Run{Unit: u, Stdout: stdout.String(), Stderr: stderr.String(), ExitCode: code})
+	}
 	if !slices.Contains(append([]int{0}, s.Tool.OKExit...), code) {
+		if err := failed(); err != nil {
+			return err
+		}
 		msg := tail(stderr.String(), 3)
 		if msg == "" { // flawfinder writes its errors on stdout
 			msg = tail(stdout.String(), 3)
@@ -434,6 +448,9 @@ func (s *Scanner) runUnit(ctx context.Context, u *Unit, opts map[string]string, 
 	}
 	data, err := os.ReadFile(report)
 	if err != nil || len(bytes.TrimSpace(data)) == 0 {
+		if err := failed(); err != nil {
+			return err
+		}
 		return fmt.Errorf("wrote no report (exit status %d): %s", code, tail(stderr.String(), 3))
 	}
 	var checkErr error

@@ -15,6 +15,10 @@ import (
 	"github.com/scanmux/scanmux/plugin"
 	"github.com/scanmux/scanmux/project"
 	"github.com/scanmux/scanmux/scanners/eslint"
+	"github.com/scanmux/scanmux/scanners/grype"
+	"github.com/scanmux/scanmux/scanners/internal/adapt"
+	"github.com/scanmux/scanmux/scanners/osvscanner"
+	"github.com/scanmux/scanmux/scanners/trivy"
 )
 
 // Tools returns every external tool scanmux knows how to run, in a fixed
@@ -247,46 +251,56 @@ func Tools() []Tool {
 			Name: "trivy", Binary: "trivy", Format: "trivy", Categories: []finding.Category{finding.CategoryDependency, finding.CategoryIaC, finding.CategorySecret}, Target: dir,
 			Install:   "see https://trivy.dev/latest/getting-started/installation/ (needs its vulnerability database)",
 			Languages: []string{"Terraform", "Dockerfile"},
-			Args: func(u *Unit, _ map[string]string, out string) ([]string, error) {
-				return []string{"fs", "--quiet", "--format", "json", "--output", out, "--scanners", "vuln,misconfig,secret", u.Abs()}, nil
+			Args: func(u *Unit, opts map[string]string, out string) ([]string, error) {
+				return trivy.FSArgs(u.Abs(), opts, out)
 			},
+			Failed:      func(r *Run) error { return trivy.Failed(r.Stderr) },
+			Settings:    dbSettings(trivy.DB),
 			VersionArgs: []string{"--version"},
 		},
 		{
 			Name: "trivy", Binary: "trivy", Format: "trivy", Categories: []finding.Category{finding.CategoryContainer}, Target: image,
-			Install: "see https://trivy.dev/latest/getting-started/installation/",
-			Args: func(u *Unit, _ map[string]string, out string) ([]string, error) {
-				return []string{"image", "--quiet", "--format", "json", "--output", out, u.Target.Image}, nil
+			Install: "see https://trivy.dev/latest/getting-started/installation/ (needs its vulnerability database)",
+			Args: func(u *Unit, opts map[string]string, out string) ([]string, error) {
+				return trivy.ImageArgs(u.Target.Image, opts, out)
 			},
+			Failed: func(r *Run) error { return trivy.Failed(r.Stderr) },
 		},
 		{
 			Name: "grype", Binary: "grype", Format: "grype", Categories: []finding.Category{finding.CategoryDependency}, Target: dir,
-			Install: "see https://github.com/anchore/grype#installation (needs its vulnerability database)",
-			Args: func(u *Unit, _ map[string]string, out string) ([]string, error) {
-				return []string{"dir:" + u.Abs(), "-o", "json", "--file", out}, nil
+			Install: "go install github.com/anchore/grype/cmd/grype@v0.121.3 (needs its vulnerability database)",
+			Args: func(u *Unit, opts map[string]string, out string) ([]string, error) {
+				return grype.DirArgs(u.Abs(), opts, out)
 			},
+			Failed:   func(r *Run) error { return grype.Failed(r.Stderr) },
+			Settings: dbSettings(grype.DB),
 		},
 		{
 			Name: "grype", Binary: "grype", Format: "grype", Categories: []finding.Category{finding.CategoryContainer}, Target: image,
-			Install: "see https://github.com/anchore/grype#installation",
-			Args: func(u *Unit, _ map[string]string, out string) ([]string, error) {
-				return []string{u.Target.Image, "-o", "json", "--file", out}, nil
+			Install: "go install github.com/anchore/grype/cmd/grype@v0.121.3 (needs its vulnerability database)",
+			Args: func(u *Unit, opts map[string]string, out string) ([]string, error) {
+				return grype.ImageArgs(u.Target.Image, opts, out)
 			},
+			Failed: func(r *Run) error { return grype.Failed(r.Stderr) },
 		},
 		{
 			Name: "osv-scanner", Binary: "osv-scanner", Format: "osv-scanner", Categories: []finding.Category{finding.CategoryDependency}, Target: dir,
-			Install: "go install github.com/google/osv-scanner/v2/cmd/osv-scanner@latest (needs GOTOOLCHAIN=go1.27.3)",
+			Install: osvInstall,
 			OKExit:  []int{1, 128},
 			Args: func(u *Unit, opts map[string]string, out string) ([]string, error) {
-				args := []string{"scan", "source", "--format", "json", "--output", out, "-r", u.Abs()}
-				if opts["osv-scanner.offline"] == "true" {
-					args = append(args, "--offline")
-				}
-				return args, nil
+				return osvscanner.SourceArgs(u.Abs(), opts, out)
 			},
-			Settings: []Setting{
-				{"osv-scanner.offline", "false", "true uses only its local databases"},
+			Failed:   func(r *Run) error { return osvscanner.Failed(r.Stderr) },
+			Settings: dbSettings(osvscanner.DB),
+		},
+		{
+			Name: "osv-scanner", Binary: "osv-scanner", Format: "osv-scanner", Categories: []finding.Category{finding.CategoryContainer}, Target: image,
+			Install: osvInstall,
+			OKExit:  []int{1, 128},
+			Args: func(u *Unit, opts map[string]string, out string) ([]string, error) {
+				return osvscanner.ImageArgs(u.Target.Image, opts, out)
 			},
+			Failed: func(r *Run) error { return osvscanner.Failed(r.Stderr) },
 		},
 		{
 			Name: "wapiti", Binary: "wapiti", Format: "wapiti", Categories: dast, Target: url,
@@ -324,6 +338,18 @@ func Tools() []Tool {
 }
 
 var cExts = []string{".c", ".h", ".cc", ".cpp", ".cxx", ".hpp"}
+
+const osvInstall = "GOTOOLCHAIN=go1.27.3 go install github.com/google/osv-scanner/v2/cmd/osv-scanner@v2.6.0 (needs its vulnerability database)"
+
+// dbSettings are the settings of a vulnerability scanner's local
+// database (see adapt.LocalDB).
+func dbSettings(db adapt.LocalDB) []Setting {
+	where := "$" + db.Env + " or the user cache directory, when one holds a database"
+	return []Setting{
+		{db.DBOption(), "(" + where + ")", "a local database (" + db.Layout + ") makes the scan offline"},
+		{db.OfflineOption(), "auto", "auto: the local database when one is found, else the tool downloads its own; true: fail without one; false: always the network"},
+	}
+}
 
 // eslintArgs runs eslint with eslint-plugin-security's recommended rules,
 // from a config written next to the report, resolving the plugin from the

@@ -2,6 +2,7 @@ package trivy
 
 import (
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -27,8 +28,10 @@ import (
 //     rule texts then become the vulnerability's: its title and
 //     description, without the package-specific help);
 //   - sets Location.Package: name, installed and fixed version from those
-//     lines, the ecosystem from the manifest's name and the purl for the
-//     ecosystems whose purl is their name and version;
+//     lines, the ecosystem from the manifest's name (Go for a module path
+//     with a Go module version, v1.2.3, as trivy names the modules of a Go
+//     binary) and the purl for the ecosystems whose purl is their name and
+//     version;
 //   - takes the severity from Trivy's word (UNKNOWN is info), as the JSON
 //     adapter does, not from the CVSS score that Trivy writes as the
 //     rule's security-severity;
@@ -116,9 +119,22 @@ func (Adapter) RefineSARIF(f *finding.Finding) {
 	// Package.
 	version := kv["installed version"]
 	eco := adapt.LockfileEcosystems[path.Base(f.Location.Path)]
+	if eco == "" && !osPkg && goModule(name, version) {
+		eco = "Go" // a Go binary's module, in an image or a directory
+	}
 	pkg := &finding.Package{Name: name, Version: version, FixedVersion: kv["fixed version"], Ecosystem: eco,
 		PURL: adapt.PURL(eco, name, version), Image: image}
 	f.Location.Package = pkg
+}
+
+// reGoModule matches a Go module path: its first element is a host name.
+var reGoModule = regexp.MustCompile(`^[a-z0-9-]+(\.[a-z0-9-]+)+(/[^/\s]+)+$`)
+
+// goModule reports whether a package found outside a manifest is a Go
+// module: a module path with a Go module version (v1.2.3), as trivy names
+// the modules of a Go binary; no other ecosystem trivy reads has both.
+func goModule(name, version string) bool {
+	return len(version) > 1 && version[0] == 'v' && version[1] >= '0' && version[1] <= '9' && reGoModule.MatchString(name)
 }
 
 // lines reads the "Key: value" lines of a Trivy message or help text, keys

@@ -16,11 +16,16 @@
 //   - Vulnerabilities: category container when the artifact is a container
 //     image or VM, when the result holds OS packages (Class os-pkgs) or when
 //     it comes from a Kubernetes workload, else dependency. The package goes
-//     in Location.Package (Image is the artifact name, Layer the layer
-//     digest) and Location.Path is the manifest (the result's Target or the
-//     package's PkgPath) when that is a file path, with the package's
-//     lines in it when the result lists its Packages (--list-all-pkgs):
-//     the first place is the region, the others related locations.
+//     in Location.Package (Image is the artifact name, Layer the layer's
+//     diff ID, as grype and osv-scanner give it, else its digest; a digest
+//     beside the diff ID goes in "trivy.layerDigest"; the ecosystem of an
+//     OS package is OSV's, Alpine:v3.16 for Alpine 3.16.0, see
+//     adapt.DistroEcosystem) and Location.Path is the manifest (the
+//     result's Target or the package's PkgPath) when that is a file path
+//     of the scan root, with the package's lines in it when the result
+//     lists its Packages (--list-all-pkgs): the first place is the region,
+//     the others related locations. In an image's report the manifest is a
+//     path in the image, kept in "trivy.path", never Location.Path.
 //   - Misconfigurations: category iac, only those whose Status is FAIL (or
 //     empty, as in old reports); PASS and EXCEPTION entries are checks that
 //     passed. The rule id is the AVDID when present, else the ID.
@@ -220,7 +225,9 @@ func (Adapter) Decode(r io.Reader, name string, opts *scanners.Options, emit fun
 	default:
 		return tool, scanners.FormatError(name, expected, fmt.Sprintf("starts with %q, not a JSON object or array", first))
 	}
-	tool.Version = rep.Trivy.Version
+	if v := rep.Trivy.Version; v != "dev" { // a trivy built by go install does not know its version
+		tool.Version = v
+	}
 	c := &conv{opts: opts, rep: &rep, tool: tool, emit: emit}
 	for i := range rep.Results {
 		if err := c.result(&rep.Results[i], nil); err != nil {
@@ -365,15 +372,14 @@ func (c *conv) ecosystem(res *result) string {
 		return e
 	}
 	if osTypes[res.Type] {
-		fam := res.Type
-		if os := c.rep.Metadata.OS; os != nil && os.Family != "" {
-			fam = os.Family
+		fam, version := res.Type, ""
+		if os := c.rep.Metadata.OS; os != nil {
+			if os.Family != "" {
+				fam = os.Family
+			}
+			version = os.Name
 		}
-		name := strings.ToUpper(fam[:1]) + fam[1:]
-		if os := c.rep.Metadata.OS; os != nil && os.Name != "" {
-			return name + ":" + os.Name
-		}
-		return name
+		return adapt.DistroEcosystem(fam, version)
 	}
 	return ""
 }
@@ -400,7 +406,7 @@ func (c *conv) vuln(res *result, v *vulnerability, k8s *k8sResource) *finding.Fi
 	f.CWEs = parseCWEs(v.CweIDs)
 	pkg := &finding.Package{
 		Name: v.PkgName, Version: v.InstalledVersion, FixedVersion: v.FixedVersion,
-		Ecosystem: c.ecosystem(res), PURL: v.PkgIdentifier.PURL, Layer: v.Layer.Digest,
+		Ecosystem: c.ecosystem(res), PURL: v.PkgIdentifier.PURL, Layer: firstNonEmpty(v.Layer.DiffID, v.Layer.Digest),
 	}
 	if pkg.Name == "" {
 		pkg.Name = v.PkgID
@@ -420,7 +426,12 @@ func (c *conv) vuln(res *result, v *vulnerability, k8s *k8sResource) *finding.Fi
 	if manifest == "" && res.Class != "os-pkgs" && !(res.Class == "" && osTypes[res.Type]) && !langTargets[res.Target] {
 		manifest = res.Target
 	}
-	c.setPath(f, manifest)
+	if c.inImage() {
+		// A path in the image is not a file of the scan root.
+		adapt.Props(f, "trivy.path", manifest)
+	} else {
+		c.setPath(f, manifest)
+	}
 	if f.Location.Path != "" {
 		packageLines(f, res, v)
 	}
@@ -436,7 +447,9 @@ func (c *conv) vuln(res *result, v *vulnerability, k8s *k8sResource) *finding.Fi
 	adapt.Props(f, "trivy.pkgPath", v.PkgPath)
 	adapt.Props(f, "trivy.status", v.Status)
 	adapt.Props(f, "trivy.severitySource", v.SeveritySource)
-	adapt.Props(f, "trivy.layerDiffID", v.Layer.DiffID)
+	if v.Layer.DiffID != "" {
+		adapt.Props(f, "trivy.layerDigest", v.Layer.Digest)
+	}
 	if v.DataSource != nil {
 		adapt.Props(f, "trivy.dataSource", v.DataSource.ID)
 	}
@@ -561,6 +574,12 @@ func packageLines(f *finding.Finding, res *result, v *vulnerability) {
 		}
 		return
 	}
+}
+
+// inImage reports whether the report is of a container image or a VM,
+// whose paths are inside it.
+func (c *conv) inImage() bool {
+	return c.rep.ArtifactType == "container_image" || c.rep.ArtifactType == "vm"
 }
 
 // setPath sets the finding's path when p is a file path that normalizes

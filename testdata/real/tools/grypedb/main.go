@@ -5,7 +5,11 @@
 // published databases): the npm records are turned into the GitHub Security
 // Advisory records vunnel's "github" provider writes, the Go records are
 // passed as they are to a "govulndb" provider (grype's OSV transformer
-// handles GO- records).
+// handles GO- records), and the Alpine records (ecosystem Alpine:vX.Y) are
+// turned into the secdb records vunnel's "alpine" provider writes (one per
+// release and CVE, the upstream CVE as the name, the fixed version per
+// package, severity Unknown as secdb has none, and the record's CVSS
+// vector, NVD's, as the CVSS that grype's NVD data would add).
 //
 //	go run . -db ../../db -out DIR
 package main
@@ -29,11 +33,14 @@ import (
 const (
 	ghsaSchema = "https://raw.githubusercontent.com/anchore/vunnel/main/schema/vulnerability/github-security-advisory/schema-1.0.1.json"
 	osvSchema  = "https://raw.githubusercontent.com/anchore/vunnel/main/schema/vulnerability/osv/schema-1.6.1.json"
+	osSchema   = "https://raw.githubusercontent.com/anchore/vunnel/main/schema/vulnerability/os/schema-1.1.0.json"
 )
 
 type osvRecord struct {
 	ID        string   `json:"id"`
 	Aliases   []string `json:"aliases"`
+	Upstream  []string `json:"upstream"`
+	Details   string   `json:"details"`
 	Summary   string   `json:"summary"`
 	Published string   `json:"published"`
 	Modified  string   `json:"modified"`
@@ -66,6 +73,7 @@ var cvss3Scores = map[string]float64{
 	"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:H": 7.4,
 	"CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H": 7.2,
 	"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L": 5.3,
+	"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H": 9.8,
 }
 
 var ghsaSeverity = map[string]string{"LOW": "Low", "MODERATE": "Medium", "HIGH": "High", "CRITICAL": "Critical"}
@@ -91,6 +99,7 @@ func main() {
 	}{
 		{"github", "osv/npm/*.json", ghsaSchema, ghsaItem},
 		{"govulndb", "govulndb/ID/*.json", osvSchema, osvItem},
+		{"alpine", "osv/alpine/*.json", osSchema, alpineItem},
 	} {
 		files, err := filepath.Glob(filepath.Join(*dbDir, p.glob))
 		if err != nil || len(files) == 0 {
@@ -111,8 +120,8 @@ func main() {
 			if err != nil {
 				log.Fatal(err)
 			}
-			rel := filepath.Join("results", filepath.Base(id)+".json")
-			if err := os.MkdirAll(filepath.Join(root, "results"), 0o755); err != nil {
+			rel := filepath.Join("results", filepath.FromSlash(id)+".json")
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(root, rel)), 0o755); err != nil {
 				log.Fatal(err)
 			}
 			if err := os.WriteFile(filepath.Join(root, rel), env, 0o644); err != nil {
@@ -257,4 +266,69 @@ func ghsaItem(b []byte) (string, any, error) {
 	}
 	adv["references"] = refs
 	return strings.ToLower("github:" + adv["namespace"].(string)[len("github:"):] + "/" + r.ID), map[string]any{"Advisory": adv, "Vulnerability": map[string]any{}}, nil
+}
+
+// alpineItem writes an Alpine OSV record as vunnel's alpine provider
+// writes a secdb entry: identifier "X.Y/cve-…", the upstream CVE as the
+// vulnerability's name in namespace alpine:X.Y, the fixed version of each
+// package.
+func alpineItem(b []byte) (string, any, error) {
+	var r osvRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return "", nil, err
+	}
+	if len(r.Upstream) == 0 || len(r.Affected) == 0 {
+		return "", nil, fmt.Errorf("no upstream CVE or no affected package")
+	}
+	cve := r.Upstream[0]
+	_, release, ok := strings.Cut(r.Affected[0].Package.Ecosystem, ":")
+	if !ok {
+		return "", nil, fmt.Errorf("ecosystem %q names no Alpine release", r.Affected[0].Package.Ecosystem)
+	}
+	release = strings.TrimPrefix(release, "v")
+	ns := "alpine:" + release
+	var fixedIn []map[string]any
+	for _, a := range r.Affected {
+		for _, rg := range a.Ranges {
+			for _, e := range rg.Events {
+				if e.Fixed != "" {
+					fixedIn = append(fixedIn, map[string]any{"Name": a.Package.Name, "NamespaceName": ns, "Version": e.Fixed, "VersionFormat": "apk"})
+				}
+			}
+		}
+	}
+	var cvss []map[string]any
+	for _, s := range r.Severity {
+		if s.Type != "CVSS_V3" {
+			continue
+		}
+		score, ok := cvss3Scores[s.Score]
+		if !ok {
+			return "", nil, fmt.Errorf("no base score known for %s", s.Score)
+		}
+		cvss = append(cvss, map[string]any{
+			"version": "3.1", "vector_string": s.Score, "status": "N/A",
+			"base_metrics": map[string]any{"base_score": score, "base_severity": cvssSeverity(score)},
+		})
+	}
+	vuln := map[string]any{
+		"Name": cve, "NamespaceName": ns, "Severity": "Unknown", "Description": r.Details,
+		"Link": "https://security.alpinelinux.org/vuln/" + cve, "FixedIn": fixedIn, "CVSS": cvss, "Metadata": map[string]any{},
+	}
+	return release + "/" + strings.ToLower(cve), map[string]any{"Vulnerability": vuln}, nil
+}
+
+// cvssSeverity is CVSS v3's rating of a base score.
+func cvssSeverity(score float64) string {
+	switch {
+	case score >= 9:
+		return "Critical"
+	case score >= 7:
+		return "High"
+	case score >= 4:
+		return "Medium"
+	case score > 0:
+		return "Low"
+	}
+	return "None"
 }

@@ -5,7 +5,12 @@
 // advisories in the bucket "npm::GitHub Security Advisory npm", the Go
 // records Go Vulnerability Database advisories in "go::The Go Vulnerability
 // Database", stored the way trivy-db's own osv source stores them (the
-// vulnerability id is the CVE alias, the other ids are vendor ids).
+// vulnerability id is the CVE alias, the other ids are vendor ids). The
+// Alpine records (ecosystem Alpine:vX.Y) become Alpine secdb advisories in
+// the bucket "alpine X.Y", keyed by the upstream CVE with the fixed version,
+// as trivy-db's alpine source stores them; their CVSS vector (NVD's) is the
+// vulnerability's "nvd" score and severity, as trivy-db's NVD data would
+// give it.
 //
 //	go run . -db ../../db -out DIR
 package main
@@ -29,6 +34,7 @@ import (
 type osvRecord struct {
 	ID        string    `json:"id"`
 	Aliases   []string  `json:"aliases"`
+	Upstream  []string  `json:"upstream"`
 	Summary   string    `json:"summary"`
 	Details   string    `json:"details"`
 	Published time.Time `json:"published"`
@@ -99,7 +105,11 @@ var cvss3Scores = map[string]float64{
 	"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:H": 7.4,
 	"CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H": 7.2,
 	"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L": 5.3,
+	"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H": 9.8,
 }
+
+// alpine is the data source of trivy-db's Alpine buckets.
+var alpine = types.DataSource{ID: "alpine", Name: "Alpine Secdb", URL: "https://secdb.alpinelinux.org/"}
 
 func main() {
 	dbDir := flag.String("db", "../../db", "directory of the OSV records (testdata/real/db)")
@@ -141,6 +151,27 @@ func main() {
 				}
 				n++
 			}
+		}
+		files, err := filepath.Glob(filepath.Join(*dbDir, "osv/alpine/*.json"))
+		if err != nil {
+			return err
+		}
+		if len(files) == 0 {
+			return fmt.Errorf("no records match osv/alpine/*.json")
+		}
+		for _, f := range files {
+			var r osvRecord
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return err
+			}
+			if err := json.Unmarshal(b, &r); err != nil {
+				return fmt.Errorf("%s: %w", f, err)
+			}
+			if err := putAlpine(dbc, tx, r); err != nil {
+				return fmt.Errorf("%s: %w", f, err)
+			}
+			n++
 		}
 		return nil
 	})
@@ -234,4 +265,65 @@ func put(dbc db.Config, tx *bolt.Tx, bkt string, srcID types.SourceID, r osvReco
 		}
 	}
 	return nil
+}
+
+// putAlpine stores an Alpine record as trivy-db's alpine source does: in
+// the bucket "alpine X.Y" of its ecosystem Alpine:vX.Y, the package's fixed
+// version under the upstream CVE.
+func putAlpine(dbc db.Config, tx *bolt.Tx, r osvRecord) error {
+	if len(r.Upstream) == 0 {
+		return fmt.Errorf("no upstream CVE")
+	}
+	cve := r.Upstream[0]
+	var refs []string
+	for _, ref := range r.References {
+		refs = append(refs, ref.URL)
+	}
+	vuln := types.Vulnerability{
+		Description:      r.Details,
+		References:       refs,
+		PublishedDate:    &r.Published,
+		LastModifiedDate: &r.Modified,
+	}
+	for _, s := range r.Severity {
+		if s.Type == "CVSS_V3" {
+			score, ok := cvss3Scores[s.Score]
+			if !ok {
+				return fmt.Errorf("no base score known for %s", s.Score)
+			}
+			sev := types.SeverityLow
+			switch {
+			case score >= 9:
+				sev = types.SeverityCritical
+			case score >= 7:
+				sev = types.SeverityHigh
+			case score >= 4:
+				sev = types.SeverityMedium
+			}
+			vuln.Severity = sev.String()
+			vuln.VendorSeverity = types.VendorSeverity{"nvd": sev}
+			vuln.CVSS = types.VendorCVSS{"nvd": {V3Vector: s.Score, V3Score: score}}
+		}
+	}
+	for _, a := range r.Affected {
+		_, release, ok := strings.Cut(a.Package.Ecosystem, ":")
+		if !ok {
+			return fmt.Errorf("ecosystem %q names no Alpine release", a.Package.Ecosystem)
+		}
+		bkt := "alpine " + strings.TrimPrefix(release, "v")
+		if err := dbc.PutDataSource(tx, bkt, alpine); err != nil {
+			return err
+		}
+		for _, rg := range a.Ranges {
+			for _, e := range rg.Events {
+				if e.Fixed == "" {
+					continue
+				}
+				if err := dbc.PutAdvisory(tx, []string{bkt, a.Package.Name}, cve, types.Advisory{FixedVersion: e.Fixed}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return dbc.PutVulnerability(tx, cve, vuln)
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package codescanning_test
+
+const raceEnabled = false
