@@ -62,19 +62,21 @@
 //   - plugin (finding, the generated proto package): the only core
 //     package that links gRPC, go-plugin and yamux.
 //   - aggregate (finding, sarif, sourcefile, toolinfo, cwe, its
-//     internal/idhash): the engine. It
-//     does not import plugin, so a program that merges SARIF with
-//     aggregate and sarif links no gRPC.
+//     internal/idhash): the engine. It does not import plugin, so a
+//     program that merges SARIF with aggregate and sarif links no gRPC.
 //   - aggregate/suppress, aggregate/baseline, aggregate/policy (OPA),
 //     aggregate/pluginsource (plugin): stages and sources that plug into
 //     the engine through [aggregate.Filter], [aggregate.Baseline] and
 //     [aggregate.Source].
-//   - report and report/... (aggregate, finding; html also sourcefile and
-//     toolinfo): output formats of a report; gitdiff and internal/progress
-//     (aggregate); reportdiff (aggregate/baseline, sarif, report/markdown).
+//   - report and report/... (aggregate, finding, report/internal/view;
+//     html also sourcefile and toolinfo): output formats of a report;
+//     gitdiff and internal/progress (aggregate).
+//   - reportdiff (aggregate/baseline, sarif, report/markdown).
 //   - scanners/...: one package per tool (finding, plugin, aggregate, sarif).
 //   - cmd/scanmux: any of the above. Besides the engine's types, the CLI
 //     uses finding directly: its own sources (plugin processes, built-in
-//     scanners, a file filter) emit *finding.Finding, and --fail-on is
-//     parsed with [finding.ParseSeverity].
+//     scanners) and the wrappers of sources (a file filter, repository
+//     path prefixes, code-quality tools capped at low severity) emit or
+//     change *finding.Finding, and --fail-on is parsed with
+//     [finding.ParseSeverity].
 package scanmux
