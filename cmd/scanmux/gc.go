@@ -1,9 +1,10 @@
 package main
 
 import (
-	"github.com/scanmux/scanmux/aggregate"
 	"os"
 	"runtime/debug"
+
+	"github.com/scanmux/scanmux/aggregate"
 )
 
 // gcPercent is the collector's GOGC for a run without GOGC in the
@@ -24,10 +25,10 @@ func tuneGC() {
 }
 
 // afterRun returns the memory of a large run's merge (the dedup index and
-// the sort's scratch, garbage once aggregate.Run returns) to the operating
-// system before the report is written: the freed memory lies in small
-// pieces between live findings, where the writer's large buffers do not
-// fit, so without it they took fresh memory on top of it. On the
+// the identities' working data, garbage once aggregate.Run returns) to the
+// operating system before the report is written: the freed memory lies in
+// small pieces between live findings, where the writer's large buffers do
+// not fit, so without it they took fresh memory on top of it. On the
 // pipeline benchmark (bench/ab-aggregate.md), peak RSS 1154 -> 833 MB in
 // the same CPU time; the library (aggregate.Run) calls no GC itself.
 func afterRun(rep *aggregate.Report) {
