@@ -398,6 +398,9 @@ const (
 	CategoryContainer Category = "container"
 	// CategoryDAST is dynamic testing of a running application (ZAP, nuclei).
 	CategoryDAST Category = "dast"
+	// CategoryQuality is a code-quality finding (staticcheck's unused code,
+	// deprecated calls): not a vulnerability, reported at low or below.
+	CategoryQuality Category = "quality"
 	// CategoryOther is anything else.
 	CategoryOther Category = "other"
 )
@@ -405,7 +408,7 @@ const (
 // Categories lists every category, in a fixed order.
 var Categories = []Category{
 	CategorySAST, CategorySecret, CategoryIaC, CategoryDependency,
-	CategoryContainer, CategoryDAST, CategoryOther,
+	CategoryContainer, CategoryDAST, CategoryQuality, CategoryOther,
 }
 
 // Valid reports whether c is one of the defined categories.

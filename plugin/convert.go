@@ -18,6 +18,7 @@ var categoryToPB = map[finding.Category]pb.Category{
 	finding.CategoryDependency: pb.Category_CATEGORY_DEPENDENCY,
 	finding.CategoryContainer:  pb.Category_CATEGORY_CONTAINER,
 	finding.CategoryDAST:       pb.Category_CATEGORY_DAST,
+	finding.CategoryQuality:    pb.Category_CATEGORY_QUALITY,
 	finding.CategoryOther:      pb.Category_CATEGORY_OTHER,
 }
 

@@ -461,12 +461,13 @@ func (s *prefixSource) Coverage() string {
 	return ""
 }
 
-// qualitySource is a code-quality tool's source: its findings are at
-// most low, as they are not vulnerabilities.
+// qualitySource is a code-quality tool's source: its findings are of
+// category quality and at most low, as they are not vulnerabilities.
 type qualitySource struct{ aggregate.Source }
 
 func (s qualitySource) Run(ctx context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
 	return s.Source.Run(ctx, func(f *finding.Finding) error {
+		f.Category = finding.CategoryQuality
 		if f.Severity > finding.SeverityLow {
 			if f.OriginalSeverity == "" {
 				f.OriginalSeverity = f.Severity.String()

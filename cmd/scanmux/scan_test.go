@@ -685,3 +685,34 @@ func TestScanRepositoryRelativePaths(t *testing.T) {
 		t.Errorf("a --root that does not hold TARGET: exit %d, stderr %q; want 2 naming --root", code, stderr.String())
 	}
 }
+
+// Code-quality tools run only with --include quality, and what they find
+// is of category quality at low or below (staticcheck's U1000 on the
+// recorded tree's unused variable was a medium "sast" result before).
+func TestQualityFindingsCategory(t *testing.T) {
+	if !installed("staticcheck") {
+		t.Skip("staticcheck is not installed (.ci/run installs it)")
+	}
+	root := filepath.Join("..", "..", "testdata", "real", "tree")
+	var so, se bytes.Buffer
+	if code := run([]string{"scan", "-q", "--scanners", "staticcheck", "--include", "quality", "--format", "json", "-o", "-", root}, &so, &se); code != 0 {
+		t.Fatalf("exit %d\n%s", code, se.String())
+	}
+	var doc struct {
+		Findings []struct {
+			Category, Severity string
+			Rule               struct{ ID string }
+		}
+	}
+	if err := json.Unmarshal(so.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Findings) == 0 {
+		t.Fatal("staticcheck found nothing in testdata/real/tree (its unused variable is U1000)")
+	}
+	for _, f := range doc.Findings {
+		if f.Category != "quality" || (f.Severity != "low" && f.Severity != "info") {
+			t.Errorf("%s: category %s, severity %s; want quality at low or below", f.Rule.ID, f.Category, f.Severity)
+		}
+	}
+}

@@ -118,9 +118,12 @@ func init() {
 // analysis, IaC and other findings; secret_detection for secrets;
 // dependency_scanning and container_scanning for vulnerable packages
 // (those without a package go in sast, as GitLab needs one); dast for
-// findings on a URL.
+// findings on a URL; none ("") for code-quality findings, which belong in
+// the Code Quality report.
 func KindOf(f *finding.Finding) Kind {
 	switch f.Category {
+	case finding.CategoryQuality:
+		return ""
 	case finding.CategorySecret:
 		return SecretDetection
 	case finding.CategoryDependency:

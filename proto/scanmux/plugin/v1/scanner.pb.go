@@ -163,6 +163,7 @@ const (
 	Category_CATEGORY_CONTAINER   Category = 5
 	Category_CATEGORY_DAST        Category = 6
 	Category_CATEGORY_OTHER       Category = 7
+	Category_CATEGORY_QUALITY     Category = 8
 )
 
 // Enum value maps for Category.
@@ -176,6 +177,7 @@ var (
 		5: "CATEGORY_CONTAINER",
 		6: "CATEGORY_DAST",
 		7: "CATEGORY_OTHER",
+		8: "CATEGORY_QUALITY",
 	}
 	Category_value = map[string]int32{
 		"CATEGORY_UNSPECIFIED": 0,
@@ -186,6 +188,7 @@ var (
 		"CATEGORY_CONTAINER":   5,
 		"CATEGORY_DAST":        6,
 		"CATEGORY_OTHER":       7,
+		"CATEGORY_QUALITY":     8,
 	}
 )
 
@@ -1914,7 +1917,7 @@ const file_scanmux_plugin_v1_scanner_proto_rawDesc = "" +
 	"\x16DIAGNOSTIC_LEVEL_DEBUG\x10\x01\x12\x19\n" +
 	"\x15DIAGNOSTIC_LEVEL_INFO\x10\x02\x12\x1c\n" +
 	"\x18DIAGNOSTIC_LEVEL_WARNING\x10\x03\x12\x1a\n" +
-	"\x16DIAGNOSTIC_LEVEL_ERROR\x10\x04*\xb6\x01\n" +
+	"\x16DIAGNOSTIC_LEVEL_ERROR\x10\x04*\xcc\x01\n" +
 	"\bCategory\x12\x18\n" +
 	"\x14CATEGORY_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rCATEGORY_SAST\x10\x01\x12\x13\n" +
@@ -1923,7 +1926,8 @@ const file_scanmux_plugin_v1_scanner_proto_rawDesc = "" +
 	"\x13CATEGORY_DEPENDENCY\x10\x04\x12\x16\n" +
 	"\x12CATEGORY_CONTAINER\x10\x05\x12\x11\n" +
 	"\rCATEGORY_DAST\x10\x06\x12\x12\n" +
-	"\x0eCATEGORY_OTHER\x10\a*\x88\x01\n" +
+	"\x0eCATEGORY_OTHER\x10\a\x12\x14\n" +
+	"\x10CATEGORY_QUALITY\x10\b*\x88\x01\n" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rSEVERITY_INFO\x10\x01\x12\x10\n" +
