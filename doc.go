@@ -76,7 +76,7 @@
 //   - cmd/scanmux: any of the above. Besides the engine's types, the CLI
 //     uses finding directly: its own sources (plugin processes, built-in
 //     scanners) and the wrappers of sources (a file filter, repository
-//     path prefixes, code-quality tools: category quality, at most low) emit or
-//     change *finding.Finding, and --fail-on is parsed with
+//     path prefixes, code-quality tools: category quality, at most low)
+//     emit or change *finding.Finding, and --fail-on is parsed with
 //     [finding.ParseSeverity].
 package scanmux
