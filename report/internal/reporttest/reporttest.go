@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -94,7 +95,7 @@ func run(t testing.TB, root string, b aggregate.Baseline, gate aggregate.Gate) *
 	if b != nil {
 		opts.Baseline = b
 	}
-	r, err := aggregate.Run(context.Background(), []aggregate.Source{aggregate.SARIFFile(Recording(), root)}, opts)
+	r, err := aggregate.Run(context.Background(), []aggregate.Source{recording(t, root)}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +103,53 @@ func run(t testing.TB, root string, b aggregate.Baseline, gate aggregate.Gate) *
 		t.Fatal("the recording gave no findings")
 	}
 	return r
+}
+
+// recordedRoot is the %SRCROOT% the recording was made with: the
+// directory it was scanned in, on the machine that recorded it.
+const recordedRoot = "file:///work/main/examples/vulnerable-app/"
+
+// recording is the recording as a source named by its path in the module
+// (the same on every machine), with
+// its %SRCROOT% pointed at this checkout's examples/vulnerable-app, so that
+// it reads the same in any clone (its paths would otherwise point outside
+// the root and be dropped).
+func recording(t testing.TB, root string) aggregate.Source {
+	t.Helper()
+	data, err := os.ReadFile(Recording())
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	here := strconv.Quote("file://" + filepath.ToSlash(abs) + "/")
+	if !bytes.Contains(data, []byte(strconv.Quote(recordedRoot))) {
+		t.Fatalf("%s: no %%SRCROOT%% %s (re-recorded elsewhere? update recordedRoot)", Recording(), recordedRoot)
+	}
+	data = bytes.ReplaceAll(data, []byte(strconv.Quote(recordedRoot)), []byte(here))
+	p := filepath.Join(t.TempDir(), "vulnerable-app.sarif")
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &namedSource{Source: aggregate.SARIFFile(p, root), name: "import:report/testdata/vulnerable-app.sarif"}
+}
+
+// namedSource is a source under another name.
+type namedSource struct {
+	aggregate.Source
+	name string
+}
+
+func (s *namedSource) Name() string { return s.name }
+
+// Warnings implements aggregate.Warner.
+func (s *namedSource) Warnings() []string {
+	if w, ok := s.Source.(aggregate.Warner); ok {
+		return w.Warnings()
+	}
+	return nil
 }
 
 // Golden compares got with testdata/NAME, or writes it with -update.
