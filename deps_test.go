@@ -2,16 +2,18 @@ package scanmux_test
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// deps lists the packages pkg depends on, with go list -deps.
-func deps(t *testing.T, pkg string) []string {
+// deps lists the packages pkgs depend on, with go list -deps: for several
+// packages, what a program importing all of them links.
+func deps(t *testing.T, pkgs ...string) []string {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-deps", pkg).Output()
+	out, err := exec.Command("go", append([]string{"list", "-deps"}, pkgs...)...).Output()
 	if err != nil {
-		t.Fatalf("go list -deps %s: %v", pkg, err)
+		t.Fatalf("go list -deps %s: %v", strings.Join(pkgs, " "), err)
 	}
 	return strings.Fields(string(out))
 }
@@ -57,5 +59,23 @@ func TestAdaptersStayLight(t *testing.T) {
 				t.Errorf("scanners/registry depends on %s", d)
 			}
 		}
+	}
+}
+
+// A program that merges SARIF with aggregate and sarif alone links no
+// gRPC, go-plugin or yamux: those belong to package plugin, which reaches
+// the engine only through aggregate/pluginsource.
+func TestMergeLinksNoPluginStack(t *testing.T) {
+	ds := deps(t, "./aggregate", "./sarif")
+	for _, d := range ds {
+		for _, h := range []string{"google.golang.org/grpc", "github.com/hashicorp/go-plugin", "github.com/hashicorp/yamux", "github.com/scanmux/scanmux/plugin"} {
+			if d == h || strings.HasPrefix(d, h+"/") {
+				t.Errorf("aggregate and sarif depend on %s", d)
+			}
+		}
+	}
+	// The check has teeth: the plugin source adapter does link them.
+	if !slices.Contains(deps(t, "./aggregate/pluginsource"), "google.golang.org/grpc") {
+		t.Error("aggregate/pluginsource does not depend on google.golang.org/grpc: is the list of packages right?")
 	}
 }

@@ -46,4 +46,37 @@
 // Package [github.com/scanmux/scanmux/sarif] reads any tool's SARIF into
 // findings, streaming, and writes findings as SARIF that GitHub accepts, with
 // its limits enforced and byte-identical output for the same input.
+//
+// # Layers
+//
+// The packages, from the bottom up: each imports only packages of the
+// lines before its own (named in parentheses where it is not obvious), so
+// there are no cycles; deps_test.go checks that the core stays light.
+//
+//   - finding: the model, standard library only.
+//   - cwe, sourcefile, project, codescanning, internal/termsafe and
+//     internal/jsonlimit (no package of this module), toolinfo and
+//     containerimage (finding): helpers of the layers that follow.
+//   - sarif and its internal packages (finding, sourcefile, toolinfo):
+//     reading and writing SARIF.
+//   - plugin (finding, the generated proto package): the only core
+//     package that links gRPC, go-plugin and yamux.
+//   - aggregate (finding, sarif, sourcefile, toolinfo, cwe, its
+//     internal/idhash): the engine. It does not import plugin, so a
+//     program that merges SARIF with aggregate and sarif links no gRPC.
+//   - aggregate/suppress, aggregate/baseline, aggregate/policy (OPA),
+//     aggregate/pluginsource (plugin): stages and sources that plug into
+//     the engine through [aggregate.Filter], [aggregate.Baseline] and
+//     [aggregate.Source].
+//   - report and report/... (aggregate, finding, report/internal/view;
+//     html also sourcefile and toolinfo): output formats of a report;
+//     gitdiff and internal/progress (aggregate).
+//   - reportdiff (aggregate/baseline, sarif, report/markdown).
+//   - scanners/...: one package per tool (finding, plugin, aggregate, sarif).
+//   - cmd/scanmux: any of the above. Besides the engine's types, the CLI
+//     uses finding directly: its own sources (plugin processes, built-in
+//     scanners) and the wrappers of sources (a file filter, repository
+//     path prefixes, code-quality tools: category quality, at most low)
+//     emit or change *finding.Finding, and --fail-on is parsed with
+//     [finding.ParseSeverity].
 package scanmux

@@ -7,7 +7,8 @@
 // Filters mark findings, they never drop them: a suppressed finding stays in
 // the report with its reason. The stages that need heavy dependencies (the
 // OPA policy engine) live in sub-packages and plug in through [Filter], so
-// importing this package stays light.
+// importing this package stays light; so does the adapter of plugins
+// (package plugin, with gRPC) to a [Source], aggregate/pluginsource.
 package aggregate
 
 import (

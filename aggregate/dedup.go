@@ -7,7 +7,6 @@ import (
 	"hash/maphash"
 	"maps"
 	"math"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,11 +49,11 @@ const matchDuplicate = "duplicate: same tool, rule and location"
 type entry struct {
 	f     *finding.Finding
 	dups  []member // exact repeats, as reports
-	adj   []int32  // ids of entries f matches, sorted; set by finishShard
+	adj   []int32  // ids of entries f matches, sorted; set by finishTable
 	next  *entry   // next entry without index keys with the same exact hash
 	hash  uint64   // hash of the exact key
 	sig   sig
-	id    int32 // index in its shard
+	id    int32 // index in the table
 	src   int32 // index of the source that emitted f
 	visit int32 // id of the last entry whose candidates included this one, plus 1
 }
@@ -65,16 +64,11 @@ type member struct {
 	src int
 }
 
-// dedupShards is the number of independent parts of the dedup index.
-// Findings that can match always fall in the same shard (see
-// [sig.shardKey]), so shards share nothing and are locked separately.
-const dedupShards = 64
-
 // dedupIndex merges findings as they arrive. It is safe for concurrent use.
 type dedupIndex struct {
 	opts     DedupOptions
 	seed     maphash.Seed
-	shards   [dedupShards]dedupShard
+	table    dedupTable
 	received atomic.Int64
 
 	// With Disabled, each source's findings in arrival order, by source.
@@ -82,15 +76,14 @@ type dedupIndex struct {
 	plain   map[int]*[]*finding.Finding
 }
 
-// dedupShard is one part of the index.
-type dedupShard struct {
+// dedupTable is the index's entries and keys, under one lock.
+type dedupTable struct {
 	mu      sync.Mutex
 	entries []*entry
 	exact   map[uint64]*entry // entries without index keys, by exact hash, colliding ones chained by next
 	keys    map[uint64]int32  // by index key hash: the last of lists with that hash
 	lists   []keyList
-	edges   []edge   // matches between entries, each once
-	_       [64]byte // keep the shards' locks on separate cache lines
+	edges   []edge // matches between entries, each once
 }
 
 func newDedupIndex(opts DedupOptions) *dedupIndex {
@@ -234,7 +227,7 @@ type keyList struct {
 }
 
 // list returns the list of key k, whose hash is h, adding it if new.
-func (s *dedupShard) list(k *indexKey, h uint64) *keyList {
+func (s *dedupTable) list(k *indexKey, h uint64) *keyList {
 	i, ok := s.keys[h]
 	for j := i; ok && j >= 0; j = s.lists[j].prev {
 		if s.lists[j].key == *k {
@@ -263,9 +256,9 @@ func hashKey(h *maphash.Hash, k *indexKey) uint64 {
 	return h.Sum64()
 }
 
-// edge is a match between two entries of a shard, by id: a is the later.
+// edge is a match between two entries, by id: a is the later.
 // Edges are listed as they are found, one after the other, and turned
-// into each entry's adjacency list when the shard is finished, so that
+// into each entry's adjacency list when the table is finished, so that
 // finding a match does not write into the other entry.
 type edge struct{ a, b int32 }
 
@@ -319,9 +312,7 @@ func (ix *indexer) add(f *finding.Finding) {
 	}
 	ix.chunk = append(ix.chunk, entry{f: f, src: int32(ix.src), sig: newSig(f, &ix.cache)})
 	e := &ix.chunk[len(ix.chunk)-1]
-	ix.h.Reset()
-	ix.h.WriteString(e.sig.shardKey())
-	shard := &d.shards[ix.h.Sum64()%dedupShards]
+	tab := &d.table
 	d.received.Add(1)
 	ix.h.Reset()
 	e.hash = exactHash(&ix.h, f, &e.sig)
@@ -331,10 +322,10 @@ func (ix *indexer) add(f *finding.Finding) {
 		khash = append(khash, hashKey(&ix.h, &keys[i]))
 	}
 
-	shard.mu.Lock()
-	defer shard.mu.Unlock()
-	if shard.keys == nil {
-		shard.keys = map[uint64]int32{}
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	if tab.keys == nil {
+		tab.keys = map[uint64]int32{}
 	}
 	s, en := lineSpan(e.sig.region)
 	start, end := line32(s), line32(en)
@@ -345,21 +336,21 @@ func (ix *indexer) add(f *finding.Finding) {
 	var repeat *entry
 	var first *keyList
 	if len(keys) > 0 {
-		first = shard.list(&keys[0], khash[0])
+		first = tab.list(&keys[0], khash[0])
 		for _, c := range first.cands {
 			if c.start != start || c.end != end {
 				continue
 			}
-			if o := shard.entries[c.id]; o.hash == e.hash && sameExact(f, &e.sig, o.f, &o.sig) {
+			if o := tab.entries[c.id]; o.hash == e.hash && sameExact(f, &e.sig, o.f, &o.sig) {
 				repeat = o
 				break
 			}
 		}
 	} else {
-		if shard.exact == nil {
-			shard.exact = map[uint64]*entry{}
+		if tab.exact == nil {
+			tab.exact = map[uint64]*entry{}
 		}
-		for o := shard.exact[e.hash]; o != nil; o = o.next {
+		for o := tab.exact[e.hash]; o != nil; o = o.next {
 			if sameExact(f, &e.sig, o.f, &o.sig) {
 				repeat = o
 				break
@@ -378,11 +369,11 @@ func (ix *indexer) add(f *finding.Finding) {
 		ix.chunk = ix.chunk[:len(ix.chunk)-1]
 		return
 	}
-	e.id = int32(len(shard.entries))
-	shard.entries = append(shard.entries, e)
+	e.id = int32(len(tab.entries))
+	tab.entries = append(tab.entries, e)
 	if len(keys) == 0 {
-		e.next = shard.exact[e.hash]
-		shard.exact[e.hash] = e
+		e.next = tab.exact[e.hash]
+		tab.exact[e.hash] = e
 	}
 	mark := e.id + 1
 	adj := ix.adj[:0]
@@ -391,7 +382,7 @@ func (ix *indexer) add(f *finding.Finding) {
 		classCWE := k.kind == 's' && !cwe.Specific(k.n)
 		l := first // no list was added since
 		if i > 0 {
-			l = shard.list(k, khash[i])
+			l = tab.list(k, khash[i])
 		}
 		for _, c := range l.cands {
 			if k.kind == 's' || k.kind == 'c' {
@@ -414,7 +405,7 @@ func (ix *indexer) add(f *finding.Finding) {
 				// matchCredential): no need to read the entry.
 				continue
 			}
-			o := shard.entries[c.id]
+			o := tab.entries[c.id]
 			if o.visit == mark || i > 0 && slices.Contains(adj, c.id) {
 				continue
 			}
@@ -426,7 +417,7 @@ func (ix *indexer) add(f *finding.Finding) {
 		l.cands = append(l.cands, candidate{start: start, end: end, id: e.id, sc: sc, ec: ec})
 	}
 	for _, id := range adj {
-		shard.edges = append(shard.edges, edge{e.id, id})
+		tab.edges = append(tab.edges, edge{e.id, id})
 	}
 	ix.adj = adj
 }
@@ -466,7 +457,7 @@ type dedupResult struct {
 
 // finish resolves the matches into merged findings. failed reports which
 // sources failed (their findings are marked partial); names gives source
-// names. The shards are resolved concurrently.
+// names.
 //
 // The result does not depend on the order in which findings arrived:
 // matching is a symmetric relation between reports; a report whose
@@ -496,44 +487,18 @@ func (d *dedupIndex) finish(failed []bool, names []string) *dedupResult {
 		d.plain = nil
 		return res
 	}
-	var parts [dedupShards]dedupResult
-	var next atomic.Int32
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), dedupShards) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= dedupShards {
-					return
-				}
-				sh := &d.shards[i]
-				sh.mu.Lock()
-				d.finishShard(sh, failed, names, &parts[i])
-				sh.entries, sh.exact, sh.keys, sh.lists, sh.edges = nil, nil, nil, nil, nil
-				sh.mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	sh := &d.table
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
 	res := &dedupResult{}
-	n := 0
-	for i := range parts {
-		n += len(parts[i].findings)
-	}
-	res.findings = make([]*finding.Finding, 0, n)
-	for i := range parts {
-		res.findings = append(res.findings, parts[i].findings...)
-		res.merged += parts[i].merged
-		res.ambiguous = append(res.ambiguous, parts[i].ambiguous...)
-	}
+	d.finishTable(sh, failed, names, res)
+	sh.entries, sh.exact, sh.keys, sh.lists, sh.edges = nil, nil, nil, nil, nil
 	slices.Sort(res.ambiguous)
 	return res
 }
 
-// finishShard resolves one shard's matches into res.
-func (d *dedupIndex) finishShard(sh *dedupShard, failed []bool, names []string, res *dedupResult) {
+// finishTable resolves the matches of sh's entries into res.
+func (d *dedupIndex) finishTable(sh *dedupTable, failed []bool, names []string, res *dedupResult) {
 	entries := sh.entries
 	n := len(entries)
 	// Adjacency lists, all in one array: count each entry's edges, then

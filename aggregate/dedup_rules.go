@@ -382,11 +382,11 @@ func mergeableCWEs(cwes []int) []int {
 	return cwes
 }
 
-// shardKey returns the string that decides s's dedup shard: findings that
-// can match (see [match]) always have the same one. Source findings and
+// placeKey returns the place of s: findings that can match (see [match])
+// always have the same one. Source findings and
 // secrets match only in one file, packages only with the same name, web
 // findings only on the same endpoint.
-func (s *sig) shardKey() string {
+func (s *sig) placeKey() string {
 	switch s.kind {
 	case kindPackage:
 		return s.x.pkg

@@ -4,17 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"log/slog"
-	"maps"
-	"math"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/toolinfo"
@@ -174,16 +172,7 @@ var errAbandoned = errors.New("aggregate: source abandoned after its deadline")
 // emitted before failing is kept and marked partial (Properties
 // [PropPartial]), and its [SourceStatus] records the failure. Memory grows
 // with the number of distinct reports kept, not with the bytes sources
-// read: exact repeats are collapsed on arrival. With 100,000 findings or
-// more, Run collects garbage when the dedup index has become garbage, and
-// returns the memory freed to the operating system (debug.FreeOSMemory),
-// and collects again once the findings are identified and sorted, whose
-// temporary data is garbage then: the default collector would wait for
-// the heap to double. The freed index lies in small pieces between live
-// findings, where the large arrays of the later steps do not fit, so
-// without returning it those arrays took fresh memory on top of it: on
-// the pipeline benchmark, peak memory went from 800 to 675 MB in the
-// same time.
+// read: exact repeats are collapsed on arrival.
 //
 // Run returns an error wrapping [ErrInvalidOptions] for unusable options,
 // and the report together with ctx's error when ctx is done before the
@@ -217,24 +206,22 @@ func Run(ctx context.Context, sources []Source, opts *Options) (*Report, error) 
 	defer e.norm.paths.close()
 	e.statuses = make([]SourceStatus, len(sources))
 
-	sem := make(chan struct{}, o.Concurrency)
-	var wg sync.WaitGroup
+	// Sources wait for a slot in order; those that get one after ctx is
+	// done do not start.
+	var g errgroup.Group
+	g.SetLimit(o.Concurrency)
 	for i, src := range sources {
 		e.statuses[i].Name = src.Name()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				e.statuses[i].State, e.statuses[i].Err = SourceFailed, "not started: "+ctx.Err().Error()
-				return
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				e.statuses[i].State, e.statuses[i].Err = SourceFailed, "not started: "+err.Error()
+				return nil
 			}
-			defer func() { <-sem }()
 			e.runSource(ctx, i, src)
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	g.Wait()
 	rep := e.finish()
 	if err := ctx.Err(); err != nil {
 		return rep, fmt.Errorf("aggregate: run interrupted: %w", err)
@@ -287,9 +274,6 @@ func (e *engine) progress(ev SourceEvent) {
 func (e *engine) runSource(ctx context.Context, i int, src Source) {
 	sr := &sourceRun{e: e, idx: i, name: e.statuses[i].Name, start: time.Now(), ix: e.index.indexer(i)}
 	sr.tool = finding.Tool{Name: sr.name}
-	if d, ok := src.(interface{ defaultTool() finding.Tool }); ok {
-		sr.tool = d.defaultTool()
-	}
 	st := &e.statuses[i]
 	st.Start = sr.start
 	e.opts.Logger.Debug("source started", "source", sr.name)
@@ -461,12 +445,6 @@ func (e *engine) apply(flt Filter, f *finding.Finding, v Verdict, src string) {
 	}
 }
 
-// gcAfterFinish is the number of findings from which finish collects
-// garbage (and returns it) when the dedup index becomes garbage, and
-// collects it again once the findings are identified and sorted (see
-// [Run]).
-const gcAfterFinish = 100_000
-
 // finish merges, identifies, compares and gates what the sources produced.
 func (e *engine) finish() *Report {
 	failed := make([]bool, len(e.statuses))
@@ -477,10 +455,7 @@ func (e *engine) finish() *Report {
 	}
 	dr := e.index.finish(failed, names)
 	findings := dr.findings
-	if len(findings) >= gcAfterFinish && !e.opts.Dedup.Disabled {
-		debug.FreeOSMemory() // the index is garbage
-	}
-	if err := identifyParallel(findings, e.opts.Root); err != nil {
+	if err := Identify(findings, e.opts.Root); err != nil {
 		e.warn.addLine("identity: " + err.Error())
 	}
 	var absent []*finding.Finding
@@ -499,10 +474,7 @@ func (e *engine) finish() *Report {
 	// Counted before the sort, in the order the index left the findings,
 	// which is closer to their order in memory than the sorted one.
 	rep.Counts = countReport(rep, dr.merged, int(e.index.received.Load()))
-	sortFindings(findings)
-	if len(findings) >= gcAfterFinish {
-		runtime.GC()
-	}
+	slices.SortFunc(findings, compareFindings)
 
 	for _, flt := range e.opts.Filters {
 		if w, ok := flt.(Warner); ok {
@@ -541,211 +513,3 @@ func dedupTools(tools []finding.Tool) []finding.Tool {
 	})
 	return slices.CompactFunc(out, func(a, b finding.Tool) bool { return a.Name == b.Name })
 }
-
-// parallelMin is the number of findings from which finish splits Identify
-// and the final sort over GOMAXPROCS goroutines.
-const parallelMin = 20000
-
-// identifyParallel is [Identify] on findings, split over GOMAXPROCS
-// goroutines when there are many findings. Findings whose identity keys
-// are equal have the same tool and rule (every key starts with them), so
-// each part holds all the findings of its keys and gets the occurrence
-// numbers a single call gives. Across parts, computed identities differ as
-// their keys do (barring a SHA-256 collision); only identities kept from
-// the input can clash, and then the parts' work is undone and one call
-// decides, as it always would. Each part reads the source files of its
-// findings, so a file may be read once per part.
-func identifyParallel(findings []*finding.Finding, root string) error {
-	parts := runtime.GOMAXPROCS(0)
-	if parts < 2 || len(findings) < parallelMin {
-		return Identify(findings, root)
-	}
-	type kept struct {
-		f  *finding.Finding
-		id string
-	}
-	// Split on all cores: each chunk of findings is split apart, then the
-	// chunks' shares are joined in order, so that each part keeps the
-	// findings' order.
-	type chunk struct {
-		split [][]*finding.Finding
-		old   []kept // identities the findings came with
-	}
-	chunks := make([]chunk, maxParts())
-	seed := maphash.MakeSeed()
-	nc := forParts(len(findings), func(c, lo, hi int) {
-		ch := &chunks[c]
-		ch.split = make([][]*finding.Finding, parts)
-		var h maphash.Hash
-		h.SetSeed(seed)
-		for _, f := range findings[lo:hi] {
-			if f.ID != "" {
-				ch.old = append(ch.old, kept{f, f.ID})
-			}
-			h.Reset()
-			h.WriteString(f.Tool.Name)
-			h.WriteByte(0)
-			h.WriteString(f.Rule.ID)
-			i := h.Sum64() % uint64(parts)
-			ch.split[i] = append(ch.split[i], f)
-		}
-	})
-	var old []kept
-	split := make([][]*finding.Finding, parts)
-	for _, ch := range chunks[:nc] {
-		old = append(old, ch.old...)
-	}
-	for i := range split {
-		n := 0
-		for _, ch := range chunks[:nc] {
-			n += len(ch.split[i])
-		}
-		split[i] = make([]*finding.Finding, 0, n)
-		for _, ch := range chunks[:nc] {
-			split[i] = append(split[i], ch.split[i]...)
-		}
-	}
-	errs := make([]error, parts)
-	var wg sync.WaitGroup
-	for i := range split {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = Identify(split[i], root)
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err // the root cannot be opened
-		}
-	}
-	if len(old) == 0 {
-		return nil
-	}
-	uses := make(map[string]int, len(old))
-	for _, k := range old {
-		uses[k.id] = 0
-	}
-	for _, f := range findings {
-		id := f.ID
-		if n, ok := uses[id]; ok {
-			if n > 0 {
-				for _, f := range findings {
-					f.ID = ""
-				}
-				for _, k := range old {
-					k.f.ID = k.id
-				}
-				return Identify(findings, root)
-			}
-			uses[id] = n + 1
-		}
-	}
-	return nil
-}
-
-// sortFindings sorts findings by compareFindings. The findings are
-// decorated, on all cores, with their path's rank and their region packed
-// into a small key, which is radix sorted without reading the findings
-// (scattered in memory, they made a comparison sort wait on memory); only
-// findings at one place are compared. A region beyond 32 bits, which no
-// real file has, sorts the findings themselves.
-func sortFindings(findings []*finding.Finding) {
-	n := len(findings)
-	if n < 2 {
-		return
-	}
-	if uint64(n) > math.MaxUint32 {
-		slices.SortFunc(findings, compareFindings)
-		return
-	}
-	// Decorate in parts on all cores: each part reads its findings once,
-	// keeping their paths aside and collecting the distinct ones; once
-	// these are ranked, the keys get their paths' ranks.
-	keys := make([]sortKey, n)
-	paths := make([]string, n)
-	parts := make([]map[string]uint32, maxParts())
-	var wide atomic.Bool
-	np := forParts(n, func(p, lo, hi int) {
-		seen := make(map[string]uint32)
-		last := ""
-		for i, f := range findings[lo:hi] {
-			if path := f.Location.Path; i == 0 || path != last {
-				seen[path] = 0
-				last = path
-			}
-			paths[lo+i] = last
-			r := &f.Location.Region
-			if !fits32(r.StartLine) || !fits32(r.StartColumn) || !fits32(r.EndLine) || !fits32(r.EndColumn) {
-				wide.Store(true)
-			}
-			keys[lo+i] = sortKey{
-				line: uint64(uint32(r.StartLine)),
-				mid:  uint64(uint32(r.StartColumn))<<32 | uint64(uint32(r.EndLine)),
-				ec:   uint32(r.EndColumn),
-				i:    uint32(lo + i),
-			}
-		}
-		parts[p] = seen
-	})
-	if wide.Load() {
-		slices.SortFunc(findings, compareFindings)
-		return
-	}
-	ranks := parts[0]
-	for _, m := range parts[1:np] {
-		for p := range m {
-			ranks[p] = 0
-		}
-	}
-	sorted := slices.Sorted(maps.Keys(ranks))
-	for i, p := range sorted {
-		ranks[p] = uint32(i)
-	}
-	forParts(n, func(_, lo, hi int) {
-		var last string
-		var rank uint64
-		for i, path := range paths[lo:hi] {
-			if i == 0 || path != last {
-				rank, last = uint64(ranks[path]), path
-			}
-			keys[lo+i].line |= rank << 32
-		}
-	})
-	// Radix sorts, the least significant word first, then each run of
-	// equal keys (findings at one place) by compareFindings.
-	buf := make([]sortKey, n)
-	radixSort(keys, buf, func(k sortKey) uint64 { return uint64(k.ec) })
-	radixSort(keys, buf, func(k sortKey) uint64 { return k.mid })
-	radixSort(keys, buf, func(k sortKey) uint64 { return k.line })
-	for lo := 0; lo < n; {
-		hi := lo + 1
-		for hi < n && keys[hi].line == keys[lo].line && keys[hi].mid == keys[lo].mid && keys[hi].ec == keys[lo].ec {
-			hi++
-		}
-		if hi-lo > 1 {
-			slices.SortFunc(keys[lo:hi], func(a, b sortKey) int {
-				return compareFindings(findings[a.i], findings[b.i])
-			})
-		}
-		lo = hi
-	}
-	out := make([]*finding.Finding, n)
-	for i := range keys {
-		out[i] = findings[keys[i].i]
-	}
-	copy(findings, out)
-}
-
-// sortKey is a finding decorated with the first fields compareFindings
-// compares (compareLocations: path, then the region), each in 32 bits.
-type sortKey struct {
-	line uint64 // the path's rank << 32 | start line
-	mid  uint64 // start column << 32 | end line
-	ec   uint32 // end column
-	i    uint32 // the finding's index
-}
-
-// fits32 reports whether a region field fits a sortKey.
-func fits32(n int) bool { return n >= 0 && uint64(n) <= math.MaxUint32 }

@@ -79,7 +79,7 @@ func TestGeneratorUniqueIssues(t *testing.T) {
 	if got := len(rep.Findings) + rep.Counts.Merged; got != truth.Results {
 		t.Errorf("findings + merged = %d, want %d results", got, truth.Results)
 	}
-	for _, f := range rep.Findings { // merged ones included: see sarif.Run.Validated
+	for _, f := range rep.Findings { // merged ones included: see Report.Findings
 		if err := f.Validate(); err != nil {
 			t.Errorf("invalid finding in the report: %v", err)
 		}

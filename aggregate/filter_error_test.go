@@ -61,3 +61,40 @@ func TestFilterErrorFailsTheGate(t *testing.T) {
 		t.Error("the filter was not given the source's context (with its timeout)")
 	}
 }
+
+// ctxKey marks the context given to Run.
+type ctxKey struct{}
+
+// valueFilter records the value of ctxKey in each context it is given.
+type valueFilter struct{ seen []any }
+
+func (*valueFilter) Name() string { return "value" }
+
+func (f *valueFilter) Apply(ctx context.Context, _ *finding.Finding) (aggregate.Verdict, error) {
+	f.seen = append(f.seen, ctx.Value(ctxKey{}))
+	return aggregate.Verdict{}, nil
+}
+
+// The context of Run reaches the sources and every filter (through the
+// source's context, which only adds its timeout), not a background one.
+func TestRunContextReachesFilters(t *testing.T) {
+	ctx := context.WithValue(context.Background(), ctxKey{}, "run")
+	var srcSaw any
+	src := aggregate.FuncSource("tool", func(ctx context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
+		srcSaw = ctx.Value(ctxKey{})
+		return nil, emit(&finding.Finding{Rule: finding.Rule{ID: "R"}, Message: "m", Category: finding.CategorySAST,
+			Severity: finding.SeverityLow, Location: finding.Location{Path: "a.go", Region: finding.Region{StartLine: 1}}})
+	})
+	a, b := &valueFilter{}, &valueFilter{}
+	if _, err := aggregate.Run(ctx, []aggregate.Source{src}, &aggregate.Options{Filters: []aggregate.Filter{a, b}}); err != nil {
+		t.Fatal(err)
+	}
+	if srcSaw != "run" {
+		t.Errorf("the source's context holds %v, want Run's value", srcSaw)
+	}
+	for i, f := range []*valueFilter{a, b} {
+		if len(f.seen) != 1 || f.seen[0] != "run" {
+			t.Errorf("filter %d saw contexts holding %v, want Run's value once", i, f.seen)
+		}
+	}
+}

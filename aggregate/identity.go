@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/scanmux/scanmux/aggregate/internal/idhash"
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/sourcefile"
 )
@@ -21,7 +21,7 @@ import (
 // IdentityVersion is the prefix of every identity [Identify] writes in
 // [finding.Finding.ID]: "v2:" followed by 32 hex digits, the partial
 // fingerprint [finding.FingerprintScanmuxV2] in SARIF.
-const IdentityVersion = "v2:"
+const IdentityVersion = idhash.Version
 
 // Identify gives each finding an identity that survives the edits code
 // goes through between two scans, and stores it in f.ID as "v2:<32 hex
@@ -210,20 +210,9 @@ func idAssign(items []idItem) {
 		kept = kept || items[i].keep != ""
 	}
 	if !kept {
-		// All identities in one string, each a slice of it: one
-		// allocation instead of one per finding.
-		const n = len(IdentityVersion) + 32
-		var all strings.Builder
-		all.Grow(n * len(items))
-		var scratch []byte
-		for i := range items {
-			scratch = idAppendHash(scratch[:0], items[i].full)
-			all.Write(scratch)
-		}
-		ids := all.String()
-		for i := range items {
-			items[i].f.ID = ids[i*n : (i+1)*n]
-		}
+		// No order to decide: every identity is its key's hash.
+		idhash.All(len(items), func(i int) string { return items[i].full },
+			func(i int, id string) { items[i].f.ID = id })
 		return
 	}
 	order := make([]*idItem, len(items))
@@ -244,26 +233,13 @@ func idAssign(items []idItem) {
 		rest = append(rest, it)
 	}
 	for _, it := range rest {
-		id := idHash(it.full)
+		id := idhash.Hash(it.full)
 		for n := 1; used[id]; n++ {
-			id = idHash(idKey(it.full, "clash", strconv.Itoa(n)))
+			id = idhash.Hash(idKey(it.full, "clash", strconv.Itoa(n)))
 		}
 		used[id] = true
 		it.f.ID = id
 	}
-}
-
-// idHash returns the identity of a full key.
-func idHash(key string) string { return string(idAppendHash(nil, key)) }
-
-// idAppendHash appends the identity of a full key to dst, which it uses
-// to hash the key.
-func idAppendHash(dst []byte, key string) []byte {
-	n := len(dst)
-	dst = append(dst, key...)
-	sum := sha256.Sum256(dst[n:])
-	dst = append(dst[:n], IdentityVersion...)
-	return hex.AppendEncode(dst, sum[:16])
 }
 
 // idKey returns fields as a key: each one length-prefixed, so that no two
@@ -476,8 +452,8 @@ func (s *idSources) get(p string) *idSource {
 	}
 	var sf *idSource
 	if s.root != nil && p != "" {
-		if data, ok := idReadLimited(s.root, p); ok {
-			sf = newIDSource(data)
+		if lines, err := s.root.Lines(context.Background(), p); err == nil {
+			sf = &idSource{lines: lines}
 		}
 	}
 	s.files[p] = sf
@@ -493,37 +469,11 @@ func (s *idSources) hasLine(p string, n int) bool {
 	return sf != nil && n <= len(sf.lines)
 }
 
-func idReadLimited(r *sourcefile.Root, p string) ([]byte, bool) {
-	data, err := r.ReadFile(context.Background(), p)
-	return data, err == nil
-}
-
-// idSource is one source file split into lines.
+// idSource is one source file split into lines (at "\r\n", "\r" and
+// "\n", as [finding.LineHashes] does: see [sourcefile.SplitLines]).
 type idSource struct {
 	lines [][]byte
 	decl  []int // decl[i] is the index of line i's declaration line, or -1; built on first use
-}
-
-// newIDSource splits data into lines at "\r\n", "\r" and "\n", as
-// [finding.LineHashes] does.
-func newIDSource(data []byte) *idSource {
-	sf := &idSource{lines: make([][]byte, 0, 1+bytes.Count(data, []byte("\n"))+bytes.Count(data, []byte("\r")))}
-	start := 0
-	for i := 0; i < len(data); i++ {
-		switch data[i] {
-		case '\n':
-			sf.lines = append(sf.lines, data[start:i:i])
-			start = i + 1
-		case '\r':
-			sf.lines = append(sf.lines, data[start:i:i])
-			if i+1 < len(data) && data[i+1] == '\n' {
-				i++
-			}
-			start = i + 1
-		}
-	}
-	sf.lines = append(sf.lines, data[start:len(data):len(data)])
-	return sf
 }
 
 // normalized returns line n (from 0) without white space, and how many

@@ -66,68 +66,27 @@ type Counts struct {
 func countReport(r *Report, merged, received int) Counts {
 	c := Counts{Received: received, Merged: merged, ByTool: map[string]int{},
 		ByCategory: map[finding.Category]int{}, BySeverity: map[finding.Severity]int{}, Absent: len(r.Absent)}
-	// Counted in parts on all cores: reading the findings, scattered in
-	// memory, is most of the work.
-	type partCounts struct {
-		c      Counts
-		tools  map[string]int
-		sevCat map[sevCat]int
-	}
-	parts := make([]partCounts, maxParts())
-	n := forParts(len(r.Findings), func(p, lo, hi int) {
-		pc := &parts[p]
-		pc.tools, pc.sevCat = map[string]int{}, map[sevCat]int{}
-		lastTool, lastN := "", 0
-		lastSC, lastSCN := sevCat{}, 0
-		for _, f := range r.Findings[lo:hi] {
-			switch f.Baseline {
-			case finding.BaselineNew:
-				pc.c.New++
-			case finding.BaselineUnchanged:
-				pc.c.Unchanged++
-			case finding.BaselineUpdated:
-				pc.c.Updated++
-			}
-			if f.Suppressed() {
-				pc.c.Suppressed++
-				continue
-			}
-			pc.c.Findings++
-			// Runs of one tool and one severity and category are
-			// common: count them before touching the maps.
-			if f.Tool.Name != lastTool {
-				pc.tools[lastTool] += lastN
-				lastTool, lastN = f.Tool.Name, 0
-			}
-			lastN++
-			if sc := (sevCat{f.Severity, f.Category}); sc != lastSC {
-				pc.sevCat[lastSC] += lastSCN
-				lastSC, lastSCN = sc, 0
-			}
-			lastSCN++
-		}
-		pc.tools[lastTool] += lastN
-		pc.sevCat[lastSC] += lastSCN
-	})
 	c.bySevCat = map[sevCat]int{}
-	for _, pc := range parts[:n] {
-		c.Findings += pc.c.Findings
-		c.Suppressed += pc.c.Suppressed
-		c.New += pc.c.New
-		c.Unchanged += pc.c.Unchanged
-		c.Updated += pc.c.Updated
-		for t, k := range pc.tools {
-			if k > 0 {
-				c.ByTool[t] += k
-			}
+	for _, f := range r.Findings {
+		switch f.Baseline {
+		case finding.BaselineNew:
+			c.New++
+		case finding.BaselineUnchanged:
+			c.Unchanged++
+		case finding.BaselineUpdated:
+			c.Updated++
 		}
-		for sc, k := range pc.sevCat {
-			if k > 0 {
-				c.bySevCat[sc] += k
-				c.ByCategory[sc.cat] += k
-				c.BySeverity[sc.sev] += k
-			}
+		if f.Suppressed() {
+			c.Suppressed++
+			continue
 		}
+		c.Findings++
+		c.ByTool[f.Tool.Name]++
+		c.bySevCat[sevCat{f.Severity, f.Category}]++
+	}
+	for sc, k := range c.bySevCat {
+		c.ByCategory[sc.cat] += k
+		c.BySeverity[sc.sev] += k
 	}
 	return c
 }
@@ -189,50 +148,9 @@ func (r *Report) Runs() []sarif.Run {
 			}
 		}
 	}
-	// Findings are grouped in parts on all cores, then joined in order.
-	type partTools struct {
-		order []string                      // tool names in order of first finding
-		tools map[string]*finding.Tool      // version, URI and full name (mergeToolInfo)
-		found map[string][]*finding.Finding // in the report's order
-	}
-	parts := make([]partTools, maxParts())
-	np := forParts(len(r.Findings), func(p, lo, hi int) {
-		pt := &parts[p]
-		pt.tools, pt.found = map[string]*finding.Tool{}, map[string][]*finding.Finding{}
-		var last []*finding.Finding
-		var tool *finding.Tool
-		for _, f := range r.Findings[lo:hi] {
-			t := &f.Tool
-			if tool == nil || t.Name != tool.Name {
-				if tool != nil {
-					pt.found[tool.Name] = last
-				}
-				if tool = pt.tools[t.Name]; tool == nil {
-					tool = &finding.Tool{Name: t.Name}
-					pt.tools[t.Name] = tool
-					pt.order = append(pt.order, t.Name)
-				}
-				last = pt.found[t.Name]
-			}
-			mergeToolInfo(tool, t)
-			last = append(last, f)
-		}
-		if tool != nil {
-			pt.found[tool.Name] = last
-		}
-	})
-	for _, pt := range parts[:np] {
-		for _, name := range pt.order {
-			run := get(*pt.tools[name])
-			if run.Findings == nil {
-				n := 0
-				for _, pt := range parts[:np] {
-					n += len(pt.found[name])
-				}
-				run.Findings = make([]*finding.Finding, 0, n)
-			}
-			run.Findings = append(run.Findings, pt.found[name]...)
-		}
+	for _, f := range r.Findings {
+		run := get(f.Tool)
+		run.Findings = append(run.Findings, f)
 	}
 	names := make([]string, 0, len(byTool))
 	for n := range byTool {
@@ -300,7 +218,7 @@ func (r *Report) ExplainNear(w io.Writer) error {
 	byPlace := map[string][]int{}
 	for i, f := range r.Findings {
 		sigs[i] = newSig(f, nil)
-		if k := sigs[i].shardKey(); k != "" {
+		if k := sigs[i].placeKey(); k != "" {
 			place := string(rune('0'+sigs[i].kind)) + k
 			byPlace[place] = append(byPlace[place], i)
 		}

@@ -1,65 +1,39 @@
 #!/usr/bin/env bash
-# bench/ab.sh: A/B runs of the pipeline (bench/pipeline.sh's scanmux merge:
-# ignore file, policies, github profile) for several variants, interleaved
-# (A, B, C, A, B, C, ...) so that the load of a shared machine falls on all
-# of them alike, and a table of the median wall time, CPU time and peak
-# RSS of each with their spread (min-max) and their ratio to the first.
-#
-# usage: REPEAT=N bench/ab.sh LABEL=ENV@BINARY ...
-#
-# ENV is a space-separated list of VAR=value set for that variant (may be
-# empty); BINARY is a scanmux binary, or the SARIF Multitool
-# (Sarif.Multitool, as bench/merge.sh finds it), which then runs its
-# merge of the same inputs for the ratios of the issue's bar. Each variant's output is hashed with
-# the invocation times taken out: the table says whether it matches the
-# first variant's byte for byte. Inputs: bench/merge.sh's
-# bench/out/in-10-50000-overlap0.3 (run bench/pipeline.sh once to make them).
+# bench/ab.sh A B [N]: an A/B run of the pipeline benchmark's merge
+# (bench/pipeline.sh's scanmux command, github profile, or PROFILE=full)
+# with two scanmux binaries, interleaved A, B, A, B... N times each
+# (default 7), then the median and the spread (min-max) of wall time,
+# CPU time (user + system) and peak RSS of each, and B's change against
+# A. Both must write the same bytes (but for the run times): the outputs
+# are compared each round.
+# Inputs: bench/out/in-10-50000-overlap0.3 (run bench/pipeline.sh once to
+# generate them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repeat=${REPEAT:-5}
-in=${IN:-bench/out/in-10-50000-overlap0.3}
-out=bench/out/ab
-mkdir -p "$out"
-[ -d "$in" ] || { echo "ab: $in is missing: run bench/pipeline.sh first" >&2; exit 2; }
-labels=()
-declare -A envs bins walls cpus rsss hashes
-for spec in "$@"; do
-  label=${spec%%=*}; rest=${spec#*=}
-  envs[$label]=${rest%%@*}; bins[$label]=${rest#*@}
-  labels+=("$label")
+a=$1; b=$2; n=${3:-7}
+in=bench/out/in-10-50000-overlap0.3
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+args=(merge -q --ignore-file bench/ignore50.yaml --policy examples/policies --output-profile "${PROFILE:-github}")
+run() { # run NAME BIN: appends "wall cpu rss" to $out/NAME
+  /usr/bin/time -f '%e %U %S %M' -o "$out/$1.t" "$2" "${args[@]}" -o "$out/$1.sarif" "$in"/*.sarif >/dev/null 2>&1 || true
+  awk '{printf "%.2f %.2f %.0f\n", $1, $2 + $3, $4 / 1024}' "$out/$1.t" >>"$out/$1"
+}
+# norm FILE: FILE without the run times, which differ in every run.
+norm() { sed -E 's/"(start|end)TimeUtc": "[^"]*"/"\1TimeUtc": ""/' "$1"; }
+for i in $(seq "$n"); do
+  run A "$a"; run B "$b"
+  cmp -s <(norm "$out/A.sarif") <(norm "$out/B.sarif") || { echo "ab: round $i: outputs differ" >&2; exit 1; }
 done
-for round in $(seq "$repeat"); do
-  for l in "${labels[@]}"; do
-    rm -f "$out/$l.sarif"
-    read -r -a e <<<"${envs[$l]}"
-    if [[ ${bins[$l]} == *Sarif.Multitool ]]; then
-      rm -rf "$out/$l.mt"
-      env "${e[@]}" /usr/bin/time -f '%e %U %S %M' -o "$out/$l.time" "${bins[$l]}" merge "$in"/*.sarif \
-        --output-directory "$out/$l.mt" --output-file merged.sarif --log ForceOverwrite >"$out/$l.log" 2>&1 ||
-        { echo "ab: $l failed" >&2; tail "$out/$l.log" >&2; exit 1; }
-      cp "$out/$l.mt/merged.sarif" "$out/$l.sarif"
-    else
-      env "${e[@]}" /usr/bin/time -f '%e %U %S %M' -o "$out/$l.time" "${bins[$l]}" merge -q \
-        --ignore-file bench/ignore50.yaml --policy examples/policies -o "$out/$l.sarif" "$in"/*.sarif >"$out/$l.log" 2>&1 ||
-        { echo "ab: $l failed" >&2; tail "$out/$l.log" >&2; exit 1; }
-    fi
-    read -r w u s m <"$out/$l.time"
-    walls[$l]+=" $w"; cpus[$l]+=" $(awk -v u="$u" -v s="$s" 'BEGIN{print u+s}')"; rsss[$l]+=" $((m / 1024))"
-    hashes[$l]=$(sed -E 's/"(start|end)TimeUtc": ?"[^"]*"/T/g' "$out/$l.sarif" | sha256sum | cut -c1-16)
-    echo "ab: round $round $l: wall $w s, rss $((m / 1024)) MB" >&2
-  done
+stats() { # stats NAME COLUMN: median min max
+  cut -d' ' -f"$2" "$out/$1" | sort -g | awk '{v[NR]=$1} END {printf "%s %s %s", v[int((NR+1)/2)], v[1], v[NR]}'
+}
+printf '%-6s %-22s %-22s %-22s\n' "" "wall s (min-max)" "cpu s (min-max)" "peak RSS MB (min-max)"
+for x in A B; do
+  read -r w1 w2 w3 <<<"$(stats $x 1)"; read -r c1 c2 c3 <<<"$(stats $x 2)"; read -r r1 r2 r3 <<<"$(stats $x 3)"
+  printf '%-6s %-22s %-22s %-22s\n' "$x" "$w1 ($w2-$w3)" "$c1 ($c2-$c3)" "$r1 ($r2-$r3)"
+  eval "w$x=$w1 c$x=$c1 r$x=$r1"
 done
-# stat VALUES: median min max
-stat() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; printf "%s %s %s", m, v[1], v[NR]}'; }
-first=${labels[0]}
-read -r w0 _ _ <<<"$(stat "${walls[$first]}")"; read -r c0 _ _ <<<"$(stat "${cpus[$first]}")"; read -r r0 _ _ <<<"$(stat "${rsss[$first]}")"
-printf '| %-12s | %-20s | %-20s | %-18s | %-7s |\n' variant "wall s (min-max)" "cpu s (min-max)" "RSS MB (min-max)" "same"
-printf '|%s|%s|%s|%s|%s|\n' -------------- ---------------------- ---------------------- -------------------- ---------
-for l in "${labels[@]}"; do
-  read -r w wl wh <<<"$(stat "${walls[$l]}")"; read -r c cl ch <<<"$(stat "${cpus[$l]}")"; read -r r rl rh <<<"$(stat "${rsss[$l]}")"
-  same=no; [ "${hashes[$l]}" = "${hashes[$first]}" ] && same=yes
-  printf '| %-12s | %s (%s-%s) %+.0f%% | %s (%s-%s) %+.0f%% | %s (%s-%s) %+.0f%% | %-7s |\n' "$l" \
-    "$w" "$wl" "$wh" "$(awk -v a="$w" -v b="$w0" 'BEGIN{print 100*(a/b-1)}')" \
-    "$c" "$cl" "$ch" "$(awk -v a="$c" -v b="$c0" 'BEGIN{print 100*(a/b-1)}')" \
-    "$r" "$rl" "$rh" "$(awk -v a="$r" -v b="$r0" 'BEGIN{print 100*(a/b-1)}')" "$same"
-done
+awk -v wa="$wA" -v wb="$wB" -v ca="$cA" -v cb="$cB" -v ra="$rA" -v rb="$rB" 'BEGIN {
+  printf "B/A    wall %+.1f%%  cpu %+.1f%%  rss %+.1f%%\n", 100*(wb/wa-1), 100*(cb/ca-1), 100*(rb/ra-1) }'
+echo "outputs identical in all $n rounds"

@@ -102,7 +102,7 @@ func checkRel(rel string) error {
 	return nil
 }
 
-// splitPath is a path taken apart: an optional volume ("C:" or
+// splitPathResult is a path taken apart: an optional volume ("C:" or
 // "//host"), whether it is absolute and the rest, with "/" separators.
 type splitPathResult struct {
 	vol  string

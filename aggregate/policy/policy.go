@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -41,8 +41,7 @@ const (
 const reservedPrefix = "__scanmux_"
 
 // DefaultCacheSize is the number of decisions a Policy caches per decision
-// rule when
-// Options.CacheSize is 0.
+// rule when Options.CacheSize is 0; the least recently used go first.
 const DefaultCacheSize = 1 << 16
 
 // Options configures [Load]. The zero value is a deterministic policy: no
@@ -104,8 +103,7 @@ type Policy struct {
 	files []string
 	ctx   *ast.Term
 	units []*unit
-	needs *need        // what the policies read from input, for tests
-	seed  maphash.Seed // of every decision cache, so that units share key hashes
+	needs *need // what the policies read from input, for tests
 
 	hasSuppress, hasSeverity, hasDeny bool
 }
@@ -168,7 +166,7 @@ func Load(ctx context.Context, paths []string, opts *Options) (*Policy, error) {
 
 	modules := make(map[string]*ast.Module, len(files))
 	var errs Errors
-	p := &Policy{files: files, seed: maphash.MakeSeed()}
+	p := &Policy{files: files}
 	for _, name := range files {
 		src, err := os.ReadFile(name)
 		if err != nil {
@@ -499,13 +497,12 @@ func (p *Policy) run(ctx context.Context, e *evaluator, f *finding.Finding, k *c
 	default:
 		if !k.ok || k.fields != e.fields {
 			// Units often read the same fields (a severity and its
-			// reason): the key and its hash serve them all.
+			// reason): the key serves them all.
 			w := walker{key: k.key[:0]}
 			w.finding(f, e.fields)
 			k.key, k.fields, k.ok = w.key, e.fields, true
-			k.hash = maphash.Bytes(p.seed, k.key)
 		}
-		if d := e.cache.get(k.key, k.hash); d != nil {
+		if d := e.cache.get(k.key); d != nil {
 			return d.vals, d.err
 		}
 	}
@@ -530,7 +527,7 @@ func (p *Policy) run(ctx context.Context, e *evaluator, f *finding.Finding, k *c
 	case e.fields == 0:
 		e.constant.Store(&d)
 	default:
-		e.cache.put(k.key, k.hash, &d)
+		e.cache.put(k.key, &d)
 	}
 	return d.vals, d.err
 }
@@ -611,10 +608,9 @@ func (e *evaluator) eval(ctx context.Context, input ast.Value) (rego.ResultSet, 
 var keyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 // cacheKey is the decision cache key of the fields of one finding that
-// the last evaluator read, with its hash.
+// the last evaluator read.
 type cacheKey struct {
 	key    []byte
-	hash   uint64
 	fields uint64
 	ok     bool
 }
@@ -799,115 +795,32 @@ func strongest(a, b finding.SuppressionStatus) finding.SuppressionStatus {
 }
 
 // decisionCache maps the key of the finding fields an evaluator reads to
-// its result. It is a 4-way set-associative table of at most max entries:
-// a key's hash names a set of 4 slots, and a new key takes a free slot of
-// its set or replaces one of them. Lookups take no lock (2 cores
-// contending for one cost more than the evaluations the cache saves).
-// Each slot keeps its key's hash beside the entry, and a set's slots
-// share a cache line, so a lookup reads only the entry whose hash matches
-// (reading every way's entry and key was most of a lookup's time).
-// Cached results are shared: Apply only reads them.
+// its result: a least-recently-used cache of golang-lru, safe for
+// concurrent use. Cached results are shared: Apply only reads them.
 type decisionCache struct {
-	slots []cacheSlot // keys hashed with their Policy's seed
+	lru *lru.Cache[string, *decision]
 }
 
-// cacheSlot is one slot of a decisionCache. Its tag is a hint, set after
-// the entry: a lookup checks the entry's key whenever the tag matches.
-type cacheSlot struct {
-	tag atomic.Uint64 // hash of the entry's key
-	e   atomic.Pointer[cacheEntry]
-}
-
-// cacheWays is the number of slots of a set.
-const cacheWays = 4
-
-// cacheEntry is one cached decision and its key. The decision and a short
-// key are kept inline, so that a lookup that finds its set reads one more
-// object, not three.
-type cacheEntry struct {
-	d     decision
-	n     int                  // the key's length
-	short [cacheKeyInline]byte // the key, when it is this short
-	long  string               // the key, when it is longer
-}
-
-// cacheKeyInline is the longest key a cacheEntry keeps inline.
-const cacheKeyInline = 48
-
-// newCacheEntry returns the entry of d for key.
-func newCacheEntry(key []byte, d *decision) *cacheEntry {
-	e := &cacheEntry{d: *d, n: len(key)}
-	if len(key) <= cacheKeyInline {
-		copy(e.short[:], key)
-	} else {
-		e.long = string(key)
-	}
-	return e
-}
-
-// is reports whether key is e's.
-func (e *cacheEntry) is(key []byte) bool {
-	if len(key) != e.n {
-		return false
-	}
-	if e.n <= cacheKeyInline {
-		return string(e.short[:e.n]) == string(key)
-	}
-	return e.long == string(key)
-}
-
-// newDecisionCache returns a cache of at most max entries (rounded down
-// to a power of two, at least cacheWays).
+// newDecisionCache returns a cache of at most max entries.
 func newDecisionCache(max int) *decisionCache {
-	n := cacheWays
-	for n*2 <= max {
-		n *= 2
+	c, err := lru.New[string, *decision](max)
+	if err != nil {
+		panic(err) // max > 0: Load checked it
 	}
-	return &decisionCache{slots: make([]cacheSlot, n)}
+	return &decisionCache{lru: c}
 }
 
-// set returns the slots of the set of a key whose hash is h.
-func (c *decisionCache) set(h uint64) []cacheSlot {
-	i := h & uint64(len(c.slots)-1) &^ (cacheWays - 1)
-	return c.slots[i : i+cacheWays]
+// get returns the decision cached for key, or nil.
+func (c *decisionCache) get(key []byte) *decision {
+	d, _ := c.lru.Get(string(key))
+	return d
 }
 
-// get returns the decision cached for key, whose hash is h, or nil.
-func (c *decisionCache) get(key []byte, h uint64) *decision {
-	set := c.set(h)
-	for i := range set {
-		if set[i].tag.Load() != h {
-			continue
-		}
-		if e := set[i].e.Load(); e != nil && e.is(key) {
-			return &e.d
-		}
-	}
-	return nil
-}
-
-// put caches d for key, whose hash is h.
-func (c *decisionCache) put(key []byte, h uint64, d *decision) {
-	set := c.set(h)
-	e := newCacheEntry(key, d)
-	for i := range set {
-		if set[i].e.CompareAndSwap(nil, e) {
-			set[i].tag.Store(h)
-			return
-		}
-	}
-	s := &set[(h>>32)%cacheWays]
-	s.e.Store(e)
-	s.tag.Store(h)
+// put caches d for key.
+func (c *decisionCache) put(key []byte, d *decision) {
+	dc := *d
+	c.lru.Add(string(key), &dc)
 }
 
 // len returns the number of cached decisions.
-func (c *decisionCache) len() int {
-	n := 0
-	for i := range c.slots {
-		if c.slots[i].e.Load() != nil {
-			n++
-		}
-	}
-	return n
-}
+func (c *decisionCache) len() int { return c.lru.Len() }

@@ -1,12 +1,11 @@
-// Command codestats prints the acceptance numbers of a package tree: for
-// each package, its lines of Go (non-test and test), its exported
-// identifiers (package-level, plus methods and fields of exported types),
-// and the functions longer than a bound, longest first.
+// Command codestats prints, for the Go packages under the directories
+// given (default "."), the numbers the maintainability review compares:
+// lines of non-test Go source per package, exported identifiers per
+// package (top-level types, functions, methods on exported types,
+// constants and variables, and exported fields of exported structs), and
+// the longest functions.
 //
-// usage: go run ./bench/codestats [-min 80] [-top 10] DIR...
-//
-// Each DIR is walked recursively; testdata and hidden directories are
-// skipped.
+//	go run ./bench/codestats [-top N] [DIR...]
 package main
 
 import (
@@ -22,65 +21,88 @@ import (
 	"strings"
 )
 
-type pkgStats struct {
-	lines, testLines, exported int
-}
-
-type fn struct {
-	name  string
-	lines int
-}
-
 func main() {
-	minLines := flag.Int("min", 80, "list functions of at least this many `lines`")
-	top := flag.Int("top", 10, "list at most this many functions")
+	top := flag.Int("top", 15, "how many of the longest functions to print")
 	flag.Parse()
+	dirs := flag.Args()
+	if len(dirs) == 0 {
+		dirs = []string{"."}
+	}
+	type pkgStats struct{ files, lines, exported int }
+	type fn struct {
+		name  string
+		lines int
+	}
 	pkgs := map[string]*pkgStats{}
 	var fns []fn
 	fset := token.NewFileSet()
-	for _, root := range flag.Args() {
+	for _, root := range dirs {
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
 			if d.IsDir() {
-				if path != root && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
+				if n := d.Name(); path != root && (n == "testdata" || strings.HasPrefix(n, ".") || n == "out") {
 					return filepath.SkipDir
 				}
 				return nil
 			}
-			if !strings.HasSuffix(path, ".go") {
+			if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 				return nil
 			}
-			src, err := os.ReadFile(path)
+			f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
 			if err != nil {
 				return err
 			}
-			dir := filepath.Dir(path)
-			ps := pkgs[dir]
-			if ps == nil {
-				ps = &pkgStats{}
-				pkgs[dir] = ps
+			dir := filepath.ToSlash(filepath.Dir(path))
+			st := pkgs[dir]
+			if st == nil {
+				st = &pkgStats{}
+				pkgs[dir] = st
 			}
-			n := strings.Count(string(src), "\n")
-			if strings.HasSuffix(path, "_test.go") {
-				ps.testLines += n
-				return nil
-			}
-			ps.lines += n
-			f, err := parser.ParseFile(fset, path, src, 0)
-			if err != nil {
-				return err
-			}
-			ps.exported += countExported(f)
+			st.files++
+			st.lines += fset.Position(f.End()).Line
 			for _, decl := range f.Decls {
-				if fd, ok := decl.(*ast.FuncDecl); ok && fd.Body != nil {
-					l := fset.Position(fd.End()).Line - fset.Position(fd.Pos()).Line + 1
-					name := fd.Name.Name
-					if fd.Recv != nil && len(fd.Recv.List) > 0 {
-						name = recvName(fd.Recv.List[0].Type) + "." + name
+				switch decl := decl.(type) {
+				case *ast.FuncDecl:
+					name := decl.Name.Name
+					recv := ""
+					if decl.Recv != nil && len(decl.Recv.List) == 1 {
+						recv = typeName(decl.Recv.List[0].Type)
+						name = recv + "." + name
 					}
-					fns = append(fns, fn{fmt.Sprintf("%s:%d %s", path, fset.Position(fd.Pos()).Line, name), l})
+					if decl.Name.IsExported() && (recv == "" || ast.IsExported(recv)) {
+						st.exported++
+					}
+					if decl.Body != nil {
+						n := fset.Position(decl.Body.End()).Line - fset.Position(decl.Pos()).Line + 1
+						fns = append(fns, fn{dir + "." + name, n})
+					}
+				case *ast.GenDecl:
+					for _, spec := range decl.Specs {
+						switch spec := spec.(type) {
+						case *ast.TypeSpec:
+							if !spec.Name.IsExported() {
+								continue
+							}
+							st.exported++
+							if s, ok := spec.Type.(*ast.StructType); ok {
+								for _, fld := range s.Fields.List {
+									for _, n := range fld.Names {
+										if n.IsExported() {
+											st.exported++
+										}
+									}
+								}
+							}
+						case *ast.ValueSpec:
+							for _, n := range spec.Names {
+								if n.IsExported() {
+									st.exported++
+								}
+							}
+						}
+					}
 				}
 			}
 			return nil
@@ -90,77 +112,33 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	dirs := make([]string, 0, len(pkgs))
-	for d := range pkgs {
-		dirs = append(dirs, d)
+	names := make([]string, 0, len(pkgs))
+	for n := range pkgs {
+		names = append(names, n)
 	}
-	sort.Strings(dirs)
-	fmt.Printf("| package | lines | test lines | exported |\n|---|---:|---:|---:|\n")
-	for _, d := range dirs {
-		p := pkgs[d]
-		fmt.Printf("| %s | %d | %d | %d |\n", d, p.lines, p.testLines, p.exported)
+	sort.Strings(names)
+	fmt.Printf("%-40s %6s %7s %9s\n", "package", "files", "lines", "exported")
+	for _, n := range names {
+		st := pkgs[n]
+		fmt.Printf("%-40s %6d %7d %9d\n", n, st.files, st.lines, st.exported)
 	}
-	sort.Slice(fns, func(i, j int) bool { return fns[i].lines > fns[j].lines })
-	fmt.Printf("\n| function (>= %d lines) | lines |\n|---|---:|\n", *minLines)
-	for i, f := range fns {
-		if i >= *top || f.lines < *minLines {
-			break
-		}
-		fmt.Printf("| %s | %d |\n", f.name, f.lines)
+	sort.SliceStable(fns, func(i, j int) bool { return fns[i].lines > fns[j].lines })
+	fmt.Printf("\nlongest functions\n")
+	for _, f := range fns[:min(*top, len(fns))] {
+		fmt.Printf("%5d  %s\n", f.lines, f.name)
 	}
 }
 
-// countExported counts the exported package-level identifiers of f and
-// the exported methods and fields of its types.
-func countExported(f *ast.File) int {
-	n := 0
-	for _, decl := range f.Decls {
-		switch d := decl.(type) {
-		case *ast.FuncDecl:
-			if !d.Name.IsExported() {
-				continue
-			}
-			if d.Recv == nil || ast.IsExported(strings.TrimPrefix(recvName(d.Recv.List[0].Type), "*")) {
-				n++
-			}
-		case *ast.GenDecl:
-			for _, s := range d.Specs {
-				switch s := s.(type) {
-				case *ast.TypeSpec:
-					if !s.Name.IsExported() {
-						continue
-					}
-					n++
-					if st, ok := s.Type.(*ast.StructType); ok {
-						for _, fld := range st.Fields.List {
-							for _, name := range fld.Names {
-								if name.IsExported() {
-									n++
-								}
-							}
-						}
-					}
-				case *ast.ValueSpec:
-					for _, name := range s.Names {
-						if name.IsExported() {
-							n++
-						}
-					}
-				}
-			}
-		}
-	}
-	return n
-}
-
-func recvName(e ast.Expr) string {
+// typeName is the name of a receiver's type, without pointer or type
+// parameters.
+func typeName(e ast.Expr) string {
 	switch t := e.(type) {
 	case *ast.StarExpr:
-		return "*" + recvName(t.X)
+		return typeName(t.X)
 	case *ast.IndexExpr:
-		return recvName(t.X)
+		return typeName(t.X)
 	case *ast.IndexListExpr:
-		return recvName(t.X)
+		return typeName(t.X)
 	case *ast.Ident:
 		return t.Name
 	}

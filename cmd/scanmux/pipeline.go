@@ -308,6 +308,7 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 	}
 	report, err := aggregate.Run(ctx, sources, opts)
 	prog.Stop()
+	afterRun(report)
 	if cause := context.Cause(ctx); cause != nil {
 		return p.fail(cause)
 	}
