@@ -54,9 +54,10 @@
 // there are no cycles; deps_test.go checks that the core stays light.
 //
 //   - finding: the model, standard library only.
-//   - cwe, sourcefile, project, codescanning, internal/termsafe and
-//     internal/jsonlimit (no package of this module), toolinfo and
-//     containerimage (finding): helpers of the layers that follow.
+//   - cwe, sourcefile, project, codescanning, internal/termsafe,
+//     internal/jsonlimit and internal/dockerfile (no package of this
+//     module), toolinfo and containerimage (finding, internal/dockerfile):
+//     helpers of the layers that follow.
 //   - sarif and its internal packages (finding, sourcefile, toolinfo):
 //     reading and writing SARIF.
 //   - plugin (finding, the generated proto package): the only core

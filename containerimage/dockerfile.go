@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"unicode"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/internal/dockerfile"
 )
 
 // Dockerfile is the Dockerfile that built an image, as far as telling
@@ -51,59 +51,25 @@ func ReadDockerfile(root, p string) (*Dockerfile, error) {
 	return &Dockerfile{Path: rel, Instructions: ParseDockerfile(data)}, nil
 }
 
-var escapeDirective = regexp.MustCompile(`(?i)^#\s*escape\s*=\s*([\\` + "`" + `])\s*$`)
-
-// ParseDockerfile reads a Dockerfile's instructions leniently: comments
-// and empty lines are skipped, a line ending in the escape character
-// (backslash, or what an escape directive sets) continues on the next,
-// and a line that is not an instruction is left out.
+// ParseDockerfile reads a Dockerfile's instructions leniently, as the
+// built-in IaC rules do (package internal/dockerfile: comments, parser
+// directives, continuations, heredocs), each with its stage; an
+// instruction's Value has its blanks collapsed, as image histories write
+// commands.
 func ParseDockerfile(data []byte) []Instruction {
-	lines := strings.Split(strings.TrimPrefix(string(data), "\ufeff"), "\n")
-	escape := byte('\\')
+	f := dockerfile.Parse(data)
 	var out []Instruction
-	stage := -1
-	directives := true
-	for i := 0; i < len(lines); {
-		t := strings.TrimSpace(lines[i])
-		if directives {
-			if m := escapeDirective.FindStringSubmatch(t); m != nil {
-				escape = m[1][0]
-				i++
-				continue
-			}
-			directives = false
+	add := func(in *dockerfile.Instruction, stage int) {
+		out = append(out, Instruction{Cmd: in.Cmd, Value: strings.Join(strings.Fields(in.Value), " "),
+			Line: in.Line, EndLine: in.EndLine, Stage: stage})
+	}
+	for _, in := range f.Args {
+		add(in, 0)
+	}
+	for _, st := range f.Stages {
+		for _, in := range st.Instructions {
+			add(in, st.Index)
 		}
-		if t == "" || t[0] == '#' {
-			i++
-			continue
-		}
-		start := i
-		var b strings.Builder
-		for i < len(lines) {
-			l := strings.TrimRightFunc(lines[i], unicode.IsSpace)
-			lt := strings.TrimSpace(l)
-			if i > start && (lt == "" || lt[0] == '#') {
-				i++
-				continue
-			}
-			i++
-			if len(l) > 0 && l[len(l)-1] == escape {
-				b.WriteString(l[:len(l)-1])
-				b.WriteByte(' ')
-				continue
-			}
-			b.WriteString(l)
-			break
-		}
-		kw, rest, _ := strings.Cut(strings.TrimSpace(b.String()), " ")
-		kw = strings.ToUpper(strings.TrimSpace(kw))
-		if kw == "" || strings.IndexFunc(kw, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
-			continue
-		}
-		if kw == "FROM" {
-			stage++
-		}
-		out = append(out, Instruction{Cmd: kw, Value: strings.Join(strings.Fields(rest), " "), Line: start + 1, EndLine: i, Stage: max(stage, 0)})
 	}
 	return out
 }

@@ -113,3 +113,18 @@ func TestParseDockerfile(t *testing.T) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
 }
+
+// A heredoc's body belongs to its instruction: a body line that reads like
+// an instruction ("FROM …", "COPY …") is not one, and the instructions
+// after the heredoc keep their lines and stage.
+func TestParseDockerfileHeredoc(t *testing.T) {
+	got := containerimage.ParseDockerfile([]byte("FROM alpine:3.16\nRUN <<EOF\nFROM inside\nCOPY not an instruction\nEOF\nCOPY app /app\n"))
+	want := []containerimage.Instruction{
+		{Cmd: "FROM", Value: "alpine:3.16", Line: 1, EndLine: 1, Stage: 0},
+		{Cmd: "RUN", Value: "<<EOF FROM inside COPY not an instruction", Line: 2, EndLine: 5, Stage: 0},
+		{Cmd: "COPY", Value: "app /app", Line: 6, EndLine: 6, Stage: 0},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}

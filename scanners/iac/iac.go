@@ -42,6 +42,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/internal/dockerfile"
 	"github.com/scanmux/scanmux/plugin"
 )
 
@@ -446,7 +447,7 @@ func sortFindings(fs []*finding.Finding) {
 
 // checkDockerfile parses and checks a Dockerfile.
 func (s *Scanner) checkDockerfile(ctx context.Context, src *source, r *jobResult) {
-	df := parseDockerfile(src.data)
+	df := dockerfile.Parse(src.data)
 	doc, err := ast.InterfaceToValue(df)
 	if err != nil {
 		r.diags = append(r.diags, diag(plugin.LevelError, src.path, "%v", err))
@@ -589,4 +590,16 @@ func (s *Scanner) cluster(ctx context.Context, objects []kubeObject) ([]*finding
 	}
 	sortFindings(fs)
 	return fs, diags
+}
+
+// splitLines splits text at "\n", dropping a "\r" before it.
+func splitLines(s string) []string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	if n := len(lines); n > 0 && lines[n-1] == "" {
+		lines = lines[:n-1]
+	}
+	return lines
 }

@@ -1,4 +1,10 @@
-package iac
+// Package dockerfile parses Dockerfiles leniently (comments, parser
+// directives, continuations, heredocs, stages and their ARG defaults), for
+// the built-in IaC rules (scanners/iac, which give the parse to Rego as
+// JSON) and for attributing an image's layers to the instructions that
+// made them (containerimage). It never fails: what it does not understand
+// is skipped.
+package dockerfile
 
 import (
 	"encoding/json"
@@ -7,40 +13,40 @@ import (
 	"unicode"
 )
 
-// dockerInstruction is one instruction of a Dockerfile, as the rules see it.
-type dockerInstruction struct {
-	Cmd     string       `json:"cmd"`   // upper case: "FROM", "RUN" ...
-	Value   string       `json:"value"` // the text after the keyword, continuations joined
-	Flags   []string     `json:"flags"` // leading --flags, as written
-	Args    []string     `json:"args"`  // the rest, split at blanks, or the exec-form array
-	JSON    bool         `json:"json"`  // exec form (a JSON array)
-	Line    int          `json:"line"`
-	EndLine int          `json:"end_line"`
-	Pairs   []dockerPair `json:"pairs,omitempty"` // ENV, ARG and LABEL variables
+// Instruction is one instruction of a Dockerfile, as the rules see it.
+type Instruction struct {
+	Cmd     string   `json:"cmd"`   // upper case: "FROM", "RUN" ...
+	Value   string   `json:"value"` // the text after the keyword, continuations joined
+	Flags   []string `json:"flags"` // leading --flags, as written
+	Args    []string `json:"args"`  // the rest, split at blanks, or the exec-form array
+	JSON    bool     `json:"json"`  // exec form (a JSON array)
+	Line    int      `json:"line"`
+	EndLine int      `json:"end_line"`
+	Pairs   []Pair   `json:"pairs,omitempty"` // ENV, ARG and LABEL variables
 }
 
-// dockerPair is a variable of an ENV, ARG or LABEL instruction. Value is
+// Pair is a variable of an ENV, ARG or LABEL instruction. Value is
 // nil for an ARG without a default.
-type dockerPair struct {
+type Pair struct {
 	Key   string  `json:"key"`
 	Value *string `json:"value"`
 }
 
-// dockerStage is one build stage: a FROM and the instructions after it.
-type dockerStage struct {
-	Index        int                  `json:"index"`
-	Name         string               `json:"name"`      // the AS name, or ""
-	Image        string               `json:"image"`     // global ARG defaults substituted
-	ImageRaw     string               `json:"image_raw"` // as written
-	Platform     string               `json:"platform"`
-	Line         int                  `json:"line"`
-	Instructions []*dockerInstruction `json:"instructions"` // FROM first
+// Stage is one build stage: a FROM and the instructions after it.
+type Stage struct {
+	Index        int            `json:"index"`
+	Name         string         `json:"name"`      // the AS name, or ""
+	Image        string         `json:"image"`     // global ARG defaults substituted
+	ImageRaw     string         `json:"image_raw"` // as written
+	Platform     string         `json:"platform"`
+	Line         int            `json:"line"`
+	Instructions []*Instruction `json:"instructions"` // FROM first
 }
 
-// dockerfile is a parsed Dockerfile.
-type dockerfile struct {
-	Stages []*dockerStage       `json:"stages"`
-	Args   []*dockerInstruction `json:"args"` // instructions before the first FROM
+// File is a parsed Dockerfile.
+type File struct {
+	Stages []*Stage       `json:"stages"`
+	Args   []*Instruction `json:"args"` // instructions before the first FROM
 }
 
 var (
@@ -49,11 +55,11 @@ var (
 	heredocMarker   = regexp.MustCompile(`(?:^|[^<])<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)(["']?)`)
 )
 
-// parseDockerfile parses a Dockerfile leniently: it never fails, it skips
+// Parse parses a Dockerfile leniently: it never fails, it skips
 // what it does not understand. It handles comments, parser directives
 // (escape), line continuations, empty lines inside continuations and
 // heredocs.
-func parseDockerfile(data []byte) *dockerfile {
+func Parse(data []byte) *File {
 	lines := splitLines(strings.TrimPrefix(string(data), "\ufeff"))
 	escape := byte('\\')
 	i := 0
@@ -69,7 +75,7 @@ func parseDockerfile(data []byte) *dockerfile {
 		}
 	}
 
-	var instrs []*dockerInstruction
+	var instrs []*Instruction
 	for i < len(lines) {
 		t := strings.TrimSpace(lines[i])
 		if t == "" || t[0] == '#' {
@@ -120,9 +126,9 @@ func parseDockerfile(data []byte) *dockerfile {
 		instrs = append(instrs, in)
 	}
 
-	df := &dockerfile{Stages: []*dockerStage{}, Args: []*dockerInstruction{}}
+	df := &File{Stages: []*Stage{}, Args: []*Instruction{}}
 	globals := map[string]string{}
-	var cur *dockerStage
+	var cur *Stage
 	for _, in := range instrs {
 		if in.Cmd == "FROM" {
 			cur = newStage(in, len(df.Stages), globals)
@@ -159,7 +165,7 @@ func splitLines(s string) []string {
 
 // newInstruction parses a logical line, or returns nil if it has no
 // keyword.
-func newInstruction(text string, line int) *dockerInstruction {
+func newInstruction(text string, line int) *Instruction {
 	kw, rest, _ := strings.Cut(text, " ")
 	if j := strings.IndexAny(kw, "\t"); j >= 0 {
 		kw, rest = kw[:j], kw[j+1:]+" "+rest
@@ -167,7 +173,7 @@ func newInstruction(text string, line int) *dockerInstruction {
 	if kw == "" {
 		return nil
 	}
-	in := &dockerInstruction{Cmd: strings.ToUpper(kw), Value: strings.TrimSpace(rest), Line: line, Flags: []string{}, Args: []string{}}
+	in := &Instruction{Cmd: strings.ToUpper(kw), Value: strings.TrimSpace(rest), Line: line, Flags: []string{}, Args: []string{}}
 	v := in.Value
 	for strings.HasPrefix(v, "--") {
 		flag, after, _ := cutSpace(v)
@@ -203,7 +209,7 @@ func cutSpace(s string) (before, after string, found bool) {
 
 // parsePairs parses "k=v k2='v 2'" and, if legacy, ENV's old "KEY value"
 // form. Quotes are removed and backslash escapes resolved.
-func parsePairs(s string, legacy bool) []dockerPair {
+func parsePairs(s string, legacy bool) []Pair {
 	words := shellWords(s)
 	if len(words) == 0 {
 		return nil
@@ -212,15 +218,15 @@ func parsePairs(s string, legacy bool) []dockerPair {
 		key := words[0].text
 		_, rest, _ := cutSpace(s)
 		val := unquote(rest)
-		return []dockerPair{{Key: key, Value: &val}}
+		return []Pair{{Key: key, Value: &val}}
 	}
-	pairs := make([]dockerPair, 0, len(words))
+	pairs := make([]Pair, 0, len(words))
 	for _, w := range words {
 		k, v, ok := strings.Cut(w.text, "=")
 		if k == "" {
 			continue
 		}
-		p := dockerPair{Key: k}
+		p := Pair{Key: k}
 		if ok {
 			p.Value = &v
 		}
@@ -285,8 +291,8 @@ func unquote(s string) string {
 
 // newStage builds a stage from its FROM instruction, substituting the
 // global ARG defaults into the image name.
-func newStage(in *dockerInstruction, index int, globals map[string]string) *dockerStage {
-	st := &dockerStage{Index: index, Line: in.Line, Instructions: []*dockerInstruction{in}}
+func newStage(in *Instruction, index int, globals map[string]string) *Stage {
+	st := &Stage{Index: index, Line: in.Line, Instructions: []*Instruction{in}}
 	for _, f := range in.Flags {
 		if v, ok := strings.CutPrefix(f, "--platform="); ok {
 			st.Platform = v
