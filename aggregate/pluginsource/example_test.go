@@ -30,8 +30,9 @@ func (todoScanner) Scan(ctx context.Context, req *plugin.Request, out plugin.Emi
 // A scanner, compiled in or a plugin process from plugin.Open, runs in the
 // engine as a source; findings without a tool get the scanner's.
 func ExampleNew() {
+	ctx := context.Background()
 	req := &plugin.Request{Target: plugin.Target{Kind: plugin.TargetDirectory}}
-	rep, err := aggregate.Run(context.Background(), []aggregate.Source{pluginsource.New(todoScanner{}, req)}, nil)
+	rep, err := aggregate.Run(ctx, []aggregate.Source{pluginsource.New(ctx, todoScanner{}, req)}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

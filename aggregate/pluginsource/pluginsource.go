@@ -23,11 +23,16 @@ import (
 // in-process scanner are copied, since a scanner may reuse what it emits;
 // a *plugin.Client's are not. Warning and error diagnostics become
 // warnings.
-func New(s plugin.Scanner, req *plugin.Request) aggregate.Source {
-	return &scannerSource{s: s, req: req}
+//
+// ctx bounds the Describe call that Name makes, which comes before Run
+// (aggregate.Run names its sources first); Run describes under its own
+// context if Name has not.
+func New(ctx context.Context, s plugin.Scanner, req *plugin.Request) aggregate.Source {
+	return &scannerSource{ctx: ctx, s: s, req: req}
 }
 
 type scannerSource struct {
+	ctx  context.Context // for Name's Describe
 	s    plugin.Scanner
 	req  *plugin.Request
 	once sync.Once
@@ -38,12 +43,13 @@ type scannerSource struct {
 	warns []string
 }
 
-// describeTimeout bounds the Describe call Name makes.
+// describeTimeout bounds the Describe call, made once (by Name or Run) and
+// kept: a context cancelled during it fails the source.
 const describeTimeout = 30 * time.Second
 
 func (s *scannerSource) describe(ctx context.Context) (*plugin.Info, error) {
 	s.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), describeTimeout)
+		ctx, cancel := context.WithTimeout(ctx, describeTimeout)
 		defer cancel()
 		s.info, s.err = s.s.Describe(ctx)
 		if s.err == nil && (s.info == nil || s.info.Name == "") {
@@ -56,7 +62,7 @@ func (s *scannerSource) describe(ctx context.Context) (*plugin.Info, error) {
 // Name returns the scanner's name, or "scanner" if Describe fails (Run
 // then fails with Describe's error).
 func (s *scannerSource) Name() string {
-	if info, err := s.describe(context.Background()); err == nil {
+	if info, err := s.describe(s.ctx); err == nil {
 		return info.Name
 	}
 	if c, ok := s.s.(*plugin.Client); ok && c.Name() != "" {

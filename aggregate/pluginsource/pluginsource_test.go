@@ -62,8 +62,8 @@ func TestInProcessScanner(t *testing.T) {
 	var mu sync.Mutex
 	var events []aggregate.SourceEvent
 	rep, err := aggregate.Run(context.Background(), []aggregate.Source{
-		pluginsource.New(memScanner{name: "mem-ok", n: 5, reuse: true}, req),
-		pluginsource.New(memScanner{name: "mem-fail", n: 3, behavior: "fail"}, req),
+		pluginsource.New(t.Context(), memScanner{name: "mem-ok", n: 5, reuse: true}, req),
+		pluginsource.New(t.Context(), memScanner{name: "mem-fail", n: 3, behavior: "fail"}, req),
 	}, &aggregate.Options{Root: root, Progress: func(ev aggregate.SourceEvent) {
 		mu.Lock()
 		events = append(events, ev)
@@ -122,8 +122,8 @@ func TestSourceTimeoutInProcess(t *testing.T) {
 		t.Skip("waits for the abandon grace period")
 	}
 	rep, err := aggregate.Run(context.Background(), []aggregate.Source{
-		pluginsource.New(memScanner{name: "mem-hang", n: 2, behavior: "hang"}, nil),
-		pluginsource.New(memScanner{name: "mem-ok", n: 1}, nil),
+		pluginsource.New(t.Context(), memScanner{name: "mem-hang", n: 2, behavior: "hang"}, nil),
+		pluginsource.New(t.Context(), memScanner{name: "mem-ok", n: 1}, nil),
 	}, &aggregate.Options{SourceTimeout: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -195,7 +195,7 @@ func TestPluginProcesses(t *testing.T) {
 			Target:  plugin.Target{Kind: plugin.TargetDirectory, Root: root},
 			Options: map[string]string{"count": "40", "behavior": behavior},
 		}
-		srcs = append(srcs, named{pluginsource.New(c, req), "plugin-" + cmpOr(behavior, "ok")})
+		srcs = append(srcs, named{pluginsource.New(t.Context(), c, req), "plugin-" + cmpOr(behavior, "ok")})
 	}
 	start := time.Now()
 	rep, err := aggregate.Run(context.Background(), srcs, &aggregate.Options{Root: root, SourceTimeout: 3 * time.Second,
@@ -269,3 +269,29 @@ func cmpOr(a, b string) string {
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// stuckScanner's Describe waits for its context.
+type stuckScanner struct{ memScanner }
+
+func (stuckScanner) Describe(ctx context.Context) (*plugin.Info, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestNameHonoursContext checks that the Describe call Name makes ends with
+// the context given to New, rather than waiting out its own timeout.
+func TestNameHonoursContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	src := pluginsource.New(ctx, stuckScanner{memScanner{name: "stuck"}}, nil)
+	time.AfterFunc(50*time.Millisecond, cancel)
+	done := make(chan string, 1)
+	go func() { done <- src.Name() }()
+	select {
+	case name := <-done:
+		if name != "scanner" {
+			t.Errorf("Name = %q, want the fallback %q", name, "scanner")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Name did not return after its context was cancelled")
+	}
+}

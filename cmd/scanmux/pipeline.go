@@ -173,7 +173,7 @@ type pipeline struct {
 type skipNote struct{ name, why string }
 
 // options builds the engine's options from flags and config.
-func (p *pipeline) options() (*aggregate.Options, error) {
+func (p *pipeline) options(ctx context.Context) (*aggregate.Options, error) {
 	f, c := p.flags, p.cfg
 	opts := &aggregate.Options{Root: p.root}
 	// Filters: inline comments, the ignore file, then policy.
@@ -215,7 +215,7 @@ func (p *pipeline) options() (*aggregate.Options, error) {
 				pctx[k] = v
 			}
 		}
-		pol, err := policy.Load(context.Background(), policies, &policy.Options{Context: pctx})
+		pol, err := policy.Load(ctx, policies, &policy.Options{Context: pctx})
 		if err != nil {
 			return nil, usageError{err}
 		}
@@ -232,7 +232,7 @@ func (p *pipeline) options() (*aggregate.Options, error) {
 		}
 		opts.Baseline = b
 	}
-	if db, err := diffBaseFilter(context.Background(), p.root, f.diffBase, f.diffMode); err != nil {
+	if db, err := diffBaseFilter(ctx, p.root, f.diffBase, f.diffMode); err != nil {
 		return nil, err
 	} else if db != nil {
 		opts.Filters = append(opts.Filters, db)
@@ -288,7 +288,7 @@ func (p *pipeline) run(ctx context.Context, sources []aggregate.Source) int {
 	default:
 		return p.fail(usagef("--output-profile %q: want github or full", p.flags.outputProfile))
 	}
-	opts, err := p.options()
+	opts, err := p.options(ctx)
 	if err != nil {
 		return p.fail(err)
 	}

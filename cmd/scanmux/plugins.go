@@ -31,7 +31,7 @@ installed) and those missing with how to install them, and plugin binaries
 with their SHA-256 and whether a trusted config pins them.`,
 		Args: cobra.NoArgs,
 		RunE: runE(func(cmd *cobra.Command, args []string) int {
-			return runPlugins(configPath, trustRepo, stdout, stderr)
+			return runPlugins(cmd.Context(), configPath, trustRepo, stdout, stderr)
 		}),
 	}
 	cmd.Flags().StringVarP(&configPath, "config", "c", "", "config `file` whose plugins section pins plugin binaries (default: ./.scanmux.yaml, whose pins count only with --trust-repo-config)")
@@ -43,7 +43,7 @@ with their SHA-256 and whether a trusted config pins them.`,
 // versions, the supported tools found on PATH and those missing with how
 // to install them, and plugin binaries with their SHA-256 and whether a
 // trusted config pins them (see scanConfig).
-func runPlugins(configPathV string, trustRepoV bool, stdout, stderr io.Writer) int {
+func runPlugins(ctx context.Context, configPathV string, trustRepoV bool, stdout, stderr io.Writer) int {
 	configPath, trustRepo := &configPathV, &trustRepoV
 	cwd, err := os.Getwd()
 	if err != nil {
@@ -55,7 +55,6 @@ func runPlugins(configPathV string, trustRepoV bool, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "scanmux plugins:", err)
 		return exitUsage
 	}
-	ctx := context.Background()
 	out := &wrapWriter{w: stdout, width: pluginsWidth}
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "BUILT-IN\tVERSION\tRULES")

@@ -62,7 +62,8 @@ func args(source string, opts map[string]string, out string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []string{source, "-c", cfg, "-q", "-o", "json", "--file", out}, nil
+	// Not -q: it silences the errors too, and a failed run must say why.
+	return []string{source, "-c", cfg, "-o", "json", "--file", out}, nil
 }
 
 // Failed explains a run that could not reach grype's database; nil
