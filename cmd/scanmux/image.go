@@ -71,36 +71,11 @@ func (si *scanImages) sources(s *runner.Scanner, root string, opts map[string]st
 	var out []aggregate.Source
 	for i, im := range si.images {
 		req := &plugin.Request{Target: plugin.Target{Kind: plugin.TargetImage, Image: im.Archive, Root: root}, Options: opts}
-		out = append(out, &imageSource{Source: s.Source(s.Tool.Name+" "+im.Ref, req), ann: si.annotators[i]})
+		ann := si.annotators[i]
+		out = append(out, aggregate.MapSource(s.Source(s.Tool.Name+" "+im.Ref, req), func(f *finding.Finding) bool {
+			ann.Annotate(f)
+			return true
+		}))
 	}
 	return out
-}
-
-// imageSource annotates the findings of one scanner's run on an image.
-type imageSource struct {
-	aggregate.Source
-	ann *containerimage.Annotator
-}
-
-func (s *imageSource) Run(ctx context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
-	return s.Source.Run(ctx, func(f *finding.Finding) error {
-		s.ann.Annotate(f)
-		return emit(f)
-	})
-}
-
-// Warnings implements aggregate.Warner.
-func (s *imageSource) Warnings() []string {
-	if w, ok := s.Source.(aggregate.Warner); ok {
-		return w.Warnings()
-	}
-	return nil
-}
-
-// Coverage implements aggregate.Coverer.
-func (s *imageSource) Coverage() string {
-	if c, ok := s.Source.(aggregate.Coverer); ok {
-		return c.Coverage()
-	}
-	return ""
 }

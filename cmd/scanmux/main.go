@@ -7,6 +7,8 @@
 //	scanmux scan [flags] [TARGET]
 //	scanmux merge -o OUT.sarif [flags] FILE...
 //	scanmux import -o OUT.sarif [flags] FILE...
+//	scanmux diff OLD.sarif NEW.sarif
+//	scanmux upload [flags] FILE.sarif
 //	scanmux plugins
 //	scanmux version (or --version, -v)
 //	scanmux completion bash|zsh|fish

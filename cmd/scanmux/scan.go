@@ -301,7 +301,7 @@ func runScan(ctx context.Context, sf *scanFlags, pos []string, stdout, stderr io
 			}
 			var src aggregate.Source = s.Source(name, dirReq)
 			if slices.Contains(qualityTools, s.Tool.Name) {
-				src = qualitySource{src}
+				src = asQuality(src)
 			}
 			sources = append(sources, src)
 			covered = append(covered, s.Tool.Languages...)
@@ -372,7 +372,7 @@ func runScan(ctx context.Context, sf *scanFlags, pos []string, stdout, stderr io
 	}
 	if prefix := relSlash(repo, root); prefix != "." {
 		for i, s := range sources {
-			sources[i] = &prefixSource{Source: s, prefix: prefix}
+			sources[i] = prefixPaths(s, prefix)
 		}
 		p.root = repo
 	}
@@ -417,21 +417,16 @@ func relSlash(base, target string) string {
 	return filepath.ToSlash(rel)
 }
 
-// prefixSource makes a source's paths, relative to the scanned
-// directory, relative to the repository holding it (prefix is the
-// directory's path in it).
-type prefixSource struct {
-	aggregate.Source
-	prefix string
-}
-
-func (s *prefixSource) Run(ctx context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
-	return s.Source.Run(ctx, func(f *finding.Finding) error {
-		fix := func(l *finding.Location) {
-			if l.Path != "" && !path.IsAbs(l.Path) && !filepath.IsAbs(l.Path) && !strings.Contains(l.Path, "://") {
-				l.Path = path.Join(s.prefix, l.Path)
-			}
+// prefixPaths makes a source's paths, relative to the scanned directory,
+// relative to the repository holding it (prefix is the directory's path in
+// it).
+func prefixPaths(src aggregate.Source, prefix string) aggregate.Source {
+	fix := func(l *finding.Location) {
+		if l.Path != "" && !path.IsAbs(l.Path) && !filepath.IsAbs(l.Path) && !strings.Contains(l.Path, "://") {
+			l.Path = path.Join(prefix, l.Path)
 		}
+	}
+	return aggregate.MapSource(src, func(f *finding.Finding) bool {
 		fix(&f.Location)
 		for i := range f.Related {
 			fix(&f.Related[i])
@@ -441,32 +436,14 @@ func (s *prefixSource) Run(ctx context.Context, emit func(*finding.Finding) erro
 				fix(&f.Flows[i].Steps[j])
 			}
 		}
-		return emit(f)
+		return true
 	})
 }
 
-// Warnings implements aggregate.Warner.
-func (s *prefixSource) Warnings() []string {
-	if w, ok := s.Source.(aggregate.Warner); ok {
-		return w.Warnings()
-	}
-	return nil
-}
-
-// Coverage implements aggregate.Coverer.
-func (s *prefixSource) Coverage() string {
-	if c, ok := s.Source.(aggregate.Coverer); ok {
-		return c.Coverage()
-	}
-	return ""
-}
-
-// qualitySource is a code-quality tool's source: its findings are of
-// category quality and at most low, as they are not vulnerabilities.
-type qualitySource struct{ aggregate.Source }
-
-func (s qualitySource) Run(ctx context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
-	return s.Source.Run(ctx, func(f *finding.Finding) error {
+// asQuality makes a code-quality tool's findings of category quality and
+// at most low, as they are not vulnerabilities.
+func asQuality(src aggregate.Source) aggregate.Source {
+	return aggregate.MapSource(src, func(f *finding.Finding) bool {
 		f.Category = finding.CategoryQuality
 		if f.Severity > finding.SeverityLow {
 			if f.OriginalSeverity == "" {
@@ -474,24 +451,8 @@ func (s qualitySource) Run(ctx context.Context, emit func(*finding.Finding) erro
 			}
 			f.Severity = finding.SeverityLow
 		}
-		return emit(f)
+		return true
 	})
-}
-
-// Warnings implements aggregate.Warner.
-func (s qualitySource) Warnings() []string {
-	if w, ok := s.Source.(aggregate.Warner); ok {
-		return w.Warnings()
-	}
-	return nil
-}
-
-// Coverage implements aggregate.Coverer.
-func (s qualitySource) Coverage() string {
-	if c, ok := s.Source.(aggregate.Coverer); ok {
-		return c.Coverage()
-	}
-	return ""
 }
 
 // selection decides which scanners run.
@@ -689,37 +650,9 @@ func changedFiles(root string) (map[string]bool, error) {
 // no file, such as dependency findings, which stay relevant). The source's
 // warnings and coverage are passed on.
 func onlyFiles(s aggregate.Source, files map[string]bool) aggregate.Source {
-	return &filteredSource{Source: s, files: files}
-}
-
-type filteredSource struct {
-	aggregate.Source
-	files map[string]bool
-}
-
-func (s *filteredSource) Run(ctx context.Context, emit func(*finding.Finding) error) ([]finding.Tool, error) {
-	return s.Source.Run(ctx, func(f *finding.Finding) error {
-		if f.Location.Path != "" && !s.files[f.Location.Path] {
-			return nil
-		}
-		return emit(f)
+	return aggregate.MapSource(s, func(f *finding.Finding) bool {
+		return f.Location.Path == "" || files[f.Location.Path]
 	})
-}
-
-// Warnings implements aggregate.Warner.
-func (s *filteredSource) Warnings() []string {
-	if w, ok := s.Source.(aggregate.Warner); ok {
-		return w.Warnings()
-	}
-	return nil
-}
-
-// Coverage implements aggregate.Coverer.
-func (s *filteredSource) Coverage() string {
-	if c, ok := s.Source.(aggregate.Coverer); ok {
-		return c.Coverage()
-	}
-	return ""
 }
 
 // chooseEngine decides whether the built-in or the installed binary of a
