@@ -38,6 +38,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/scanmux/scanmux/sarif/internal/sarifjson"
 	"io"
 	"maps"
 	"net/url"
@@ -382,10 +383,10 @@ func (b *builder) items(r *Run) ([]item, error) {
 	out := make([]item, len(r.Findings))
 	errs := make([]error, len(r.Findings))
 	parallelChunks(len(r.Findings), 512, func(lo, hi int) {
-		a := arenas.Get().(*arena)
+		a := arenas.Get().(*sarifjson.Arena)
 		defer arenas.Put(a)
 		for i := lo; i < hi; i++ {
-			a.reset()
+			a.Reset()
 			f := r.Findings[i]
 			if f == nil {
 				errs[i] = errNilFinding
@@ -404,12 +405,10 @@ func (b *builder) items(r *Run) ([]item, error) {
 				continue
 			}
 			it := item{f: f, sev: f.Severity, score: securityScore(f), msg: res.Message.Text, dropLocs: dl, dropSteps: ds}
-			if len(res.Locations) > 0 && res.Locations[0].PhysicalLocation != nil {
-				pl := res.Locations[0].PhysicalLocation
+			if len(res.Locations) > 0 {
+				pl := &res.Locations[0].PhysicalLocation
 				it.uri = pl.ArtifactLocation.URI
-				if pl.Region != nil {
-					it.line, it.col = pl.Region.StartLine, pl.Region.StartColumn
-				}
+				it.line, it.col = pl.Region.StartLine, pl.Region.StartColumn
 			}
 			out[i] = it
 		}
@@ -646,42 +645,42 @@ type dropCounts struct{ tags, locs, steps int }
 // run builds one output run, without its results, from its kept items;
 // it returns the rule index of each item and what the per-result and
 // per-rule limits left out.
-func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (outRun, []int32, dropCounts) {
-	run := outRun{
-		Tool: outTool{Driver: outDriver{
+func (b *builder) run(p *runPlan, items []*item, sizeDropped severityCounts) (sarifjson.Run, []int32, dropCounts) {
+	run := sarifjson.Run{
+		Tool: sarifjson.WriteTool{Driver: &sarifjson.ToolComponent[*sarifjson.RuleProperties]{
 			Name:           p.tool.Name,
 			FullName:       p.tool.FullName,
 			Version:        p.tool.Version,
 			InformationURI: p.tool.InformationURI,
-			Rules:          []outRule{},
+			Rules:          []sarifjson.WriteRule{},
 		}},
-		OriginalURIBaseIDs: map[string]outArtifactLoc{SrcRoot: {URI: b.rootURI,
-			Description: &outText{Text: "The root of the scanned source tree."}}},
-		Results: []outResult{},
+		OriginalURIBaseIDs: map[string]sarifjson.ArtifactLocation{SrcRoot: {URI: b.rootURI,
+			Description: sarifjson.WrittenText{Text: "The root of the scanned source tree."}}},
+		Results: []sarifjson.WriteResult{},
 	}
 	if sv := semanticVersion(p.tool.Version); sv != "" {
 		run.Tool.Driver.SemanticVersion = sv
 	}
 	if p.category != "" {
-		run.AutomationDetails = &outAutomation{ID: strings.TrimSuffix(p.category, "/") + "/"}
+		run.AutomationDetails = &sarifjson.AutomationDetails{ID: strings.TrimSuffix(p.category, "/") + "/"}
 	}
 	if pv := b.opts.Provenance; pv != nil && pv.RepositoryURI != "" {
-		run.VersionControlProvenance = []outVersionControl{{RepositoryURI: pv.RepositoryURI,
-			RevisionID: pv.Revision, Branch: pv.Branch, MappedTo: &outArtifactLoc{URIBaseID: SrcRoot}}}
+		run.VersionControlProvenance = []sarifjson.VersionControlDetails{{RepositoryURI: pv.RepositoryURI,
+			RevisionID: pv.Revision, Branch: pv.Branch, MappedTo: &sarifjson.ArtifactLocation{URIBaseID: SrcRoot}}}
 	}
 
 	var d dropCounts
 	var ruleIdx []int32
 	run.Tool.Driver.Rules, ruleIdx, d = b.rules(p, items)
-	run.Invocations = []outInvocation{b.invocation(p, sizeDropped, d)}
+	run.Invocations = []sarifjson.Invocation{b.invocation(p, sizeDropped, d)}
 	return run, ruleIdx, d
 }
 
 // rules returns the rules the kept results use, sorted by id, each once,
 // and the rule index of each item; the drop counts add up the items'
 // related locations and steps and the rules' tags left out.
-func (b *builder) rules(p *runPlan, items []*item) ([]outRule, []int32, dropCounts) {
-	rules := []outRule{}
+func (b *builder) rules(p *runPlan, items []*item) ([]sarifjson.WriteRule, []int32, dropCounts) {
+	rules := []sarifjson.WriteRule{}
 	// One pass over the items (their findings are scattered in memory)
 	// feeds each rule's accumulator.
 	byRule := map[string]*ruleAcc{}
@@ -718,8 +717,9 @@ func (b *builder) rules(p *runPlan, items []*item) ([]outRule, []int32, dropCoun
 
 // invocation returns the run's invocation, with a notification for each
 // kind of data the writer left out.
-func (b *builder) invocation(p *runPlan, sizeDropped severityCounts, d dropCounts) outInvocation {
-	inv := outInvocation{ExecutionSuccessful: !p.inv.Failed}
+func (b *builder) invocation(p *runPlan, sizeDropped severityCounts, d dropCounts) sarifjson.Invocation {
+	ok := !p.inv.Failed
+	inv := sarifjson.Invocation{ExecutionSuccessful: &ok}
 	if !p.inv.StartTime.IsZero() {
 		inv.StartTimeUTC = sarifTime(p.inv.StartTime)
 	}
@@ -727,10 +727,10 @@ func (b *builder) invocation(p *runPlan, sizeDropped severityCounts, d dropCount
 		inv.EndTimeUTC = sarifTime(p.inv.EndTime)
 	}
 	for _, n := range p.inv.Notifications {
-		inv.Notifications = append(inv.Notifications, outNotification{Level: notificationLevel(n.Level), Message: outText{Text: wFirst(n.Message, "(no message)")}})
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifjson.Notification{Level: notificationLevel(n.Level), Message: sarifjson.Message{Text: wFirst(n.Message, "(no message)")}})
 	}
 	note := func(level, text string) {
-		inv.Notifications = append(inv.Notifications, outNotification{Level: level, Message: outText{Text: text}})
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, sarifjson.Notification{Level: level, Message: sarifjson.Message{Text: text}})
 	}
 	if p.droppedCount.total() > 0 {
 		note("warning", limitNote(p.droppedCount, fmt.Sprintf("%d results per run", b.lim.MaxResultsPerRun)))
@@ -887,7 +887,7 @@ func mergeRuleTexts(dst, r *finding.Rule) {
 // rule builds the reportingDescriptor of a rule from what its findings
 // gave a and the run's catalog, and returns how many tags the tag limit
 // left out.
-func (b *builder) rule(a *ruleAcc, catalog []finding.Rule) (outRule, int) {
+func (b *builder) rule(a *ruleAcc, catalog []finding.Rule) (sarifjson.WriteRule, int) {
 	// Field values: the findings' best, completed from the catalog's.
 	id, fr, tagSet, cwes, cats := a.id, a.fr, a.tagSet, a.cwes, a.cats
 	best, score, prec := a.best, a.score, a.prec
@@ -907,13 +907,17 @@ func (b *builder) rule(a *ruleAcc, catalog []finding.Rule) (outRule, int) {
 	helpURI := first(fr.HelpURI, cr.HelpURI)
 	msg := a.first.f.Message
 
-	r := outRule{
-		ID:               id,
-		Name:             limitText(wFirst(name, id), maxRuleName),
-		ShortDescription: outText{Text: limitText(wFirst(short, name, msg, id), maxDescription)},
-		FullDescription:  outText{Text: limitText(wFirst(full, short, msg, name, id), maxDescription)},
-		HelpURI:          helpURI,
-		DefaultConfig:    &outRuleConfig{Level: best.SARIFLevel()},
+	texts := new([3]sarifjson.MultiformatMessageString) // one allocation
+	texts[0].Text = limitText(wFirst(short, name, msg, id), maxDescription)
+	texts[1].Text = limitText(wFirst(full, short, msg, name, id), maxDescription)
+	r := sarifjson.WriteRule{
+		ID:                   id,
+		Name:                 limitText(wFirst(name, id), maxRuleName),
+		ShortDescription:     &texts[0],
+		FullDescription:      &texts[1],
+		Help:                 &texts[2],
+		HelpURI:              helpURI,
+		DefaultConfiguration: &sarifjson.ReportingConfiguration{Level: best.SARIFLevel()},
 	}
 	r.Help.Text = wFirst(helpText, full, short, msg, name, id)
 	switch {
@@ -952,7 +956,7 @@ func (b *builder) rule(a *ruleAcc, catalog []finding.Rule) (outRule, int) {
 		dropped = len(tags) - b.lim.MaxTagsPerRule
 		tags = tags[:b.lim.MaxTagsPerRule]
 	}
-	r.Properties = &outRuleProps{Tags: tags, Precision: string(prec),
+	r.Properties = &sarifjson.RuleProperties{Tags: tags, Precision: string(prec),
 		SecuritySeverity: strconv.FormatFloat(score, 'f', 1, 64)}
 	return r, dropped
 }

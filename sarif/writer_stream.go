@@ -16,6 +16,7 @@ import (
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/sarif/internal/fit"
 	"github.com/scanmux/scanmux/sarif/internal/gzipsize"
+	"github.com/scanmux/scanmux/sarif/internal/sarifjson"
 )
 
 // # Encoding
@@ -24,7 +25,7 @@ import (
 // results, in which order, within which count limits), keeping only an
 // [item] per result. It then streams the log: run headers (tool, rules,
 // invocations) are encoded with encoding/json, results by hand
-// (writer_encode.go) in segments on all cores, and the segments are
+// (sarifjson.Encoder) in segments on all cores, and the segments are
 // written in order. Without a gzip limit that is one pass straight into
 // the output. With one, the log is first streamed into a gzipsize.Meter that
 // compresses it, only a sample of it past eight times the limit (and it is
@@ -287,7 +288,7 @@ type piece struct {
 // resultsPerSegment is how many results one goroutine encodes at a time.
 const resultsPerSegment = 512
 
-var arenas = sync.Pool{New: func() any { return new(arena) }}
+var arenas = sync.Pool{New: func() any { return new(sarifjson.Arena) }}
 
 var segmentBufs = sync.Pool{New: func() any { return new([]byte) }}
 
@@ -382,7 +383,7 @@ func (b *builder) produce(pieces chan<- *piece, parts []runPart, workers int) (d
 	var d dropCounts
 	var encoders errgroup.Group // returns no error
 	encoders.SetLimit(workers)
-	head := append([]byte("{\n  \"$schema\": "), appendJSONString(nil, SchemaURI)...)
+	head := append([]byte("{\n  \"$schema\": "), sarifjson.AppendString(nil, SchemaURI)...)
 	head = append(head, ",\n  \"version\": \"2.1.0\",\n  \"runs\": ["...)
 	if len(parts) == 0 {
 		head = append(head, ']')
@@ -494,7 +495,7 @@ func (b *builder) runHeader(pi int, p *runPlan, items []*item, sizeDropped sever
 	}
 	b.headersMu.Unlock()
 	run, ruleIdx, d := b.run(p, items, sizeDropped)
-	run.Results = []outResult{}
+	run.Results = []sarifjson.WriteResult{}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -520,22 +521,23 @@ func (b *builder) runHeader(pi int, p *runPlan, items []*item, sizeDropped sever
 // encodeResults appends the results of items, each after a comma (but
 // the first of a run) and a new line, and records each one's size.
 func (b *builder) encodeResults(dst []byte, items []*item, ruleIdx []int32, first bool) []byte {
-	e := jsonEnc{buf: dst, depth: 4}
-	a := arenas.Get().(*arena)
+	e := sarifjson.Encoder{Buf: dst, Depth: 4}
+	a := arenas.Get().(*sarifjson.Arena)
 	defer arenas.Put(a)
 	for j, it := range items {
-		a.reset()
+		a.Reset()
 		res, _, _, _ := b.result(it.f, a)
-		res.RuleIndex = int(ruleIdx[j])
-		start := len(e.buf)
+		ri := int(ruleIdx[j])
+		res.RuleIndex = &ri
+		start := len(e.Buf)
 		if j > 0 || !first {
-			e.buf = append(e.buf, ',')
+			e.Buf = append(e.Buf, ',')
 		}
-		e.newline()
-		e.compact = true
-		e.result(&res)
-		e.compact = false
-		it.size = int64(len(e.buf) - start)
+		e.Newline()
+		e.Compact = true
+		e.Result(&res)
+		e.Compact = false
+		it.size = int64(len(e.Buf) - start)
 	}
-	return e.buf
+	return e.Buf
 }
