@@ -9,6 +9,38 @@ import (
 	"github.com/scanmux/scanmux/sarif/internal/sarifjson"
 )
 
+// # Findings without a source file
+//
+// GitHub code scanning rejects a whole upload when one result has no
+// physical location ("locationFromSarifResult: expected a physical
+// location"), and rejects non-file URI schemes such as https:// ("unrecognized
+// SARIF location URI scheme"). A physicalLocation that names a file which
+// does not exist in the repository is accepted but shows a broken location,
+// so the writer never invents one. What each kind of finding becomes:
+//
+//	kind                          location written                     what GitHub shows
+//	----------------------------  -----------------------------------  -------------------------------------------
+//	sast, secret, iac with Path   Path + full region (+ snippet)       the alert on the annotated lines
+//	dependency with Path          manifest (go.mod ...), line 1 or     the alert on the manifest line
+//	                              its region; logical package
+//	container with Path           Dockerfile, line 1 or region;        the alert on the Dockerfile line
+//	                              logical image@package
+//	dependency/container, no      the ecosystem's manifest or a        the alert on that file's first line, the
+//	Path, manifest under Root     Dockerfile found under Root, line 1  package or image named in the message
+//	no file at all (dast URL,     WriteOptions.FallbackPath, line 1,   the alert on that file's first line, the
+//	image, package), fallback     plus a logicalLocation               URL/image/package named in the message
+//	no file, no fallback          ProfileGitHub: left out, counted in  nothing (the log would be rejected)
+//	                              WriteSummary.Unlocated and a run
+//	                              notification. ProfileFull: a
+//	                              logicalLocation only (valid SARIF)
+//
+// A logicalLocation's fullyQualifiedName is the URL (dast), image@package
+// (container), the package (its PURL, else name@version) or the IaC
+// resource. When a substitute file is used the message gets " (at FQN)"
+// appended, because GitHub does not display logical locations. Related
+// locations and flow steps without a file are left out in ProfileGitHub
+// for the same reason, and written as logical locations in ProfileFull.
+
 // resultBuilder builds the SARIF result of a finding, the same every time:
 // [builder] plans the log from the results it builds and builds them
 // again to encode them.
