@@ -418,9 +418,11 @@ func (b *builder) rule(a *ruleAcc, catalog []finding.Rule) (sarifjson.WriteRule,
 	helpURI := first(fr.HelpURI, cr.HelpURI)
 	msg := a.first.f.Message
 
-	texts := new([3]sarifjson.MultiformatMessageString) // one allocation
-	texts[0].Text = limitText(wFirst(short, name, msg, id), maxDescription)
-	texts[1].Text = limitText(wFirst(full, short, msg, name, id), maxDescription)
+	texts := &[3]sarifjson.MultiformatMessageString{ // short, full, help: one allocation
+		{Text: limitText(wFirst(short, name, msg, id), maxDescription)},
+		{Text: limitText(wFirst(full, short, msg, name, id), maxDescription)},
+		{Text: wFirst(helpText, full, short, msg, name, id)},
+	}
 	r := sarifjson.WriteRule{
 		ID:                   id,
 		Name:                 limitText(wFirst(name, id), maxRuleName),
@@ -430,7 +432,6 @@ func (b *builder) rule(a *ruleAcc, catalog []finding.Rule) (sarifjson.WriteRule,
 		HelpURI:              helpURI,
 		DefaultConfiguration: &sarifjson.ReportingConfiguration{Level: best.SARIFLevel()},
 	}
-	r.Help.Text = wFirst(helpText, full, short, msg, name, id)
 	switch {
 	case helpMD != "":
 		r.Help.Markdown = helpMD
