@@ -9,8 +9,6 @@ import (
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 )
 
 // schemaJSON is the official OASIS SARIF 2.1.0 schema; see schema/README.md.
@@ -121,19 +119,6 @@ func Validate(data []byte) ([]Problem, error) {
 		}
 	}
 	return out, nil
-}
-
-var printer = message.NewPrinter(language.English)
-
-// schemaProblems adds one problem per leaf of the validation error tree.
-func (v *validation) schemaProblems(e *jsonschema.ValidationError) {
-	if len(e.Causes) == 0 {
-		v.add(pointer(e.InstanceLocation), "SCHEMA", "error", e.ErrorKind.LocalizedString(printer))
-		return
-	}
-	for _, c := range e.Causes {
-		v.schemaProblems(c)
-	}
 }
 
 // pointer builds a JSON pointer from reference tokens.

@@ -8,6 +8,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
 	"github.com/scanmux/scanmux/sarif/internal/gzipsize"
 )
 
@@ -20,6 +24,19 @@ type validation struct {
 
 func (v *validation) add(path, rule, level, msg string) {
 	v.problems = append(v.problems, Problem{Path: path, Rule: rule, Message: msg, Level: level})
+}
+
+var printer = message.NewPrinter(language.English)
+
+// schemaProblems adds one problem per leaf of the validation error tree.
+func (v *validation) schemaProblems(e *jsonschema.ValidationError) {
+	if len(e.Causes) == 0 {
+		v.add(pointer(e.InstanceLocation), "SCHEMA", "error", e.ErrorKind.LocalizedString(printer))
+		return
+	}
+	for _, c := range e.Causes {
+		v.schemaProblems(c)
+	}
 }
 
 func obj(x any) map[string]any { m, _ := x.(map[string]any); return m }

@@ -1,4 +1,4 @@
-package sarif
+package sarifjson
 
 import (
 	"slices"
@@ -11,24 +11,25 @@ import (
 // # Fast path for results
 //
 // Most results of most tools have one shape: ruleId, level, message,
-// physical locations, fingerprints and properties. fastResult decodes that
+// physical locations, fingerprints and properties. ParseResult decodes that
 // shape from the bytes of one result without json's reflection (which was
 // most of the reader's time), checking the JSON grammar as it goes, so
 // that the reader need not scan each result a second time with
-// jsontext.Decoder.ReadValue (see decodeResults). Anything else — a member
+// jsontext.Decoder.ReadValue (see logDecoder.decodeResults in package
+// sarif). Anything else — a member
 // it does not handle, a null, a number that is not an integer, invalid
 // UTF-8, a duplicate member, nesting deeper than fastDepth, a JSON error —
 // makes it give up, and the result is checked and decoded by jsontext and
-// json.Unmarshal as before, so the two paths give the same xResult
-// (TestFastResultMatchesUnmarshal checks it on the corpus) and fastResult
+// json.Unmarshal, so the two paths give the same ReadResult
+// (TestFastResultMatchesUnmarshal checks it on the corpus) and ParseResult
 // accepts no text that jsontext rejects (FuzzFastResultValid).
 
-// fastResult decodes raw into r, which must be zero, and reports whether
+// ParseResult decodes raw into r, which must be zero, and reports whether
 // it could; when it could not, r holds a partial decoding.
 // Strings are carved from slab when it is not nil, and r.Locations reuses
 // the array of *locs (which it then holds) when locs is not nil.
-func fastResult(raw []byte, r *xResult, slab *strSlab, locs *[]xLocation) bool {
-	n, ok := fastResultAt(raw, r, slab, locs)
+func ParseResult(raw []byte, r *ReadResult, slab *StringSlab, locs *[]Location) bool {
+	n, ok := ParseResultAt(raw, r, slab, locs)
 	if !ok {
 		return false
 	}
@@ -36,11 +37,11 @@ func fastResult(raw []byte, r *xResult, slab *strSlab, locs *[]xLocation) bool {
 	return p.end()
 }
 
-// fastResultAt is fastResult on the result at the start of b, after
+// ParseResultAt is ParseResult on the result at the start of b, after
 // optional whitespace, which may be followed by anything: it returns the
 // length of the whitespace and the result. It gives up (ok false) if b
 // ends before the result does.
-func fastResultAt(b []byte, r *xResult, slab *strSlab, locs *[]xLocation) (n int, ok bool) {
+func ParseResultAt(b []byte, r *ReadResult, slab *StringSlab, locs *[]Location) (n int, ok bool) {
 	p := fastParser{b: b, ok: true, slab: slab, locs: locs}
 	var seen uint32
 	ok = p.object(func(key []byte) bool {
@@ -76,7 +77,7 @@ func fastResultAt(b []byte, r *xResult, slab *strSlab, locs *[]xLocation) (n int
 			r.PartialFingerprints = map[string]string{}
 			return p.stringMap(r.PartialFingerprints)
 		case "properties":
-			r.Properties = xProps{}
+			r.Properties = Properties{}
 			return p.props(r.Properties)
 		}
 		return p.ok
@@ -84,7 +85,7 @@ func fastResultAt(b []byte, r *xResult, slab *strSlab, locs *[]xLocation) (n int
 	return p.i, ok && p.ok
 }
 
-// resultMembers are the members of xResult: the bit fastResult marks it
+// resultMembers are the members of ReadResult: the bit ParseResult marks it
 // seen with, 0 for those it leaves to json.Unmarshal.
 var resultMembers = map[string]uint32{
 	"ruleId": 1 << 0, "ruleIndex": 1 << 1, "kind": 1 << 2, "level": 1 << 3,
@@ -99,18 +100,18 @@ type fastParser struct {
 	b    []byte
 	i    int
 	ok   bool // set false by str when it gives up
-	slab *strSlab
-	locs *[]xLocation // an array for locations to reuse, or nil
+	slab *StringSlab
+	locs *[]Location // an array for locations to reuse, or nil
 }
 
-// strSlab hands out strings copied into large shared blocks: the strings
+// StringSlab hands out strings copied into large shared blocks: the strings
 // of a result are adjacent in memory, which the passes that read them
 // later (validation, identity, sort, writer) find in a cache line or two
 // instead of one cache miss each, and they cost no allocation each. A
 // block lives as long as any of its strings, so the reader uses slabs only
 // when the findings are kept (Read, ReadOptions.retain); the strings are
 // never written after they are handed out. The zero value is ready to use.
-type strSlab struct{ buf []byte }
+type StringSlab struct{ buf []byte }
 
 const (
 	slabBlock = 64 << 10 // size of a block
@@ -118,7 +119,7 @@ const (
 )
 
 // string returns b as a string that does not share b's memory.
-func (s *strSlab) string(b []byte) string {
+func (s *StringSlab) String(b []byte) string {
 	if s == nil || len(b) == 0 || len(b) > slabMax {
 		return string(b)
 	}
@@ -130,11 +131,11 @@ func (s *strSlab) string(b []byte) string {
 	return unsafe.String(&s.buf[off], len(b))
 }
 
-func (p *fastParser) ws() { p.i = skipWS(p.b, p.i) }
+func (p *fastParser) ws() { p.i = SkipWS(p.b, p.i) }
 
-// skipWS returns the index of the first byte of b from i on that is not
+// SkipWS returns the index of the first byte of b from i on that is not
 // JSON whitespace, or len(b).
-func skipWS(b []byte, i int) int {
+func SkipWS(b []byte, i int) int {
 	for i < len(b) {
 		switch b[i] {
 		case ' ', '\t', '\n', '\r':
@@ -245,7 +246,7 @@ func (p *fastParser) str() (string, bool) {
 		p.ok = false
 		return "", false
 	}
-	return p.slab.string(s), true
+	return p.slab.String(s), true
 }
 
 // int reads an integer that fits an int32 (line numbers, indexes).
@@ -397,7 +398,7 @@ func (p *fastParser) array(elem func() bool) bool {
 	}
 }
 
-func (p *fastParser) message(m *xMessage) bool {
+func (p *fastParser) message(m *Message) bool {
 	return p.object(func(key []byte) bool {
 		switch string(key) {
 		case "text":
@@ -415,13 +416,13 @@ func (p *fastParser) message(m *xMessage) bool {
 	})
 }
 
-func (p *fastParser) locations(out *[]xLocation) bool {
-	*out = []xLocation{}
+func (p *fastParser) locations(out *[]Location) bool {
+	*out = []Location{}
 	if p.locs != nil && *p.locs != nil {
 		*out = (*p.locs)[:0]
 	}
 	return p.array(func() bool {
-		*out = append(*out, xLocation{})
+		*out = append(*out, Location{})
 		if p.locs != nil {
 			*p.locs = *out
 		}
@@ -439,7 +440,7 @@ func (p *fastParser) locations(out *[]xLocation) bool {
 	})
 }
 
-func (p *fastParser) physical(pl *xPhysical) bool {
+func (p *fastParser) physical(pl *PhysicalLocation) bool {
 	return p.object(func(key []byte) bool {
 		switch string(key) {
 		case "artifactLocation":
@@ -472,7 +473,7 @@ func (p *fastParser) physical(pl *xPhysical) bool {
 }
 
 // region reads a region: its lines, columns and snippet text.
-func (p *fastParser) region(r *xRegion) bool {
+func (p *fastParser) region(r *Region) bool {
 	return p.object(func(key []byte) bool {
 		var dst *int
 		switch string(key) {
@@ -510,7 +511,7 @@ func (p *fastParser) stringMap(m map[string]string) bool {
 }
 
 // props reads properties, keeping each value's JSON text.
-func (p *fastParser) props(m xProps) bool {
+func (p *fastParser) props(m Properties) bool {
 	return p.object(func(key []byte) bool {
 		p.ws()
 		start := p.i

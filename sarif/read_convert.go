@@ -9,12 +9,13 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/sarif/internal/sarifjson"
 )
 
 // ruleInfo is a rule descriptor with what the reader derives from it,
 // computed once per run.
 type ruleInfo struct {
-	x    *xRule
+	x    *sarifjson.ReadRule
 	rule finding.Rule
 
 	level     string           // defaultConfiguration.level
@@ -68,7 +69,7 @@ func (ri *ruleInfo) init() {
 
 // resultVulnIDs returns the vulnerability ids of the rule first, then the
 // result's.
-func resultVulnIDs(r *xResult, ri *ruleInfo, ruleID string) []string {
+func resultVulnIDs(r *sarifjson.ReadResult, ri *ruleInfo, ruleID string) []string {
 	var ids []string
 	if ri != nil {
 		ids = ri.vulnIDs
@@ -86,7 +87,7 @@ func resultVulnIDs(r *xResult, ri *ruleInfo, ruleID string) []string {
 // resultFingerprints sets f's fingerprints: partialFingerprints keep their
 // keys (scanmux's own set f.ID), fingerprints go under
 // "sarif.fingerprints/<key>".
-func resultFingerprints(r *xResult, f *finding.Finding) {
+func resultFingerprints(r *sarifjson.ReadResult, f *finding.Finding) {
 	n := len(r.Fingerprints) + len(r.PartialFingerprints)
 	if n == 0 {
 		return
@@ -112,7 +113,7 @@ func resultFingerprints(r *xResult, f *finding.Finding) {
 }
 
 // resultSuppressions converts SARIF suppressions.
-func resultSuppressions(xs []xSuppression) []finding.Suppression {
+func resultSuppressions(xs []sarifjson.Suppression) []finding.Suppression {
 	var out []finding.Suppression
 	for _, s := range xs {
 		sp := finding.Suppression{Justification: s.Justification}
@@ -139,7 +140,7 @@ func resultSuppressions(xs []xSuppression) []finding.Suppression {
 // own properties that scanmux's writer nests under "toolProperties" are
 // read back as they were, and the reports merged into this one by
 // scanmux's deduplication become f.Also.
-func readProperties(r *xResult, f *finding.Finding) {
+func readProperties(r *sarifjson.ReadResult, f *finding.Finding) {
 	var tool map[string]jsontext.Value
 	for k, v := range r.Properties {
 		if k == "" {
@@ -182,7 +183,7 @@ func rdAlso(v jsontext.Value) ([]finding.Report, bool) {
 	if len(v) == 0 || v.Kind() != '[' {
 		return nil, false
 	}
-	var props []alsoProps
+	var props []sarifjson.AlsoReported
 	if err := json.Unmarshal(v, &props); err != nil || len(props) == 0 {
 		return nil, false
 	}
@@ -228,7 +229,7 @@ func rdIsResourceKind(k string) bool {
 	return false
 }
 
-func rdRegion(r *xRegion) finding.Region {
+func rdRegion(r *sarifjson.Region) finding.Region {
 	g := finding.Region{StartLine: max(r.StartLine, 0), StartColumn: max(r.StartColumn, 0),
 		EndLine: max(r.EndLine, 0), EndColumn: max(r.EndColumn, 0)}
 	if g.StartLine == 0 {
@@ -250,7 +251,7 @@ func rdRegion(r *xRegion) finding.Region {
 	return g
 }
 
-func rdMsgText(m *xMessage) string {
+func rdMsgText(m *sarifjson.Message) string {
 	if m == nil {
 		return ""
 	}
@@ -299,7 +300,7 @@ var rdSeverityProps = []string{
 
 // rdPropsSeverity finds a severity in properties: security-severity first,
 // then tool-specific properties, then an upper-case severity tag.
-func rdPropsSeverity(p xProps, tags []string) (finding.Severity, string) {
+func rdPropsSeverity(p sarifjson.Properties, tags []string) (finding.Severity, string) {
 	if v, ok := p["security-severity"]; ok {
 		if s := rdPropText(v); s != "" {
 			if sev, err := finding.ParseSeverity(s); err == nil {
@@ -330,7 +331,7 @@ func rdPropsSeverity(p xProps, tags []string) (finding.Severity, string) {
 	return finding.SeverityUnset, ""
 }
 
-func rdPropsPrecision(p xProps) finding.Precision {
+func rdPropsPrecision(p sarifjson.Properties) finding.Precision {
 	if v, ok := p["precision"]; ok {
 		switch s := strings.ToLower(rdPropText(v)); s {
 		case "low", "medium", "high", "very-high":
@@ -357,7 +358,7 @@ var (
 var rdCWEProps = []string{"cwe", "CWE", "cwe_id", "cweId", "cwes"}
 
 // rdAppendCWEs adds the CWEs named by tags and CWE properties to dst.
-func rdAppendCWEs(dst []int, tags []string, p xProps) []int {
+func rdAppendCWEs(dst []int, tags []string, p sarifjson.Properties) []int {
 	n := len(dst)
 	for _, t := range tags {
 		for _, m := range rdCWERE.FindAllStringSubmatch(t, -1) {
@@ -410,7 +411,7 @@ func rdAppendVulnIDs(dst []string, ss ...string) []string {
 }
 
 // rdAppendPropVulnIDs adds ids from properties whose names suggest them.
-func rdAppendPropVulnIDs(dst []string, p xProps) []string {
+func rdAppendPropVulnIDs(dst []string, p sarifjson.Properties) []string {
 	for k, v := range p {
 		lk := strings.ToLower(k)
 		if strings.Contains(lk, "cve") || strings.Contains(lk, "ghsa") || strings.Contains(lk, "alias") ||

@@ -13,8 +13,6 @@ import (
 	"testing"
 	"testing/iotest"
 
-	"github.com/go-json-experiment/json/jsontext"
-
 	"github.com/scanmux/scanmux/finding"
 )
 
@@ -173,30 +171,6 @@ func TestDecodeResultsReadError(t *testing.T) {
 			}
 		}
 	}
-}
-
-// FuzzFastResultValid checks that fastResultAt takes no text that
-// jsontext rejects, and that where it takes a result, json.Unmarshal
-// gives the same.
-func FuzzFastResultValid(f *testing.F) {
-	for _, s := range []string{
-		`{"ruleId":"r","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"a.go"},"region":{"startLine":3}}}]}`,
-		`{"properties":{"a":[1,-2.5e3,true,null,{"b":"\u00e9\n"}]},"partialFingerprints":{"k":"v"}}`,
-		`{"ruleId":"r","ruleIndex":0} ,`,
-	} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var r xResult
-		n, ok := fastResultAt(b, &r, nil, nil)
-		if !ok {
-			return
-		}
-		if !jsontext.Value(b[:n]).IsValid(rdDecodeOpts...) {
-			t.Fatalf("fastResultAt took %q, which is not valid JSON", b[:n])
-		}
-		checkFast(t, "fuzz", b[:n])
-	})
 }
 
 // FuzzDecodeResults checks that reading results without jsontext gives

@@ -13,6 +13,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/internal/jsonlimit"
+	"github.com/scanmux/scanmux/sarif/internal/sarifjson"
 )
 
 // sarif1Hint is the advice given for SARIF 1.0 logs.
@@ -25,7 +26,7 @@ var rdBOM = []byte{0xEF, 0xBB, 0xBF}
 var rdDecodeOpts = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
 
 // logDecoder walks one SARIF log token by token, decoding each result into
-// an xResult and handing it to the run's state.
+// a sarifjson.ReadResult and handing it to the run's state.
 type logDecoder struct {
 	dec *jsontext.Decoder
 	// r is the reader dec reads the input from; off is the input offset
@@ -46,10 +47,10 @@ type logDecoder struct {
 	collect bool // runs keep their findings (Read)
 	// block is where the runs allocate findings with ReadOptions.retain.
 	block []finding.Finding
-	slab  strSlab
+	slab  sarifjson.StringSlab
 	// locs is the array of the last result's locations, which the next
-	// one reuses: a converted result keeps none of its xResult.
-	locs []xLocation
+	// one reuses: a converted result keeps none of its sarifjson.ReadResult.
+	locs []sarifjson.Location
 }
 
 func newLogDecoder(r io.Reader, name string, opts *ReadOptions, h Handler) *logDecoder {
@@ -474,7 +475,7 @@ func (d *logDecoder) decodeRun(i int) error {
 func (d *logDecoder) runMember(st *runState, n string, i int, path string) error {
 	switch n {
 	case "tool":
-		var t xTool
+		var t sarifjson.ReadTool
 		if err := d.unmarshal(&t); err != nil {
 			return err
 		}
@@ -489,13 +490,13 @@ func (d *logDecoder) runMember(st *runState, n string, i int, path string) error
 			return err
 		}
 	case "artifacts":
-		var a []xArtifact
+		var a []sarifjson.Artifact
 		if err := d.unmarshal(&a); err != nil {
 			return err
 		}
 		st.artifacts = a
 	case "originalUriBaseIds":
-		var m map[string]xArtifactLocation
+		var m map[string]sarifjson.ArtifactLocation
 		if err := d.unmarshal(&m); err != nil {
 			return err
 		}
@@ -503,13 +504,13 @@ func (d *logDecoder) runMember(st *runState, n string, i int, path string) error
 			return d.wrapRunErr(path, err)
 		}
 	case "invocations":
-		var inv []xInvocation
+		var inv []sarifjson.Invocation
 		if err := d.unmarshal(&inv); err != nil {
 			return err
 		}
 		st.setInvocations(inv)
 	case "automationDetails":
-		var a xAutomationDetails
+		var a sarifjson.AutomationDetails
 		if err := d.unmarshal(&a); err != nil {
 			return err
 		}
@@ -517,19 +518,19 @@ func (d *logDecoder) runMember(st *runState, n string, i int, path string) error
 			st.run.Category = a.ID
 		}
 	case "taxonomies":
-		var t []xComponent
+		var t []sarifjson.ReadComponent
 		if err := d.unmarshal(&t); err != nil {
 			return err
 		}
 		st.setTaxonomies(t)
 	case "threadFlowLocations":
-		var t []xThreadFlowLocation
+		var t []sarifjson.ThreadFlowLocation
 		if err := d.unmarshal(&t); err != nil {
 			return err
 		}
 		st.threadFlowLocations = t
 	case "logicalLocations":
-		var l []xLogical
+		var l []sarifjson.LogicalLocation
 		if err := d.unmarshal(&l); err != nil {
 			return err
 		}
@@ -571,7 +572,7 @@ func (d *logDecoder) decodeResults(st *runState, run int, runPath string) error 
 			return err
 		}
 	}
-	var r *xResult
+	var r *sarifjson.ReadResult
 	for {
 		ok, err := d.more()
 		if err != nil {
@@ -595,30 +596,30 @@ func (d *logDecoder) decodeResults(st *runState, run int, runPath string) error 
 }
 
 // decodeRaw decodes the valid JSON value raw into r, which must be zero:
-// with fastResult if fast, else (or if it gives up) with json.Unmarshal.
-func (d *logDecoder) decodeRaw(raw []byte, r *xResult, slab *strSlab, fast bool) error {
-	if fast && fastResult(raw, r, slab, &d.locs) {
+// with sarifjson.ParseResult if fast, else (or if it gives up) with json.Unmarshal.
+func (d *logDecoder) decodeRaw(raw []byte, r *sarifjson.ReadResult, slab *sarifjson.StringSlab, fast bool) error {
+	if fast && sarifjson.ParseResult(raw, r, slab, &d.locs) {
 		return nil
 	}
-	*r = xResult{}
+	*r = sarifjson.ReadResult{}
 	return json.Unmarshal(raw, r, rdDecodeOpts...)
 }
 
-// nextResult returns a zero xResult to decode into: r if it may be
+// nextResult returns a zero sarifjson.ReadResult to decode into: r if it may be
 // reused, else a new one.
-func (d *logDecoder) nextResult(r *xResult) *xResult {
-	// A result converted at once is not kept: its xResult is reused for
+func (d *logDecoder) nextResult(r *sarifjson.ReadResult) *sarifjson.ReadResult {
+	// A result converted at once is not kept: its sarifjson.ReadResult is reused for
 	// the next one (converted findings share none of its memory).
 	if r == nil {
-		return new(xResult)
+		return new(sarifjson.ReadResult)
 	}
-	*r = xResult{}
+	*r = sarifjson.ReadResult{}
 	return r
 }
 
 // addResult hands r to the run; it returns r if it may be reused, nil if
 // the run keeps it.
-func (d *logDecoder) addResult(st *runState, r *xResult, runPath string) (*xResult, error) {
+func (d *logDecoder) addResult(st *runState, r *sarifjson.ReadResult, runPath string) (*sarifjson.ReadResult, error) {
 	pending := len(st.pending)
 	if err := st.add(r); err != nil {
 		return nil, d.wrapRunErr(runPath, err)
@@ -634,10 +635,10 @@ func (d *logDecoder) addResult(st *runState, r *xResult, runPath string) (*xResu
 // array's '[', until the array ends (done) or a result needs jsontext,
 // which then stands where fastResults stopped. The decoder's last result
 // is not kept.
-func (d *logDecoder) fastResults(st *runState, run int, runPath string, slab *strSlab) (done bool, err error) {
+func (d *logDecoder) fastResults(st *runState, run int, runPath string, slab *sarifjson.StringSlab) (done bool, err error) {
 	in := &resultsInput{r: d.r, off: d.off + d.dec.InputOffset()}
 	in.b = append(make([]byte, 0, 2*resultsRead), d.dec.UnreadBuffer()...)
-	var r *xResult
+	var r *sarifjson.ReadResult
 	for k := 0; ; k++ {
 		if !in.ws() {
 			return false, d.handBack(in, run, k, false) // cut short, or a read error
@@ -652,7 +653,7 @@ func (d *logDecoder) fastResults(st *runState, run int, runPath string, slab *st
 			in.pos++
 		}
 		r = d.nextResult(r)
-		n, ok := fastResultAt(in.b[in.pos:], r, slab, &d.locs)
+		n, ok := sarifjson.ParseResultAt(in.b[in.pos:], r, slab, &d.locs)
 		if !ok {
 			// Find the result's end, check it and decode it as jsontext
 			// would; hand back what is not JSON.
@@ -660,9 +661,9 @@ func (d *logDecoder) fastResults(st *runState, run int, runPath string, slab *st
 			if n, read, ok = d.lenientResult(in); !ok {
 				return false, d.handBack(in, run, k, k > 0)
 			}
-			// fastResultAt may have given up only because the result
+			// sarifjson.ParseResultAt may have given up only because the result
 			// did not fit the buffer: then it is tried again.
-			*r = xResult{}
+			*r = sarifjson.ReadResult{}
 			if err := d.decodeRaw(in.b[in.pos:in.pos+n], r, slab, read); err != nil {
 				return false, d.errIn(resultPointer(run, k), err)
 			}
@@ -746,9 +747,9 @@ func (d *logDecoder) handBack(in *resultsInput, run, k int, comma bool) error {
 // # Results without jsontext
 //
 // A results array is most of a log. decodeResults reads it straight from
-// the input: fastResultAt decodes each result and checks its grammar in
+// the input: sarifjson.ParseResultAt decodes each result and checks its grammar in
 // one pass, where jsontext.Decoder.ReadValue would scan it once more
-// first. A result that fastResultAt does not take is found by a lenient
+// first. A result that sarifjson.ParseResultAt does not take is found by a lenient
 // scan (lenientEnd), checked by jsontext.Value.IsValid and decoded by
 // json.Unmarshal, as before. At the end of the array, or at the first
 // result that is not valid JSON or that the input cuts short, the reader
@@ -809,7 +810,7 @@ func (in *resultsInput) fill() bool {
 // follows.
 func (in *resultsInput) ws() bool {
 	for {
-		if in.pos = skipWS(in.b, in.pos); in.pos < len(in.b) {
+		if in.pos = sarifjson.SkipWS(in.b, in.pos); in.pos < len(in.b) {
 			return true
 		}
 		if !in.fill() {
@@ -822,7 +823,7 @@ func (in *resultsInput) ws() bool {
 // whitespace) by matching brackets outside strings, without checking the
 // grammar; ok is false when b may end before the value does.
 func lenientEnd(b []byte) (n int, ok bool) {
-	i := skipWS(b, 0)
+	i := sarifjson.SkipWS(b, 0)
 	depth := 0
 	for ; i < len(b); i++ {
 		switch b[i] {

@@ -10,13 +10,14 @@ import (
 	"unsafe"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/sarif/internal/sarifjson"
 	"github.com/scanmux/scanmux/toolinfo"
 )
 
 // pendingResult is a result kept until its run's context is complete.
 type pendingResult struct {
 	index int
-	r     *xResult
+	r     *sarifjson.ReadResult
 }
 
 // resultError is an error about one result of a run.
@@ -46,22 +47,22 @@ type runState struct {
 	h    Handler
 	run  *Run
 
-	tool      *xTool
+	tool      *sarifjson.ReadTool
 	toolCat   finding.Category // category implied by the tool name, or ""
 	rules     []*ruleInfo      // driver rules, by index
 	extRules  [][]*ruleInfo    // extension rules, by extension and index
 	ruleByID  map[string]*ruleInfo
-	artifacts []xArtifact
-	bases     map[string]xArtifactLocation
+	artifacts []sarifjson.Artifact
+	bases     map[string]sarifjson.ArtifactLocation
 	// basesSeen is set once the run's originalUriBaseIds are read: until
 	// then a location with a uriBaseId waits, since the member may come
 	// after the results (Trivy writes it last).
 	basesSeen bool
 
-	taxonomies          []xComponent
+	taxonomies          []sarifjson.ReadComponent
 	taxonomiesSeen      bool
-	threadFlowLocations []xThreadFlowLocation
-	logicalLocations    []xLogical
+	threadFlowLocations []sarifjson.ThreadFlowLocation
+	logicalLocations    []sarifjson.LogicalLocation
 
 	// collect makes the run keep its findings (for Read) instead of
 	// passing each to h: in chunks, found being the last, which
@@ -91,7 +92,7 @@ func newRunState(opts *ReadOptions, h Handler) *runState {
 	return st
 }
 
-func (st *runState) setTool(t *xTool) error {
+func (st *runState) setTool(t *sarifjson.ReadTool) error {
 	st.tool = t
 	d := t.Driver
 	st.run.Tool = toolinfo.CanonicalTool(finding.Tool{
@@ -109,7 +110,7 @@ func (st *runState) setTool(t *xTool) error {
 		st.toolCat = rdToolCategory(d.Name, d.FullName)
 	}
 	st.ruleByID = make(map[string]*ruleInfo)
-	add := func(x *xRule) *ruleInfo {
+	add := func(x *sarifjson.ReadRule) *ruleInfo {
 		ri := &ruleInfo{x: x}
 		ri.init()
 		if ri.rule.ID != "" {
@@ -135,17 +136,17 @@ func (st *runState) setTool(t *xTool) error {
 	return st.flush()
 }
 
-func (st *runState) setBases(m map[string]xArtifactLocation) error {
+func (st *runState) setBases(m map[string]sarifjson.ArtifactLocation) error {
 	st.bases, st.basesSeen = m, true
 	clear(st.paths)
 	return st.flush()
 }
 
-func (st *runState) setTaxonomies(t []xComponent) {
+func (st *runState) setTaxonomies(t []sarifjson.ReadComponent) {
 	st.taxonomies, st.taxonomiesSeen = t, true
 }
 
-func (st *runState) setInvocations(invs []xInvocation) {
+func (st *runState) setInvocations(invs []sarifjson.Invocation) {
 	inv := &st.run.Invocation
 	for i, x := range invs {
 		if x.ExecutionSuccessful != nil && !*x.ExecutionSuccessful {
@@ -175,7 +176,7 @@ func (st *runState) setInvocations(invs []xInvocation) {
 
 // add takes the next result of the run: it is converted and handed over
 // now if the run's context allows it, else kept until it does.
-func (st *runState) add(r *xResult) error {
+func (st *runState) add(r *sarifjson.ReadResult) error {
 	idx := st.next
 	st.next++
 	if st.tool == nil || len(st.pending) > 0 {
@@ -228,7 +229,7 @@ func (st *runState) newFinding() *finding.Finding {
 
 // tryConvert is convert that takes back the collected finding when the
 // result is not converted.
-func (st *runState) tryConvert(r *xResult) (*finding.Finding, bool, error) {
+func (st *runState) tryConvert(r *sarifjson.ReadResult) (*finding.Finding, bool, error) {
 	n := st.nFound
 	f, miss, err := st.convert(r)
 	if miss || err != nil {
@@ -311,7 +312,7 @@ func (st *runState) finish() error {
 }
 
 // lookupRule finds the rule descriptor of r, or nil.
-func (st *runState) lookupRule(r *xResult) *ruleInfo {
+func (st *runState) lookupRule(r *sarifjson.ReadResult) *ruleInfo {
 	if ref := r.Rule; ref != nil {
 		if ref.ToolComponent != nil && ref.ToolComponent.Index != nil {
 			if e := *ref.ToolComponent.Index; e >= 0 && e < len(st.extRules) && ref.Index != nil {
@@ -348,7 +349,7 @@ func (st *runState) lookupRule(r *xResult) *ruleInfo {
 // resolveURI resolves an artifact location to a URI or path, following
 // artifact indexes and uriBaseIds. miss reports that an artifact the
 // location refers to, or the run's originalUriBaseIds, is not known yet.
-func (st *runState) resolveURI(al *xArtifactLocation) (uri, base string, miss bool) {
+func (st *runState) resolveURI(al *sarifjson.ArtifactLocation) (uri, base string, miss bool) {
 	uri, base = al.URI, al.URIBaseID
 	if uri == "" && al.Index != nil && *al.Index >= 0 {
 		i := *al.Index
@@ -499,8 +500,8 @@ func (st *runState) ruleCWEs(ri *ruleInfo) (cwes []int, miss bool) {
 
 // taxonCWE resolves a taxon reference to a CWE number. ok reports that
 // the reference names a CWE; miss that it needs taxonomies not known yet.
-func (st *runState) taxonCWE(ref *xRef) (cwe int, ok, miss bool) {
-	var comp *xComponent
+func (st *runState) taxonCWE(ref *sarifjson.ReportingDescriptorReference) (cwe int, ok, miss bool) {
+	var comp *sarifjson.ReadComponent
 	name := ""
 	if tc := ref.ToolComponent; tc != nil {
 		name = tc.Name
@@ -546,7 +547,7 @@ func (st *runState) taxonCWE(ref *xRef) (cwe int, ok, miss bool) {
 // final). Each concern has its own step: rule, CWE, vulnerability ids,
 // severity, locations, category, message, fingerprints, suppressions and
 // properties.
-func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err error) {
+func (st *runState) convert(r *sarifjson.ReadResult) (f *finding.Finding, miss bool, err error) {
 	ri := st.lookupRule(r)
 	f = st.newFinding()
 	f.Tool = st.run.Tool
@@ -577,7 +578,7 @@ func (st *runState) convert(r *xResult) (f *finding.Finding, miss bool, err erro
 
 // convertRule sets f's rule from the run's descriptor ri (nil if none)
 // and the result's rule id, and returns that id ("unknown" if none).
-func (st *runState) convertRule(r *xResult, ri *ruleInfo, f *finding.Finding) string {
+func (st *runState) convertRule(r *sarifjson.ReadResult, ri *ruleInfo, f *finding.Finding) string {
 	ruleID := r.RuleID
 	if ruleID == "" && r.Rule != nil {
 		ruleID = r.Rule.ID
@@ -600,7 +601,7 @@ func (st *runState) convertRule(r *xResult, ri *ruleInfo, f *finding.Finding) st
 
 // resultCWEs returns the CWEs of the result's rule, tags, properties and
 // taxa. miss reports that a reference needs taxonomies not known yet.
-func (st *runState) resultCWEs(r *xResult, ri *ruleInfo, resTags []string) (cwes []int, miss bool) {
+func (st *runState) resultCWEs(r *sarifjson.ReadResult, ri *ruleInfo, resTags []string) (cwes []int, miss bool) {
 	if ri != nil {
 		if cwes, miss = st.ruleCWEs(ri); miss {
 			return nil, true
@@ -627,7 +628,7 @@ func (st *runState) resultCWEs(r *xResult, ri *ruleInfo, resTags []string) (cwes
 
 // resultLocations sets f's location (the first location with the web
 // request), related locations and flows.
-func (st *runState) resultLocations(r *xResult, f *finding.Finding) (miss bool, err error) {
+func (st *runState) resultLocations(r *sarifjson.ReadResult, f *finding.Finding) (miss bool, err error) {
 	var loc finding.Location
 	for i := range r.Locations {
 		l, m, err := st.location(&r.Locations[i], f)
@@ -676,7 +677,7 @@ func (st *runState) resultLocations(r *xResult, f *finding.Finding) (miss bool, 
 }
 
 // threadFlow converts one thread flow of code flow cf.
-func (st *runState) threadFlow(cf *xCodeFlow, tf *xThreadFlow, f *finding.Finding) (fl finding.Flow, miss bool, err error) {
+func (st *runState) threadFlow(cf *sarifjson.CodeFlow, tf *sarifjson.ThreadFlow, f *finding.Finding) (fl finding.Flow, miss bool, err error) {
 	fl.Message = rdMsgText(tf.Message)
 	if fl.Message == "" {
 		fl.Message = rdMsgText(cf.Message)
@@ -710,7 +711,7 @@ func (st *runState) threadFlow(cf *xCodeFlow, tf *xThreadFlow, f *finding.Findin
 // over both. Logical locations name infrastructure resources only for the
 // categories whose locations are resources; elsewhere (functions,
 // modules) they are dropped when there is a path.
-func (st *runState) resultCategory(r *xResult, ri *ruleInfo, f *finding.Finding) {
+func (st *runState) resultCategory(r *sarifjson.ReadResult, ri *ruleInfo, f *finding.Finding) {
 	f.Category = st.category(ri, f)
 	if c, ok := finding.ParseCategory(rdPropText(r.Properties["category"])); ok {
 		f.Category = c
@@ -740,7 +741,7 @@ func (st *runState) resultCategory(r *xResult, ri *ruleInfo, f *finding.Finding)
 
 // location converts a SARIF location. f receives "sarif.uri" for a path
 // that could not be made relative.
-func (st *runState) location(xl *xLocation, f *finding.Finding) (loc finding.Location, miss bool, err error) {
+func (st *runState) location(xl *sarifjson.Location, f *finding.Finding) (loc finding.Location, miss bool, err error) {
 	if xl.Message != nil {
 		loc.Message = rdMsgText(xl.Message)
 	}
@@ -812,7 +813,7 @@ func (st *runState) location(xl *xLocation, f *finding.Finding) (loc finding.Loc
 // message returns the result's message text: message.text or markdown, or
 // the rule's messageStrings[message.id], with {n} placeholders filled;
 // else the rule's description; else the rule id.
-func (st *runState) message(m *xMessage, ri *ruleInfo, ruleID string) string {
+func (st *runState) message(m *sarifjson.Message, ri *ruleInfo, ruleID string) string {
 	t := rdFirst(m.Text, m.Markdown)
 	if t == "" && m.ID != "" && ri != nil {
 		if ms, ok := ri.x.MessageStrings[m.ID]; ok {
@@ -832,7 +833,7 @@ func (st *runState) message(m *xMessage, ri *ruleInfo, ruleID string) string {
 }
 
 // severity decides a finding's severity; see Decode.
-func (st *runState) severity(r *xResult, ri *ruleInfo, resTags []string) (finding.Severity, string) {
+func (st *runState) severity(r *sarifjson.ReadResult, ri *ruleInfo, resTags []string) (finding.Severity, string) {
 	if v, ok := r.Properties["security-severity"]; ok {
 		if s := rdPropText(v); s != "" {
 			if sev, err := finding.ParseSeverity(s); err == nil {

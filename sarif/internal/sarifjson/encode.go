@@ -1,4 +1,4 @@
-package sarif
+package sarifjson
 
 import (
 	"slices"
@@ -6,17 +6,17 @@ import (
 	"unicode/utf8"
 )
 
-// jsonEnc appends JSON to buf in exactly the form of an encoding/json
-// Encoder with SetEscapeHTML(false) and SetIndent("", "  "): two spaces
-// per level, ": " after names, "{}" and "[]" for empty objects and arrays;
-// or, when compact, as json.Marshal writes it (no spaces, no newlines).
-// Results are encoded with it, by hand, because encoding/json's reflection
-// was most of the writer's time; TestEncodeResultMatchesEncodingJSON
-// checks that the bytes are the same.
-type jsonEnc struct {
-	buf     []byte
-	depth   int
-	compact bool
+// Encoder appends JSON to Buf in exactly the form of an encoding/json
+// Encoder with SetEscapeHTML(false) and SetIndent("", "  ") at Depth
+// levels of indentation: two spaces per level, ": " after names, "{}" and
+// "[]" for empty objects and arrays; or, when Compact, as json.Marshal
+// writes it (no spaces, no newlines). The writer encodes results with it,
+// by hand, because encoding/json's reflection was most of its time;
+// TestEncodeResultMatchesEncodingJSON checks that the bytes are the same.
+type Encoder struct {
+	Buf     []byte
+	Depth   int
+	Compact bool
 	// empty is set right after an opening bracket: the next member needs
 	// no comma, and a closing bracket no newline.
 	empty bool
@@ -25,91 +25,113 @@ type jsonEnc struct {
 // spaces is indentation for 32 levels; deeper levels take several appends.
 const spaces = "                                                                "
 
-func (e *jsonEnc) newline() {
-	if e.compact {
+// Newline starts a new line at the current depth (nothing when Compact).
+func (e *Encoder) Newline() {
+	if e.Compact {
 		return
 	}
-	e.buf = append(e.buf, '\n')
-	for n := 2 * e.depth; n > 0; {
+	e.Buf = append(e.Buf, '\n')
+	for n := 2 * e.Depth; n > 0; {
 		k := min(n, len(spaces))
-		e.buf = append(e.buf, spaces[:k]...)
+		e.Buf = append(e.Buf, spaces[:k]...)
 		n -= k
 	}
 }
 
-func (e *jsonEnc) open(c byte) {
-	e.buf = append(e.buf, c)
-	e.depth++
+func (e *Encoder) open(c byte) {
+	e.Buf = append(e.Buf, c)
+	e.Depth++
 	e.empty = true
 }
 
-func (e *jsonEnc) close(c byte) {
-	e.depth--
+func (e *Encoder) close(c byte) {
+	e.Depth--
 	if e.empty {
 		e.empty = false
 	} else {
-		e.newline()
+		e.Newline()
 	}
-	e.buf = append(e.buf, c)
+	e.Buf = append(e.Buf, c)
 }
 
 // elem starts an array element.
-func (e *jsonEnc) elem() {
+func (e *Encoder) elem() {
 	if e.empty {
 		e.empty = false
 	} else {
-		e.buf = append(e.buf, ',')
+		e.Buf = append(e.Buf, ',')
 	}
-	e.newline()
+	e.Newline()
 }
 
 // key starts an object member; name must need no escaping.
-func (e *jsonEnc) key(name string) {
+func (e *Encoder) key(name string) {
 	e.elem()
-	e.buf = append(e.buf, '"')
-	e.buf = append(e.buf, name...)
-	e.buf = append(e.buf, '"', ':')
-	if !e.compact {
-		e.buf = append(e.buf, ' ')
+	e.Buf = append(e.Buf, '"')
+	e.Buf = append(e.Buf, name...)
+	e.Buf = append(e.Buf, '"', ':')
+	if !e.Compact {
+		e.Buf = append(e.Buf, ' ')
 	}
 }
 
 // anyKey starts an object member whose name may need escaping.
-func (e *jsonEnc) anyKey(name string) {
+func (e *Encoder) anyKey(name string) {
 	e.elem()
-	e.buf = appendJSONString(e.buf, name)
-	e.buf = append(e.buf, ':')
-	if !e.compact {
-		e.buf = append(e.buf, ' ')
+	e.Buf = AppendString(e.Buf, name)
+	e.Buf = append(e.Buf, ':')
+	if !e.Compact {
+		e.Buf = append(e.Buf, ' ')
 	}
 }
 
-func (e *jsonEnc) str(s string) { e.buf = appendJSONString(e.buf, s) }
+func (e *Encoder) str(s string) { e.Buf = AppendString(e.Buf, s) }
 
-func (e *jsonEnc) int(n int) { e.buf = strconv.AppendInt(e.buf, int64(n), 10) }
+func (e *Encoder) int(n int) { e.Buf = strconv.AppendInt(e.Buf, int64(n), 10) }
 
-func (e *jsonEnc) strField(name, v string) {
+func (e *Encoder) strField(name, v string) {
 	e.key(name)
 	e.str(v)
 }
 
 // optStr writes a string member that is omitempty.
-func (e *jsonEnc) optStr(name, v string) {
+func (e *Encoder) optStr(name, v string) {
 	if v != "" {
 		e.strField(name, v)
 	}
 }
 
-// text writes {"text": s}.
-func (e *jsonEnc) text(t *outText) {
+// message writes m as encoding/json writes a Message.
+func (e *Encoder) message(m *Message) {
 	e.open('{')
-	e.strField("text", t.Text)
+	e.strField("text", m.Text)
+	e.optStr("markdown", m.Markdown)
+	e.optStr("id", m.ID)
+	if len(m.Arguments) > 0 {
+		e.key("arguments")
+		e.strings(m.Arguments)
+	}
 	e.close('}')
 }
 
-func (e *jsonEnc) strings(ss []string) {
+// text writes {"text": s}.
+func (e *Encoder) text(s string) {
+	e.open('{')
+	e.strField("text", s)
+	e.close('}')
+}
+
+// optIndex writes an index member that is omitempty.
+func (e *Encoder) optIndex(name string, i *int) {
+	if i != nil {
+		e.key(name)
+		e.int(*i)
+	}
+}
+
+func (e *Encoder) strings(ss []string) {
 	if ss == nil {
-		e.buf = append(e.buf, "null"...)
+		e.Buf = append(e.Buf, "null"...)
 		return
 	}
 	e.open('[')
@@ -121,9 +143,9 @@ func (e *jsonEnc) strings(ss []string) {
 }
 
 // stringMap writes m with its keys sorted, as encoding/json does.
-func (e *jsonEnc) stringMap(m map[string]string) {
+func (e *Encoder) stringMap(m map[string]string) {
 	if m == nil {
-		e.buf = append(e.buf, "null"...)
+		e.Buf = append(e.Buf, "null"...)
 		return
 	}
 	var arr [8]string
@@ -141,24 +163,25 @@ func (e *jsonEnc) stringMap(m map[string]string) {
 }
 
 // pairs writes p as an object, in its (key) order.
-func (e *jsonEnc) pairs(p stringPairs) {
+func (e *Encoder) pairs(p Pairs) {
 	e.open('{')
 	for _, kv := range p {
-		e.anyKey(kv.key)
-		e.str(kv.value)
+		e.anyKey(kv.Key)
+		e.str(kv.Value)
 	}
 	e.close('}')
 }
 
-// result writes r as encoding/json writes an outResult.
-func (e *jsonEnc) result(r *outResult) {
+// Result writes r as encoding/json writes it. The members only the reader
+// reads (Rule, Kind, Fingerprints, Taxa, WebRequest) are not written: the
+// writer leaves them empty.
+func (e *Encoder) Result(r *WriteResult) {
 	e.open('{')
 	e.strField("ruleId", r.RuleID)
-	e.key("ruleIndex")
-	e.int(r.RuleIndex)
+	e.optIndex("ruleIndex", r.RuleIndex)
 	e.strField("level", r.Level)
 	e.key("message")
-	e.text(&r.Message)
+	e.message(&r.Message)
 	if len(r.Locations) > 0 {
 		e.key("locations")
 		e.locations(r.Locations)
@@ -192,13 +215,13 @@ func (e *jsonEnc) result(r *outResult) {
 			e.optStr("justification", s.Justification)
 			if len(s.Properties) > 0 {
 				e.key("properties")
-				e.stringMap(s.Properties)
+				e.stringMap(map[string]string(s.Properties))
 			}
 			e.close('}')
 		}
 		e.close(']')
 	}
-	e.optStr("baselineState", r.BaselineState)
+	e.optStr("baselineState", string(r.BaselineState))
 	if r.Properties != nil {
 		e.key("properties")
 		e.resultProps(r.Properties)
@@ -206,7 +229,7 @@ func (e *jsonEnc) result(r *outResult) {
 	e.close('}')
 }
 
-func (e *jsonEnc) locations(ls []outLocation) {
+func (e *Encoder) locations(ls []Location) {
 	e.open('[')
 	for i := range ls {
 		e.elem()
@@ -215,96 +238,120 @@ func (e *jsonEnc) locations(ls []outLocation) {
 	e.close(']')
 }
 
-func (e *jsonEnc) location(l *outLocation) {
+func (e *Encoder) location(l *Location) {
 	e.open('{')
 	if l.ID != 0 {
 		e.key("id")
-		e.int(l.ID)
+		e.int(int(l.ID))
 	}
-	if pl := l.PhysicalLocation; pl != nil {
+	if pl := &l.PhysicalLocation; *pl != (PhysicalLocation{}) {
 		e.key("physicalLocation")
 		e.open('{')
 		e.key("artifactLocation")
 		e.artifactLoc(&pl.ArtifactLocation)
-		if rg := pl.Region; rg != nil {
+		if pl.Region != (Region{}) {
 			e.key("region")
-			e.open('{')
-			e.key("startLine")
-			e.int(rg.StartLine)
-			if rg.StartColumn != 0 {
-				e.key("startColumn")
-				e.int(rg.StartColumn)
-			}
-			if rg.EndLine != 0 {
-				e.key("endLine")
-				e.int(rg.EndLine)
-			}
-			if rg.EndColumn != 0 {
-				e.key("endColumn")
-				e.int(rg.EndColumn)
-			}
-			if rg.Snippet != nil {
-				e.key("snippet")
-				e.text(rg.Snippet)
-			}
-			e.close('}')
+			e.region(&pl.Region)
+		}
+		if pl.ContextRegion != (Region{}) {
+			e.key("contextRegion")
+			e.region(&pl.ContextRegion)
 		}
 		e.close('}')
 	}
 	if len(l.LogicalLocations) > 0 {
 		e.key("logicalLocations")
 		e.open('[')
-		for _, ll := range l.LogicalLocations {
+		for i := range l.LogicalLocations {
+			ll := &l.LogicalLocations[i]
 			e.elem()
 			e.open('{')
+			e.optStr("name", ll.Name)
 			e.strField("fullyQualifiedName", ll.FullyQualifiedName)
+			e.optStr("decoratedName", ll.DecoratedName)
 			e.optStr("kind", ll.Kind)
+			e.optIndex("index", ll.Index)
 			e.close('}')
 		}
 		e.close(']')
 	}
 	if l.Message != nil {
 		e.key("message")
-		e.text(l.Message)
+		e.message(l.Message)
 	}
 	e.close('}')
 }
 
-func (e *jsonEnc) artifactLoc(a *outArtifactLoc) {
+func (e *Encoder) region(rg *Region) {
+	e.open('{')
+	e.key("startLine")
+	e.int(rg.StartLine)
+	if rg.StartColumn != 0 {
+		e.key("startColumn")
+		e.int(rg.StartColumn)
+	}
+	if rg.EndLine != 0 {
+		e.key("endLine")
+		e.int(rg.EndLine)
+	}
+	if rg.EndColumn != 0 {
+		e.key("endColumn")
+		e.int(rg.EndColumn)
+	}
+	if rg.Snippet != (ArtifactContent{}) {
+		e.key("snippet")
+		e.text(rg.Snippet.Text)
+	}
+	e.close('}')
+}
+
+func (e *Encoder) artifactLoc(a *ArtifactLocation) {
 	e.open('{')
 	e.optStr("uri", a.URI)
 	e.optStr("uriBaseId", a.URIBaseID)
-	if a.Description != nil {
+	e.optIndex("index", a.Index)
+	if a.Description != (WrittenText{}) {
 		e.key("description")
-		e.text(a.Description)
+		e.text(a.Description.Text)
 	}
 	e.close('}')
 }
 
-func (e *jsonEnc) codeFlow(cf *outCodeFlow) {
+func (e *Encoder) codeFlow(cf *CodeFlow) {
 	e.open('{')
 	if cf.Message != nil {
 		e.key("message")
-		e.text(cf.Message)
+		e.message(cf.Message)
 	}
 	e.key("threadFlows")
 	if cf.ThreadFlows == nil {
-		e.buf = append(e.buf, "null"...)
+		e.Buf = append(e.Buf, "null"...)
 	} else {
 		e.open('[')
-		for _, tf := range cf.ThreadFlows {
+		for i := range cf.ThreadFlows {
+			tf := &cf.ThreadFlows[i]
 			e.elem()
 			e.open('{')
+			if tf.Message != nil {
+				e.key("message")
+				e.message(tf.Message)
+			}
 			e.key("locations")
 			if tf.Locations == nil {
-				e.buf = append(e.buf, "null"...)
+				e.Buf = append(e.Buf, "null"...)
 			} else {
 				e.open('[')
-				for i := range tf.Locations {
+				for j := range tf.Locations {
+					tl := &tf.Locations[j]
 					e.elem()
 					e.open('{')
 					e.key("location")
-					e.location(&tf.Locations[i].Location)
+					if tl.Location == nil {
+						e.Buf = append(e.Buf, "null"...)
+					} else {
+						e.location(tl.Location)
+					}
+					e.optIndex("index", tl.Index)
 					e.close('}')
 				}
 				e.close(']')
@@ -316,7 +363,7 @@ func (e *jsonEnc) codeFlow(cf *outCodeFlow) {
 	e.close('}')
 }
 
-func (e *jsonEnc) resultProps(p *outResultProps) {
+func (e *Encoder) resultProps(p *ResultProperties) {
 	e.open('{')
 	e.strField("category", p.Category)
 	if len(p.CWE) > 0 {
@@ -339,7 +386,7 @@ func (e *jsonEnc) resultProps(p *outResultProps) {
 	e.optStr("precision", p.Precision)
 	e.optStr("resource", p.Resource)
 	if len(p.AlsoReportedBy) > 0 {
-		e.key(AlsoReportedProperty)
+		e.key(AlsoReportedKey)
 		e.open('[')
 		for i := range p.AlsoReportedBy {
 			a := &p.AlsoReportedBy[i]
@@ -422,11 +469,11 @@ func plainWords(s string) int {
 	return i
 }
 
-// appendJSONString appends s as a JSON string exactly as encoding/json
+// AppendString appends s as a JSON string exactly as encoding/json
 // does without HTML escaping: short escapes for \b \f \n \r \t " and \\,
 // \u00XX for other control characters, \ufffd for each invalid UTF-8
 // byte, and \u2028 and \u2029 escaped.
-func appendJSONString(dst []byte, s string) []byte {
+func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {

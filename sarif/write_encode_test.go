@@ -11,60 +11,17 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/scanmux/scanmux/finding"
 	"github.com/scanmux/scanmux/sarif/internal/gzipsize"
+	"github.com/scanmux/scanmux/sarif/internal/sarifjson"
 )
-
-// jsonStdString is what encoding/json writes for s without HTML escaping.
-func jsonStdString(t testing.TB, s string) string {
-	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSuffix(buf.String(), "\n")
-}
 
 // trickyStrings exercise every escape of encoding/json.
 var trickyStrings = []string{
 	"", "plain", `quote " and \ backslash`, "<script>&amp;</script>", "tab\tnl\ncr\rbs\bff\f",
 	"\x00\x01\x1f\x7f", "line\u2028para\u2029", "bad \xff utf-8 \xc3", "é 中文 😀", "\xed\xa0\x80 surrogate",
 	"trailing \\", "\u2028", "\xff",
-}
-
-func TestAppendJSONString(t *testing.T) {
-	for _, s := range trickyStrings {
-		if got, want := string(appendJSONString(nil, s)), jsonStdString(t, s); got != want {
-			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
-		}
-	}
-	rng := rand.New(rand.NewPCG(3, 4))
-	alphabet := []string{"a", "<", "&", "\"", "\\", "\n", "\x00", "\x7f", "\u2028", "\u2029", "é", "😀", "\xff", "\xe2\x80", "\xf0\x9f"}
-	for range 2000 {
-		var b strings.Builder
-		for range rng.IntN(12) {
-			b.WriteString(alphabet[rng.IntN(len(alphabet))])
-		}
-		s := b.String()
-		if got, want := string(appendJSONString(nil, s)), jsonStdString(t, s); got != want {
-			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
-		}
-	}
-}
-
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range trickyStrings {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := string(appendJSONString(nil, s)), jsonStdString(t, s); got != want {
-			t.Fatalf("appendJSONString(%q) = %s, want %s", s, got, want)
-		}
-	})
 }
 
 func TestPathURI(t *testing.T) {
@@ -129,10 +86,11 @@ func randomFinding(rng *rand.Rand) finding.Finding {
 	return f
 }
 
-// TestEncodeResultMatchesEncodingJSON checks that the hand-written result
-// encoding gives the bytes encoding/json gives for the same outResult, at
-// the depth results have in a log.
-func TestEncodeResultMatchesEncodingJSON(t *testing.T) {
+// TestWriteResultsMatchEncodingJSON checks that the hand-written result
+// encoding (package internal/sarifjson) gives the bytes encoding/json
+// gives for the results the writer builds, at the depth results have in a
+// log.
+func TestWriteResultsMatchEncodingJSON(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, prof := range []Profile{ProfileGitHub, ProfileFull} {
 		src, err := newSourceCache(srcDir)
@@ -141,17 +99,18 @@ func TestEncodeResultMatchesEncodingJSON(t *testing.T) {
 		}
 		defer src.close()
 		b := &resultBuilder{opts: &WriteOptions{Profile: prof, FallbackPath: "go.mod"}, lim: Limits{MaxLocationsPerResult: 2, MaxThreadFlowLocationsPerResult: 3}, src: src}
-		a := new(arena)
+		a := new(sarifjson.Arena)
 		n := 0
 		for range 3000 {
 			f := randomFinding(rng)
-			a.reset()
+			a.Reset()
 			res, _, _, ok := b.result(&f, a)
 			if !ok {
 				continue
 			}
 			n++
-			res.RuleIndex = rng.IntN(3)
+			ri := rng.IntN(3)
+			res.RuleIndex = &ri
 			var buf bytes.Buffer
 			enc := json.NewEncoder(&buf)
 			enc.SetEscapeHTML(false)
@@ -160,18 +119,18 @@ func TestEncodeResultMatchesEncodingJSON(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := strings.TrimSuffix(buf.String(), "\n")
-			e := jsonEnc{depth: 4}
-			e.result(&res)
-			if got := string(e.buf); got != want {
+			e := sarifjson.Encoder{Depth: 4}
+			e.Result(&res)
+			if got := string(e.Buf); got != want {
 				t.Fatalf("profile %d: hand encoding differs from encoding/json:\ngot:\n%s\nwant:\n%s", prof, got, want)
 			}
-			compact := jsonEnc{depth: 4, compact: true}
-			compact.result(&res)
+			compact := sarifjson.Encoder{Depth: 4, Compact: true}
+			compact.Result(&res)
 			wantCompact, err := marshalNoEscape(res)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := string(compact.buf); got != wantCompact {
+			if got := string(compact.Buf); got != wantCompact {
 				t.Fatalf("profile %d: compact hand encoding differs from encoding/json:\ngot:\n%s\nwant:\n%s", prof, got, wantCompact)
 			}
 		}
@@ -218,59 +177,6 @@ func TestLimitGzipLarge(t *testing.T) {
 	}
 }
 
-func TestPlainWords(t *testing.T) {
-	plain := func(b []byte) bool {
-		for _, c := range b {
-			if c >= utf8.RuneSelf || !jsonSafe[c] {
-				return false
-			}
-		}
-		return true
-	}
-	for p := range 8 {
-		for c := range 256 {
-			b := []byte("aaaaaaaa")
-			b[p] = byte(c)
-			want := 0
-			if plain(b) {
-				want = 8
-			}
-			if got := plainWords(string(b)); got != want {
-				t.Errorf("plainWords(%q) = %d, want %d", b, got, want)
-			}
-		}
-	}
-	rng := rand.New(rand.NewPCG(9, 10))
-	for range 100000 {
-		b := make([]byte, rng.IntN(40))
-		for i := range b {
-			if rng.IntN(8) == 0 {
-				b[i] = byte(rng.IntN(256))
-			} else {
-				b[i] = byte(' ' + rng.IntN(95))
-			}
-		}
-		want := 0
-		for want+8 <= len(b) && plain(b[want:want+8]) {
-			want += 8
-		}
-		if got := plainWords(string(b)); got != want {
-			t.Fatalf("plainWords(%q) = %d, want %d", b, got, want)
-		}
-	}
-}
-
-// marshalNoEscape is json.Marshal without HTML escaping.
-func marshalNoEscape(v any) (string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(buf.String(), "\n"), nil
-}
-
 // TestLimitGzipFile writes logs that fit, and logs cut to fit, to files:
 // the files hold exactly the logs written to a buffer.
 func TestLimitGzipFile(t *testing.T) {
@@ -305,4 +211,15 @@ func TestLimitGzipFile(t *testing.T) {
 				lim.MaxGzipBytes, len(written), got.Bytes, got.GzipBytes, got.DroppedResults, len(data), want.Bytes, want.GzipBytes, want.DroppedResults, bytes.Equal(written, data))
 		}
 	}
+}
+
+// marshalNoEscape is json.Marshal without HTML escaping.
+func marshalNoEscape(v any) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(buf.String(), "\n"), nil
 }

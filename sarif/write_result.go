@@ -6,7 +6,40 @@ import (
 	"strings"
 
 	"github.com/scanmux/scanmux/finding"
+	"github.com/scanmux/scanmux/sarif/internal/sarifjson"
 )
+
+// # Findings without a source file
+//
+// GitHub code scanning rejects a whole upload when one result has no
+// physical location ("locationFromSarifResult: expected a physical
+// location"), and rejects non-file URI schemes such as https:// ("unrecognized
+// SARIF location URI scheme"). A physicalLocation that names a file which
+// does not exist in the repository is accepted but shows a broken location,
+// so the writer never invents one. What each kind of finding becomes:
+//
+//	kind                          location written                     what GitHub shows
+//	----------------------------  -----------------------------------  -------------------------------------------
+//	sast, secret, iac with Path   Path + full region (+ snippet)       the alert on the annotated lines
+//	dependency with Path          manifest (go.mod ...), line 1 or     the alert on the manifest line
+//	                              its region; logical package
+//	container with Path           Dockerfile, line 1 or region;        the alert on the Dockerfile line
+//	                              logical image@package
+//	dependency/container, no      the ecosystem's manifest or a        the alert on that file's first line, the
+//	Path, manifest under Root     Dockerfile found under Root, line 1  package or image named in the message
+//	no file at all (dast URL,     WriteOptions.FallbackPath, line 1,   the alert on that file's first line, the
+//	image, package), fallback     plus a logicalLocation               URL/image/package named in the message
+//	no file, no fallback          ProfileGitHub: left out, counted in  nothing (the log would be rejected)
+//	                              WriteSummary.Unlocated and a run
+//	                              notification. ProfileFull: a
+//	                              logicalLocation only (valid SARIF)
+//
+// A logicalLocation's fullyQualifiedName is the URL (dast), image@package
+// (container), the package (its PURL, else name@version) or the IaC
+// resource. When a substitute file is used the message gets " (at FQN)"
+// appended, because GitHub does not display logical locations. Related
+// locations and flow steps without a file are left out in ProfileGitHub
+// for the same reason, and written as logical locations in ProfileFull.
 
 // resultBuilder builds the SARIF result of a finding, the same every time:
 // [builder] plans the log from the results it builds and builds them
@@ -38,27 +71,27 @@ var ecosystemManifests = map[string][]string{
 // depends only on f, the options and the source files, so it gives the
 // same result every time: the writer builds each result once to plan the
 // log and again to encode it, instead of keeping 500,000 of them. The
-// result's parts come from a (see [arena]).
-func (b *resultBuilder) result(f *finding.Finding, a *arena) (res outResult, dropLocs, dropSteps int, ok bool) {
+// result's parts come from a (see sarifjson.Arena).
+func (b *resultBuilder) result(f *finding.Finding, a *sarifjson.Arena) (res sarifjson.WriteResult, dropLocs, dropSteps int, ok bool) {
 	return b.build(f, a, false)
 }
 
 // planResult is result without what planning does not read: the
 // fingerprints, suppressions and properties.
-func (b *resultBuilder) planResult(f *finding.Finding, a *arena) (res outResult, dropLocs, dropSteps int, ok bool) {
+func (b *resultBuilder) planResult(f *finding.Finding, a *sarifjson.Arena) (res sarifjson.WriteResult, dropLocs, dropSteps int, ok bool) {
 	return b.build(f, a, true)
 }
 
 // build is result; with plan, planResult.
-func (b *resultBuilder) build(f *finding.Finding, a *arena, plan bool) (res outResult, dropLocs, dropSteps int, ok bool) {
-	res = outResult{
+func (b *resultBuilder) build(f *finding.Finding, a *sarifjson.Arena, plan bool) (res sarifjson.WriteResult, dropLocs, dropSteps int, ok bool) {
+	res = sarifjson.WriteResult{
 		RuleID:        f.Rule.ID,
 		Level:         f.Severity.SARIFLevel(),
-		Message:       outText{Text: withAlsoReported(f.Message, f.Tool.Name, f.Rule.ID, f.Also)},
-		BaselineState: string(f.Baseline),
+		Message:       sarifjson.Message{Text: withAlsoReported(f.Message, f.Tool.Name, f.Rule.ID, f.Also)},
+		BaselineState: sarifjson.WrittenString(f.Baseline),
 	}
 	if !b.primaryLocation(f, a, &res) {
-		return outResult{}, 0, 0, false
+		return sarifjson.WriteResult{}, 0, 0, false
 	}
 	dropLocs = b.relatedLocations(f, &res)
 	dropSteps = b.codeFlows(f, &res)
@@ -76,7 +109,7 @@ func (b *resultBuilder) build(f *finding.Finding, a *arena, plan bool) (res outR
 // primaryLocation sets res's location, and reports false when the
 // finding has none to write: no file in ProfileGitHub and no substitute.
 // A substitute file's location gets " (at FQN)" in the message.
-func (b *resultBuilder) primaryLocation(f *finding.Finding, a *arena, res *outResult) bool {
+func (b *resultBuilder) primaryLocation(f *finding.Finding, a *sarifjson.Arena, res *sarifjson.WriteResult) bool {
 	loc, ok := b.location(&f.Location, a)
 	if !ok && b.opts.Profile == ProfileGitHub {
 		sub := b.substitute(f)
@@ -90,8 +123,8 @@ func (b *resultBuilder) primaryLocation(f *finding.Finding, a *arena, res *outRe
 			res.Message.Text += " (at " + fqn + ")"
 		}
 	}
-	if ok || loc.PhysicalLocation != nil || len(loc.LogicalLocations) > 0 {
-		res.Locations = newLocations(a, 1)
+	if ok || loc.PhysicalLocation != (sarifjson.PhysicalLocation{}) || len(loc.LogicalLocations) > 0 {
+		res.Locations = a.Locations(1)
 		res.Locations[0] = loc
 	}
 	return true
@@ -99,7 +132,7 @@ func (b *resultBuilder) primaryLocation(f *finding.Finding, a *arena, res *outRe
 
 // relatedLocations sets res's related locations, ids from 1 so that
 // messages can link "[x](1)", and returns how many the limit left out.
-func (b *resultBuilder) relatedLocations(f *finding.Finding, res *outResult) (dropped int) {
+func (b *resultBuilder) relatedLocations(f *finding.Finding, res *sarifjson.WriteResult) (dropped int) {
 	for i := range f.Related {
 		l, ok := b.location(&f.Related[i], nil)
 		if !ok && (b.opts.Profile == ProfileGitHub || len(l.LogicalLocations) == 0) {
@@ -109,7 +142,7 @@ func (b *resultBuilder) relatedLocations(f *finding.Finding, res *outResult) (dr
 			dropped++
 			continue
 		}
-		l.ID = len(res.RelatedLocations) + 1
+		l.ID = sarifjson.WrittenInt(len(res.RelatedLocations) + 1)
 		res.RelatedLocations = append(res.RelatedLocations, l)
 	}
 	return dropped
@@ -117,11 +150,11 @@ func (b *resultBuilder) relatedLocations(f *finding.Finding, res *outResult) (dr
 
 // codeFlows sets res's code flows, one thread flow each, and returns how
 // many steps the limit left out.
-func (b *resultBuilder) codeFlows(f *finding.Finding, res *outResult) (dropped int) {
+func (b *resultBuilder) codeFlows(f *finding.Finding, res *sarifjson.WriteResult) (dropped int) {
 	budget := b.lim.MaxThreadFlowLocationsPerResult
 	used := 0
 	for _, fl := range f.Flows {
-		var tf outThreadFlow
+		var tf sarifjson.ThreadFlow
 		for j := range fl.Steps {
 			l, ok := b.location(&fl.Steps[j], nil)
 			if !ok && (b.opts.Profile == ProfileGitHub || len(l.LogicalLocations) == 0) {
@@ -132,14 +165,14 @@ func (b *resultBuilder) codeFlows(f *finding.Finding, res *outResult) (dropped i
 				continue
 			}
 			used++
-			tf.Locations = append(tf.Locations, outThreadFlowLocation{Location: l})
+			tf.Locations = append(tf.Locations, sarifjson.ThreadFlowLocation{Location: &l})
 		}
 		if len(tf.Locations) == 0 {
 			continue
 		}
-		cf := outCodeFlow{ThreadFlows: []outThreadFlow{tf}}
+		cf := sarifjson.CodeFlow{ThreadFlows: []sarifjson.ThreadFlow{tf}}
 		if fl.Message != "" {
-			cf.Message = &outText{Text: fl.Message}
+			cf.Message = &sarifjson.Message{Text: fl.Message}
 		}
 		res.CodeFlows = append(res.CodeFlows, cf)
 	}
@@ -149,17 +182,17 @@ func (b *resultBuilder) codeFlows(f *finding.Finding, res *outResult) (dropped i
 // fingerprints returns the result's partialFingerprints: the finding's,
 // its identity, and GitHub's line hash of the first location when the
 // finding has none.
-func (b *resultBuilder) fingerprints(f *finding.Finding, a *arena, locs []outLocation) stringPairs {
-	fp := newPairs(a, len(f.Fingerprints)+2) // + identity and line hash
+func (b *resultBuilder) fingerprints(f *finding.Finding, a *sarifjson.Arena, locs []sarifjson.Location) sarifjson.Pairs {
+	fp := a.Pairs(len(f.Fingerprints) + 2) // + identity and line hash
 	for k, v := range f.Fingerprints {
-		fp.set(a, k, v)
+		fp.Set(a, k, v)
 	}
 	if f.ID != "" {
-		fp.set(a, finding.IDKey(f.ID), f.ID)
+		fp.Set(a, finding.IDKey(f.ID), f.ID)
 	}
 	if _, has := f.Fingerprints[finding.FingerprintLineHash]; !has && len(locs) > 0 {
-		if h := b.lineHash(locs[0].PhysicalLocation); h != "" {
-			fp.set(a, finding.FingerprintLineHash, h)
+		if h := b.lineHash(&locs[0].PhysicalLocation); h != "" {
+			fp.Set(a, finding.FingerprintLineHash, h)
 		}
 	}
 	if len(fp) == 0 {
@@ -169,10 +202,10 @@ func (b *resultBuilder) fingerprints(f *finding.Finding, a *arena, locs []outLoc
 }
 
 // suppressions converts the finding's suppressions (ProfileFull).
-func suppressions(ss []finding.Suppression) []outSuppression {
-	var out []outSuppression
+func suppressions(ss []finding.Suppression) []sarifjson.Suppression {
+	var out []sarifjson.Suppression
 	for _, s := range ss {
-		sup := outSuppression{Kind: string(s.Kind), Status: string(s.Status), Justification: s.Justification}
+		sup := sarifjson.Suppression{Kind: string(s.Kind), Status: string(s.Status), Justification: s.Justification}
 		if sup.Status == "" {
 			sup.Status = string(finding.SuppressionAccepted)
 		}
@@ -206,21 +239,20 @@ func (b *resultBuilder) substitute(f *finding.Finding) string {
 
 // location converts l. It reports whether l has a file (a physical
 // location); otherwise the result holds only the logical locations.
-func (b *resultBuilder) location(l *finding.Location, a *arena) (outLocation, bool) {
-	var out outLocation
+func (b *resultBuilder) location(l *finding.Location, a *sarifjson.Arena) (sarifjson.Location, bool) {
+	var out sarifjson.Location
 	if l.Message != "" {
-		out.Message = newText(a, l.Message)
+		out.Message = a.Message(l.Message)
 	}
 	if fqn := logicalName(l); fqn != "" {
-		out.LogicalLocations = []outLogicalLocation{{FullyQualifiedName: fqn, Kind: logicalKind(l)}}
+		out.LogicalLocations = []sarifjson.LogicalLocation{{FullyQualifiedName: fqn, Kind: logicalKind(l)}}
 	}
 	if l.Path == "" {
 		return out, false
 	}
-	out.PhysicalLocation = newPhysical(a)
-	*out.PhysicalLocation = outPhysical{
-		ArtifactLocation: outArtifactLoc{URI: pathURI(l.Path), URIBaseID: SrcRoot},
-		Region:           b.region(l, a),
+	out.PhysicalLocation = sarifjson.PhysicalLocation{
+		ArtifactLocation: sarifjson.ArtifactLocation{URI: pathURI(l.Path), URIBaseID: SrcRoot},
+		Region:           b.region(l),
 	}
 	return out, true
 }
@@ -245,10 +277,9 @@ func pathURI(p string) string {
 // region fills in what the finding leaves out: line 1 for the whole file,
 // endLine = startLine, startColumn = 1, and endColumn = the end line's
 // length + 1 when the source file is readable.
-func (b *resultBuilder) region(l *finding.Location, a *arena) *outRegion {
+func (b *resultBuilder) region(l *finding.Location) sarifjson.Region {
 	r := l.Region
-	out := newRegion(a)
-	*out = outRegion{StartLine: max(r.StartLine, 1), StartColumn: max(r.StartColumn, 1), EndLine: r.EndLine, EndColumn: r.EndColumn}
+	out := sarifjson.Region{StartLine: max(r.StartLine, 1), StartColumn: max(r.StartColumn, 1), EndLine: r.EndLine, EndColumn: r.EndColumn}
 	if out.EndLine < out.StartLine {
 		out.EndLine = out.StartLine
 	}
@@ -261,15 +292,15 @@ func (b *resultBuilder) region(l *finding.Location, a *arena) *outRegion {
 		out.EndColumn = 0 // the file changed under the tool: say less rather than wrong
 	}
 	if l.Snippet != "" {
-		out.Snippet = newText(a, l.Snippet)
+		out.Snippet.Text = l.Snippet
 	}
 	return out
 }
 
 // lineHash returns GitHub's primaryLocationLineHash of the start line of
 // pl, or "" when the file cannot be read.
-func (b *resultBuilder) lineHash(pl *outPhysical) string {
-	if pl == nil || pl.Region == nil {
+func (b *resultBuilder) lineHash(pl *sarifjson.PhysicalLocation) string {
+	if pl.Region.StartLine == 0 {
 		return ""
 	}
 	p, err := url.PathUnescape(strings.TrimPrefix(pl.ArtifactLocation.URI, "./"))
@@ -316,31 +347,12 @@ func logicalKind(l *finding.Location) string {
 	return "resource"
 }
 
-// webProps and packageProps are the result properties that keep a
-// location's web and package details.
-type webProps struct {
-	URL       string `json:"url"`
-	Method    string `json:"method,omitempty"`
-	Parameter string `json:"parameter,omitempty"`
-	Evidence  string `json:"evidence,omitempty"`
-}
-
-type packageProps struct {
-	Name         string `json:"name"`
-	Version      string `json:"version,omitempty"`
-	FixedVersion string `json:"fixedVersion,omitempty"`
-	Ecosystem    string `json:"ecosystem,omitempty"`
-	PURL         string `json:"purl,omitempty"`
-	Image        string `json:"image,omitempty"`
-	Layer        string `json:"layer,omitempty"`
-}
-
 // resultProperties returns the result's property bag: category, severity,
 // cwe ("CWE-79"), vulnerabilityIds, originalSeverity, precision, resource,
 // package, web, and the tool's own Properties under "toolProperties".
-func resultProperties(f *finding.Finding, a *arena) *outResultProps {
-	p := newProps(a)
-	*p = outResultProps{
+func resultProperties(f *finding.Finding, a *sarifjson.Arena) *sarifjson.ResultProperties {
+	p := a.ResultProperties()
+	*p = sarifjson.ResultProperties{
 		Category:         string(f.Category),
 		Severity:         f.Severity.String(),
 		VulnerabilityIDs: f.VulnIDs,
@@ -349,25 +361,25 @@ func resultProperties(f *finding.Finding, a *arena) *outResultProps {
 		Resource:         f.Location.Resource,
 	}
 	if len(f.CWEs) > 0 {
-		p.CWE = newStrings(a, len(f.CWEs))
+		p.CWE = a.Strings(len(f.CWEs))
 		for i, c := range f.CWEs {
 			p.CWE[i] = cweName(c)
 		}
 	}
 	l := &f.Location
 	if pk := l.Package; pk != nil {
-		p.Package = &packageProps{pk.Name, pk.Version, pk.FixedVersion, pk.Ecosystem, pk.PURL, pk.Image, pk.Layer}
+		p.Package = &sarifjson.PackageProperties{Name: pk.Name, Version: pk.Version, FixedVersion: pk.FixedVersion, Ecosystem: pk.Ecosystem, PURL: pk.PURL, Image: pk.Image, Layer: pk.Layer}
 	}
 	if w := l.Web; w != nil {
-		p.Web = &webProps{w.URL, w.Method, w.Parameter, w.Evidence}
+		p.Web = &sarifjson.WebProperties{URL: w.URL, Method: w.Method, Parameter: w.Parameter, Evidence: w.Evidence}
 	}
 	if len(f.Properties) > 0 {
 		p.ToolProperties = f.Properties
 	}
 	if len(f.Also) > 0 {
-		also := newAlso(a, len(f.Also))
+		also := a.AlsoReported(len(f.Also))
 		for i, r := range f.Also {
-			also[i] = alsoProps{
+			also[i] = sarifjson.AlsoReported{
 				Tool: r.Tool.Name, ToolVersion: r.Tool.Version, RuleID: r.RuleID,
 				Severity: r.Severity.String(), OriginalSeverity: r.OriginalSeverity,
 				Message: r.Message, Path: r.Location.Path,
@@ -405,24 +417,7 @@ func cweName(c int) string {
 
 // AlsoReportedProperty is the result property that lists the other tools'
 // reports merged into a result by deduplication (finding.Also).
-const AlsoReportedProperty = "scanmux/alsoReportedBy"
-
-// alsoProps is one merged report in a result's properties.
-type alsoProps struct {
-	Tool             string `json:"tool"`
-	ToolVersion      string `json:"toolVersion,omitempty"`
-	RuleID           string `json:"ruleId"`
-	Severity         string `json:"severity"`
-	OriginalSeverity string `json:"originalSeverity,omitempty"`
-	Message          string `json:"message,omitempty"`
-	Path             string `json:"path,omitempty"`
-	StartLine        int    `json:"startLine,omitempty"`
-	EndLine          int    `json:"endLine,omitempty"`
-	Resource         string `json:"resource,omitempty"`
-	URL              string `json:"url,omitempty"`
-	Package          string `json:"package,omitempty"`
-	Match            string `json:"match,omitempty"`
-}
+const AlsoReportedProperty = sarifjson.AlsoReportedKey
 
 // alsoReportedHead starts the sentence withAlsoReported appends.
 const alsoReportedHead = "\n\nAlso reported by: "
