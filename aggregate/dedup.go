@@ -525,8 +525,20 @@ func (d *dedupIndex) finishTable(sh *dedupTable, failed []bool, names []string, 
 			slices.Sort(e.adj)
 		}
 	}
+	// Whether an entry's neighbours may not all match each other reads
+	// the adjacency lists only, and is found in parts at once; the pairs
+	// named (which read the findings, and mark them) in order.
 	amb := make([]bool, n)
+	inParts(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			_, _, amb[i] = apart(entries, entries[i].adj, &entries[i].sig)
+		}
+	})
 	for _, e := range entries {
+		if !amb[e.id] {
+			continue
+		}
+		amb[e.id] = false
 		if a, b, ok := d.conflict(entries, e); ok {
 			amb[e.id] = true
 			ea, eb := entries[a], entries[b]
