@@ -49,8 +49,7 @@ const matchDuplicate = "duplicate: same tool, rule and location"
 type entry struct {
 	f     *finding.Finding
 	dups  []member // exact repeats, as reports
-	adj   []int32  // ids of entries f matches, sorted; set by finishTable
-	next  *entry   // next entry without index keys with the same exact hash
+	adj   []int32  // ids of entries f matches, sorted by finishTable
 	hash  uint64   // hash of the exact key
 	sig   sig
 	id    int32 // index in the table
@@ -80,10 +79,9 @@ type dedupIndex struct {
 type dedupTable struct {
 	mu      sync.Mutex
 	entries []*entry
-	exact   map[uint64]*entry // entries without index keys, by exact hash, colliding ones chained by next
-	keys    map[uint64]int32  // by index key hash: the last of lists with that hash
+	exact   map[uint64][]*entry // entries without index keys, by exact hash
+	keys    map[uint64]int32    // by index key hash: the last of lists with that hash
 	lists   []keyList
-	edges   []edge // matches between entries, each once
 }
 
 func newDedupIndex(opts DedupOptions) *dedupIndex {
@@ -256,12 +254,6 @@ func hashKey(h *maphash.Hash, k *indexKey) uint64 {
 	return h.Sum64()
 }
 
-// edge is a match between two entries, by id: a is the later.
-// Edges are listed as they are found, one after the other, and turned
-// into each entry's adjacency list when the table is finished, so that
-// finding a match does not write into the other entry.
-type edge struct{ a, b int32 }
-
 // line32 is a line number as a candidate holds it.
 func line32(n int) int32 { return int32(min(n, math.MaxInt32)) }
 
@@ -348,9 +340,9 @@ func (ix *indexer) add(f *finding.Finding) {
 		}
 	} else {
 		if tab.exact == nil {
-			tab.exact = map[uint64]*entry{}
+			tab.exact = map[uint64][]*entry{}
 		}
-		for o := tab.exact[e.hash]; o != nil; o = o.next {
+		for _, o := range tab.exact[e.hash] {
 			if sameExact(f, &e.sig, o.f, &o.sig) {
 				repeat = o
 				break
@@ -372,8 +364,7 @@ func (ix *indexer) add(f *finding.Finding) {
 	e.id = int32(len(tab.entries))
 	tab.entries = append(tab.entries, e)
 	if len(keys) == 0 {
-		e.next = tab.exact[e.hash]
-		tab.exact[e.hash] = e
+		tab.exact[e.hash] = append(tab.exact[e.hash], e)
 	}
 	mark := e.id + 1
 	adj := ix.adj[:0]
@@ -417,7 +408,9 @@ func (ix *indexer) add(f *finding.Finding) {
 		l.cands = append(l.cands, candidate{start: start, end: end, id: e.id, sc: sc, ec: ec})
 	}
 	for _, id := range adj {
-		tab.edges = append(tab.edges, edge{e.id, id})
+		e.adj = append(e.adj, id)
+		o := tab.entries[id]
+		o.adj = append(o.adj, e.id)
 	}
 	ix.adj = adj
 }
@@ -492,7 +485,7 @@ func (d *dedupIndex) finish(failed []bool, names []string) *dedupResult {
 	defer sh.mu.Unlock()
 	res := &dedupResult{}
 	d.finishTable(sh, failed, names, res)
-	sh.entries, sh.exact, sh.keys, sh.lists, sh.edges = nil, nil, nil, nil, nil
+	sh.entries, sh.exact, sh.keys, sh.lists = nil, nil, nil, nil
 	slices.Sort(res.ambiguous)
 	return res
 }
@@ -501,32 +494,23 @@ func (d *dedupIndex) finish(failed []bool, names []string) *dedupResult {
 func (d *dedupIndex) finishTable(sh *dedupTable, failed []bool, names []string, res *dedupResult) {
 	entries := sh.entries
 	n := len(entries)
-	// Adjacency lists, all in one array: count each entry's edges, then
-	// place them.
-	off := make([]int32, n+1)
-	for _, ed := range sh.edges {
-		off[ed.a+1]++
-		off[ed.b+1]++
-	}
-	for i := range n {
-		off[i+1] += off[i]
-	}
-	all := make([]int32, off[n])
-	at := slices.Clone(off[:n])
-	for _, ed := range sh.edges {
-		all[at[ed.a]] = ed.b
-		at[ed.a]++
-		all[at[ed.b]] = ed.a
-		at[ed.b]++
-	}
-	for i, e := range entries {
-		if off[i] < off[i+1] {
-			e.adj = all[off[i]:off[i+1]:off[i+1]]
-			slices.Sort(e.adj)
-		}
-	}
-	amb := make([]bool, n)
 	for _, e := range entries {
+		slices.Sort(e.adj)
+	}
+	// Whether an entry's neighbours may not all match each other reads
+	// the adjacency lists only, and is found in parts at once; the pairs
+	// named (which read the findings, and mark them) in order.
+	amb := make([]bool, n)
+	inParts(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			_, _, amb[i] = apart(entries, entries[i].adj, &entries[i].sig)
+		}
+	})
+	for _, e := range entries {
+		if !amb[e.id] {
+			continue
+		}
+		amb[e.id] = false
 		if a, b, ok := d.conflict(entries, e); ok {
 			amb[e.id] = true
 			ea, eb := entries[a], entries[b]

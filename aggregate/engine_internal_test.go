@@ -96,3 +96,21 @@ func TestCountsAndRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestSortFindings checks sortFindings, which sorts a large slice in two
+// halves, against slices.SortFunc, with identities set (as finish sorts)
+// and findings that tie on everything before them.
+func TestSortFindings(t *testing.T) {
+	for _, n := range []int{0, 1, 100, 1 << 12, 30001} {
+		fs := manyTestFindings(n)
+		if err := Identify(fs, ""); err != nil {
+			t.Fatal(err)
+		}
+		want := slices.Clone(fs)
+		slices.SortFunc(want, compareFindings)
+		sortFindings(fs)
+		if !slices.Equal(fs, want) {
+			t.Errorf("%d findings: sortFindings's order differs from slices.SortFunc's", n)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -95,9 +96,15 @@ func Identify(findings []*finding.Finding, root string) error {
 	items := make([]idItem, 0, len(findings))
 	for _, f := range findings {
 		if f != nil {
-			items = append(items, src.item(f))
+			items = append(items, idItem{f: f})
 		}
 	}
+	// The keys, in parts at once (idSources is safe for that).
+	inParts(len(items), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			items[i] = src.item(items[i].f)
+		}
+	})
 	// Findings that share a key, told apart below. Most keys are unique:
 	// only those seen twice get a list.
 	first := make(map[string]*idItem, len(items))
@@ -419,6 +426,7 @@ func idIsSpace(r rune) bool { return unicode.IsSpace(r) || r == 0xFEFF }
 // sourcefile (inside the root, regular files only, size-capped).
 type idSources struct {
 	root  *sourcefile.Root
+	mu    sync.Mutex // guards files: keys are made concurrently
 	files map[string]*idSource
 }
 
@@ -447,6 +455,8 @@ const idMaxSourceBytes = 64 << 20
 // get returns the file at path p, relative to the root, or nil when it
 // cannot be read.
 func (s *idSources) get(p string) *idSource {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if sf, ok := s.files[p]; ok {
 		return sf
 	}
