@@ -1,14 +1,3 @@
-// Package aggregate is scanmux's engine. It runs sources of findings
-// (plugins, in-process scanners, SARIF files, native reports) concurrently,
-// and passes what they produce through stages:
-//
-//	normalize -> filters (inline suppressions, ignore file, policy) -> dedup -> identity -> baseline -> gate -> report
-//
-// Filters mark findings, they never drop them: a suppressed finding stays in
-// the report with its reason. The stages that need heavy dependencies (the
-// OPA policy engine) live in sub-packages and plug in through [Filter], so
-// importing this package stays light; so does the adapter of plugins
-// (package plugin, with gRPC) to a [Source], aggregate/pluginsource.
 package aggregate
 
 import (
