@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"maps"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -212,7 +211,7 @@ func vague(f *finding.Finding, s *sig) bool {
 // source findings of one file share, two entries match exactly when their
 // lines overlap, which the list tells without reading the entries.
 type candidate struct {
-	start, end int32 // lineSpan of the entry's region, at most math.MaxInt32
+	start, end int // lineSpan of the entry's region
 	id         int32
 	sc, ec     uint16 // columns of a one-line region (see lineColumns)
 }
@@ -253,9 +252,6 @@ func hashKey(h *maphash.Hash, k *indexKey) uint64 {
 	h.WriteString(k.b)
 	return h.Sum64()
 }
-
-// line32 is a line number as a candidate holds it.
-func line32(n int) int32 { return int32(min(n, math.MaxInt32)) }
 
 // entryChunk is how many entries an indexer allocates at a time.
 const entryChunk = 256
@@ -319,8 +315,7 @@ func (ix *indexer) add(f *finding.Finding) {
 	if tab.keys == nil {
 		tab.keys = map[uint64]int32{}
 	}
-	s, en := lineSpan(e.sig.region)
-	start, end := line32(s), line32(en)
+	start, end := lineSpan(e.sig.region)
 	sc, ec := lineColumns(e.sig.region)
 	// An exact repeat of an entry has its keys and lines: it is listed
 	// under e's first key with e's line span. Findings without keys are
@@ -416,7 +411,7 @@ func (ix *indexer) add(f *finding.Finding) {
 }
 
 // spansOverlap is linesOverlap on line spans.
-func spansOverlap(s1, e1, s2, e2 int32) bool {
+func spansOverlap(s1, e1, s2, e2 int) bool {
 	if s1 == 0 || s2 == 0 {
 		return s1 == s2
 	}

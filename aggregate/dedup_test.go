@@ -478,3 +478,25 @@ func withColumns(f *finding.Finding, start, end int) *finding.Finding {
 	f.Location.Region.StartColumn, f.Location.Region.EndColumn = start, end
 	return f
 }
+
+// TestDedupLinesPastInt32 checks that lines past 2^31-1 (a report may say
+// anything) are compared as they are: two reports of one file and CWE at
+// lines 3,000,000,000 and 4,000,000,000 do not overlap, so they stay two
+// findings. The index once clamped its line spans to int32, which made
+// them overlap and merged them.
+func TestDedupLinesPastInt32(t *testing.T) {
+	rep := runFindings(t, nil,
+		src("gosec", "G201", finding.SeverityHigh, "app/db.go", 3_000_000_000, 3_000_000_000, 89),
+		src("semgrep", "go.sqli", finding.SeverityHigh, "app/db.go", 4_000_000_000, 4_000_000_000, 89),
+	)
+	if len(rep.Findings) != 2 {
+		t.Fatalf("got %d findings, want 2 (lines 3e9 and 4e9 do not overlap): %v", len(rep.Findings), shape(rep))
+	}
+	rep = runFindings(t, nil,
+		src("gosec", "G201", finding.SeverityHigh, "app/db.go", 3_000_000_000, 3_000_000_000, 89),
+		src("semgrep", "go.sqli", finding.SeverityHigh, "app/db.go", 3_000_000_000, 3_000_000_000, 89),
+	)
+	if len(rep.Findings) != 1 {
+		t.Fatalf("got %d findings, want 1 (same line, same CWE): %v", len(rep.Findings), shape(rep))
+	}
+}
