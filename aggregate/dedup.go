@@ -66,7 +66,7 @@ type member struct {
 type dedupIndex struct {
 	opts     DedupOptions
 	seed     maphash.Seed
-	table    dedupTable
+	tables   [dedupTables]dedupTable // by the hash of a report's place
 	received atomic.Int64
 
 	// With Disabled, each source's findings in arrival order, by source.
@@ -74,7 +74,15 @@ type dedupIndex struct {
 	plain   map[int]*[]*finding.Finding
 }
 
-// dedupTable is the index's entries and keys, under one lock.
+// dedupTables is how many tables the index splits its reports into, by
+// their place (file, package or endpoint: see sig.placeKey): two reports
+// match only at one place, so each table is resolved alone. Sources
+// adding reports at once then rarely wait for one lock, and the tables
+// are finished in parts on all cores.
+const dedupTables = 16
+
+// dedupTable is the entries and keys of one part of the index, under one
+// lock.
 type dedupTable struct {
 	mu      sync.Mutex
 	entries []*entry
@@ -300,7 +308,9 @@ func (ix *indexer) add(f *finding.Finding) {
 	}
 	ix.chunk = append(ix.chunk, entry{f: f, src: int32(ix.src), sig: newSig(f, &ix.cache)})
 	e := &ix.chunk[len(ix.chunk)-1]
-	tab := &d.table
+	ix.h.Reset()
+	ix.h.WriteString(e.sig.placeKey())
+	tab := &d.tables[ix.h.Sum64()%dedupTables]
 	d.received.Add(1)
 	ix.h.Reset()
 	e.hash = exactHash(&ix.h, f, &e.sig)
@@ -475,12 +485,22 @@ func (d *dedupIndex) finish(failed []bool, names []string) *dedupResult {
 		d.plain = nil
 		return res
 	}
-	sh := &d.table
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	var parts [dedupTables]dedupResult
+	inParts(dedupTables, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			sh := &d.tables[i]
+			sh.mu.Lock()
+			d.finishTable(sh, failed, names, &parts[i])
+			sh.entries, sh.exact, sh.keys, sh.lists = nil, nil, nil, nil
+			sh.mu.Unlock()
+		}
+	})
 	res := &dedupResult{}
-	d.finishTable(sh, failed, names, res)
-	sh.entries, sh.exact, sh.keys, sh.lists = nil, nil, nil, nil
+	for i := range parts {
+		res.findings = append(res.findings, parts[i].findings...)
+		res.merged += parts[i].merged
+		res.ambiguous = append(res.ambiguous, parts[i].ambiguous...)
+	}
 	slices.Sort(res.ambiguous)
 	return res
 }
