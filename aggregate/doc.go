@@ -29,7 +29,9 @@
 // rules are listed on match in dedup_rules.go and explained per merge by
 // [Report.Explain]. Exact repeats (one tool, rule and place) collapse on
 // arrival. Each report is listed under index keys (its file, package or
-// endpoint), so that only reports sharing a key are compared. When the
+// endpoint), so that only reports sharing a key are compared; since two
+// reports match only at one place, the index is split in tables by place,
+// each under its own lock and finished on its own. When the
 // sources are done, a report whose matches do not all match each other is
 // ambiguous and kept alone (with a warning); the others form groups in
 // which every report matches every other, and each group becomes one
@@ -52,12 +54,12 @@
 // The engine is written for clarity first. Mechanisms kept because an
 // A/B run of the pipeline benchmark showed them worth at least 5% of
 // time or memory (bench/README.md): the dedup entries allocated in
-// blocks; the identity hashing of package internal/idhash; the policy's
-// decision cache, guards and rewritten rules (aggregate/policy); and the
-// steps of finishing a run that split without changing their result
-// (the sort in two halves, identity keys and hashes, the dedup conflict
-// check), run in parts on all cores by one errgroup helper (inParts),
-// since nothing else runs once the sources are done. The library calls
-// no garbage collection and sets no GOGC; the CLI does
-// (cmd/scanmux/gc.go).
+// blocks, and the index split in tables by place; the identity hashing
+// of package internal/idhash; the policy's decision cache, guards and
+// rewritten rules (aggregate/policy); and the steps of finishing a run
+// that split without changing their result (the sort in two halves,
+// identity keys and hashes, the dedup conflict check), run in parts on
+// all cores by one errgroup helper (inParts), since nothing else runs
+// once the sources are done. The library calls no garbage collection and
+// sets no GOGC; the CLI does (cmd/scanmux/gc.go).
 package aggregate
